@@ -1,0 +1,66 @@
+"""A stand-in for the wsmigrate binary, used by `driver.py --self-test`.
+
+Usage: fake_wsmigrate.py check [--fix] [--unsafe-fixes] [--output-format json|concise] DIR
+
+It "finds" the rule codes listed in fixtures/e2e/manifest.toml for every program in DIR
+(at line 1) and, with --fix, "fixes" a program by copying fixtures/e2e/expected/<file>
+over it. Diagnostics of manual programs stay reported after --fix, like unfixable ones.
+With FAKE_WSMIGRATE_NO_JSON=1 it rejects `--output-format json`, so that the driver's
+fallback to the concise format can be exercised.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "e2e"
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] != "check":
+        print("usage: fake_wsmigrate.py check [--fix] [--unsafe-fixes] "
+              "[--output-format FORMAT] DIR", file=sys.stderr)
+        return 2
+    args = argv[1:]
+    fix = "--fix" in args
+    output_format = "concise"
+    if "--output-format" in args:
+        output_format = args[args.index("--output-format") + 1]
+    if output_format == "json" and os.environ.get("FAKE_WSMIGRATE_NO_JSON") == "1":
+        print("error: invalid value 'json' for '--output-format <FORMAT>'", file=sys.stderr)
+        return 2
+    directory = Path(args[-1])
+
+    with open(FIXTURES / "manifest.toml", "rb") as f:
+        programs = {p["file"]: p for p in tomllib.load(f)["program"]}
+
+    diagnostics = []
+    for path in sorted(directory.glob("*.py")):
+        program = programs.get(path.name)
+        if program is None:
+            continue
+        if fix:
+            shutil.copyfile(FIXTURES / "expected" / path.name, path)
+            if program["mode"] != "manual":
+                continue
+        for code in program["rules"]:
+            diagnostics.append({
+                "code": code,
+                "message": f"fake finding {code}",
+                "filename": str(path),
+                "location": {"row": 1, "column": 1},
+            })
+
+    if output_format == "json":
+        print(json.dumps(diagnostics, indent=2))
+    else:
+        for d in diagnostics:
+            print(f"{d['filename']}:1:1: {d['code']} {d['message']}")
+    return 1 if diagnostics else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
