@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# hyperfine --prepare helper: replace DST with a fresh copy of SRC.
+# usage: bash benches/recopy.sh SRC DST
+set -euo pipefail
+src=$1 dst=$2
+rm -rf -- "$dst"
+mkdir -p -- "$(dirname -- "$dst")"
+cp -r -- "$src" "$dst"

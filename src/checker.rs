@@ -1,0 +1,180 @@
+//! Runs the enabled rules over one parsed file: a single walk of the tree that keeps track of
+//! scopes and parents and hands every node to every rule.
+
+use std::cell::{Ref, RefCell};
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::Rule;
+use crate::semantic::{ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
+use crate::settings::Settings;
+
+pub struct Checker<'a> {
+    pub source: &'a str,
+    pub module: &'a ModModule,
+    pub model: &'a SemanticModel<'a>,
+    pub settings: &'a Settings,
+    frames: RefCell<Vec<Frame>>,
+    exprs: RefCell<Vec<&'a Expr>>,
+    stmts: RefCell<Vec<&'a Stmt>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    pub fn slice(&self, range: TextRange) -> &'a str {
+        &self.source[range]
+    }
+
+    /// The scope chain, innermost last.
+    pub fn frames(&self) -> Ref<'_, Vec<Frame>> {
+        self.frames.borrow()
+    }
+
+    /// Is `expr` a websockets connection here?
+    pub fn connection(&self, expr: &Expr) -> Option<Connection> {
+        self.model.connection(expr, &self.frames.borrow())
+    }
+
+    /// The kind of the innermost function-like scope (or the module, or a class body).
+    pub fn scope_kind(&self) -> FrameKind {
+        self.frames
+            .borrow()
+            .last()
+            .map(|f| f.kind)
+            .unwrap_or(FrameKind::Module)
+    }
+
+    /// May the current position use `await`?
+    pub fn in_async_function(&self) -> bool {
+        matches!(self.scope_kind(), FrameKind::Function { is_async: true })
+    }
+
+    /// The expression directly containing the one being visited.
+    pub fn parent_expr(&self) -> Option<&'a Expr> {
+        self.ancestor_expr(1)
+    }
+
+    /// The n-th enclosing expression of the one being visited (1 = parent), within the current
+    /// statement.
+    pub fn ancestor_expr(&self, n: usize) -> Option<&'a Expr> {
+        let exprs = self.exprs.borrow();
+        exprs.len().checked_sub(n + 1).map(|i| exprs[i])
+    }
+
+    /// The innermost statement containing the node being visited.
+    pub fn current_stmt(&self) -> Option<&'a Stmt> {
+        self.stmts.borrow().last().copied()
+    }
+
+    /// The top-level statement containing the node being visited.
+    pub fn top_level_stmt(&self) -> Option<&'a Stmt> {
+        self.stmts.borrow().first().copied()
+    }
+}
+
+/// Runs `rules` over `module` and returns what they report.
+pub fn check<'a>(
+    source: &'a str,
+    module: &'a ModModule,
+    model: &'a SemanticModel<'a>,
+    settings: &'a Settings,
+    rules: &[&'static dyn Rule],
+) -> Vec<Diagnostic> {
+    let checker = Checker {
+        source,
+        module,
+        model,
+        settings,
+        frames: RefCell::new(vec![Frame {
+            scope: ScopeKey::MODULE,
+            kind: FrameKind::Module,
+            class: None,
+        }]),
+        exprs: RefCell::new(Vec::new()),
+        stmts: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(Vec::new()),
+    };
+    let mut walker = Walker {
+        checker: &checker,
+        rules,
+    };
+    walker.visit_body(&module.body);
+    checker.diagnostics.into_inner()
+}
+
+struct Walker<'c, 'a> {
+    checker: &'c Checker<'a>,
+    rules: &'c [&'static dyn Rule],
+}
+
+impl<'a> Visitor<'a> for Walker<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.checker.stmts.borrow_mut().push(stmt);
+        for rule in self.rules {
+            rule.stmt(self.checker, stmt);
+        }
+        let frame = match stmt {
+            Stmt::FunctionDef(def) => {
+                let outer = self.checker.frames.borrow().last().copied();
+                Some(Frame {
+                    scope: ScopeKey::of_stmt(stmt),
+                    kind: FrameKind::Function {
+                        is_async: def.is_async,
+                    },
+                    class: match outer {
+                        Some(Frame {
+                            kind: FrameKind::Class,
+                            scope,
+                            ..
+                        }) => Some(ClassKey(scope.offset())),
+                        _ => None,
+                    },
+                })
+            }
+            Stmt::ClassDef(_) => Some(Frame {
+                scope: ScopeKey::of_stmt(stmt),
+                kind: FrameKind::Class,
+                class: None,
+            }),
+            _ => None,
+        };
+        match frame {
+            Some(frame) => {
+                // Decorators, defaults and annotations belong to the enclosing scope; visiting
+                // them inside is a simplification no rule depends on.
+                self.checker.frames.borrow_mut().push(frame);
+                walk_stmt(self, stmt);
+                self.checker.frames.borrow_mut().pop();
+            }
+            None => walk_stmt(self, stmt),
+        }
+        self.checker.stmts.borrow_mut().pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.checker.exprs.borrow_mut().push(expr);
+        for rule in self.rules {
+            rule.expr(self.checker, expr);
+        }
+        if let Expr::Lambda(_) = expr {
+            let class = self.checker.frames.borrow().last().and_then(|f| f.class);
+            self.checker.frames.borrow_mut().push(Frame {
+                scope: ScopeKey::at(expr.start()),
+                kind: FrameKind::Lambda,
+                class,
+            });
+            walk_expr(self, expr);
+            self.checker.frames.borrow_mut().pop();
+        } else {
+            walk_expr(self, expr);
+        }
+        self.checker.exprs.borrow_mut().pop();
+    }
+}

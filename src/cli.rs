@@ -1,0 +1,288 @@
+//! The command line: argument definitions and the commands they run.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diagnostic::Applicability;
+use crate::discover::DiscoverOptions;
+use crate::pipeline::{self, Context, Mode};
+use crate::report::{self, OutputFormat, ReportOptions};
+use crate::rules::{self, Version};
+use crate::settings::{FailConnectionStyle, Selection, Settings, Target};
+use crate::{diff, docs};
+
+/// Exit codes, as ruff's.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "wsmigrate",
+    version,
+    about = "Find and fix Python code written against the legacy asyncio API of websockets",
+    long_about = "Find and fix Python code written against the legacy asyncio API of websockets, \
+                  and migrate it to the implementation that is the default since websockets 14.0."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check files for legacy websockets usage, and optionally fix them.
+    Check(CheckArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain {
+        /// A rule code (WS001) or name (fail-connection).
+        rule: String,
+    },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply fixes that may change behaviour (with --fix or --diff).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print unified diffs of what --fix would change; write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Output format (default: full on a terminal, concise otherwise).
+    #[arg(long, value_enum)]
+    pub output_format: Option<OutputFormat>,
+    /// Rules to enable instead of the defaults: codes, prefixes (WS0, WS4) or names.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Rules to enable in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The websockets version to migrate to (14.0 ... 17.0, or auto).
+    #[arg(long, default_value = "auto")]
+    pub target_version: String,
+    /// How WS001 rewrites fail_connection().
+    #[arg(long, value_enum, default_value = "close")]
+    pub fail_connection_style: FailConnectionStyle,
+    /// Glob patterns to exclude, replacing the defaults (.git, .venv, build, ...).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Option<Vec<String>>,
+    /// Glob patterns to exclude, in addition to the defaults.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_exclude: Vec<String>,
+    /// Check files that .gitignore would skip.
+    #[arg(long)]
+    pub no_respect_gitignore: bool,
+    /// Apply excludes to files named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Print a count of findings per rule.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when findings remain.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 1 when --fix changed a file, even if nothing remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// List the fixes that were applied.
+    #[arg(long)]
+    pub show_fixes: bool,
+    /// Print findings only, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub output_format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => match check(args) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("wsmigrate: error: {message}");
+                EXIT_ERROR
+            }
+        },
+        Command::Rules(args) => {
+            docs::print_rules(args.output_format);
+            EXIT_CLEAN
+        }
+        Command::Explain { rule } => match rules::by_code(&rule) {
+            Some(meta) => {
+                docs::print_explanation(meta);
+                EXIT_CLEAN
+            }
+            None => {
+                eprintln!("wsmigrate: error: unknown rule `{rule}` (see `wsmigrate rules`)");
+                EXIT_ERROR
+            }
+        },
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "wsmigrate", &mut std::io::stdout());
+            EXIT_CLEAN
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<u8, String> {
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(format!("path does not exist: {}", path.display()));
+        }
+    }
+    let target = resolve_target(&args.target_version)?;
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let settings = Settings {
+        rules: selection.resolve(target.version)?,
+        target,
+        fail_connection_style: args.fail_connection_style,
+        fix_applicability: if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+    };
+    let threads = args.threads.unwrap_or(0);
+    // Zero threads means one per core. An error means a pool exists already: keep it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(crate::WORKER_STACK)
+        .build_global();
+    let discover_options = DiscoverOptions {
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        respect_gitignore: !args.no_respect_gitignore,
+        force_exclude: args.force_exclude,
+        threads: if threads == 0 { num_threads() } else { threads },
+    };
+    let mode = if args.fix {
+        Mode::Fix
+    } else if args.diff {
+        Mode::Diff
+    } else {
+        Mode::Check
+    };
+    let context = Context::new(&settings, mode);
+    let run = pipeline::run(&args.paths, &discover_options, &context)?;
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    };
+    let internal_error = run.files.iter().any(|f| f.internal_error);
+    if mode == Mode::Diff {
+        let changed = diff::print(&run, color).map_err(|e| e.to_string())?;
+        if internal_error {
+            return Ok(EXIT_ERROR);
+        }
+        return Ok(if changed { EXIT_FINDINGS } else { EXIT_CLEAN });
+    }
+    let format = args
+        .output_format
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            OutputFormat::Full
+        } else {
+            OutputFormat::Concise
+        });
+    let options = ReportOptions {
+        format,
+        color,
+        fixing: args.fix,
+        unsafe_fixes: args.unsafe_fixes,
+        show_fixes: args.show_fixes,
+        statistics: args.statistics,
+        quiet: args.quiet,
+        target: format!(
+            "target websockets {} ({})",
+            settings.target.version, settings.target.reason
+        ),
+    };
+    let totals = report::print(&run, &options).map_err(|e| e.to_string())?;
+    Ok(if internal_error {
+        EXIT_ERROR
+    } else if args.exit_zero {
+        EXIT_CLEAN
+    } else if totals.remaining > 0 || (args.exit_non_zero_on_fix && totals.fixed > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn resolve_target(requested: &str) -> Result<Target, String> {
+    if requested == "auto" {
+        return Ok(Target {
+            version: Version::LATEST,
+            reason: "latest release; no websockets requirement was read".to_string(),
+        });
+    }
+    const KNOWN: &[Version] = &[
+        Version::V14_0,
+        Version::V14_1,
+        Version::V14_2,
+        Version::V15_0,
+        Version::V16_0,
+        Version::V17_0,
+    ];
+    match Version::parse(requested) {
+        Some(v) if KNOWN.contains(&v) => Ok(Target {
+            version: v,
+            reason: "from --target-version".to_string(),
+        }),
+        _ => Err(format!(
+            "invalid --target-version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
+             16.0, 17.0, auto"
+        )),
+    }
+}

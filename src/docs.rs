@@ -1,0 +1,126 @@
+//! `wsmigrate rules` and `wsmigrate explain`: rendered from `rules/*.md` (compiled in), the same
+//! files the doc tests run.
+
+use std::io::IsTerminal;
+
+use serde_json::json;
+
+use crate::cli::RulesFormat;
+use crate::rules::{self, RuleMeta};
+
+pub fn print_rules(format: RulesFormat) {
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<_> = rules::all_metas()
+                .map(|m| {
+                    json!({
+                        "code": m.code,
+                        "name": m.name,
+                        "family": m.family.as_str(),
+                        "summary": m.summary,
+                        "fix": m.fix.as_str(),
+                        "severity": m.default_severity.as_str(),
+                        "enabled_by_default": m.enabled_by_default,
+                        "since": m.since.to_string(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("serializable")
+            );
+        }
+        RulesFormat::Text => {
+            println!(
+                "{:<6}  {:<38}  {:<22}  {:<9}  {:<5}  summary",
+                "code", "name", "family", "fix", "since"
+            );
+            for m in rules::all_metas() {
+                println!(
+                    "{:<6}  {:<38}  {:<22}  {:<9}  {:<5}  {}{}",
+                    m.code,
+                    m.name,
+                    m.family.as_str(),
+                    m.fix.as_str(),
+                    m.since.to_string(),
+                    m.summary,
+                    if m.enabled_by_default {
+                        ""
+                    } else {
+                        " (opt-in)"
+                    }
+                );
+            }
+        }
+    }
+}
+
+pub fn print_explanation(meta: &RuleMeta) {
+    let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print!("{}", render_markdown(meta.doc, styled));
+    println!(
+        "\nfix: {} · default severity: {} · since websockets {}{}",
+        meta.fix.as_str(),
+        meta.default_severity.as_str(),
+        meta.since,
+        if meta.enabled_by_default {
+            ""
+        } else {
+            " · opt-in (select it with --select or --extend-select)"
+        }
+    );
+}
+
+/// Terminal rendering of the small markdown subset the rule docs use: headings in bold, code
+/// blocks indented, everything else as written.
+fn render_markdown(doc: &str, styled: bool) -> String {
+    let mut out = String::with_capacity(doc.len());
+    let mut in_code = false;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str("    ");
+            out.push_str(line);
+        } else if let Some(heading) = line.strip_prefix('#') {
+            let heading = heading.trim_start_matches('#').trim();
+            if styled {
+                out.push_str(&format!("\x1b[1m{heading}\x1b[0m"));
+            } else {
+                out.push_str(heading);
+                out.push('\n');
+                out.push_str(&"-".repeat(heading.chars().count()));
+            }
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The Python code blocks under a heading of a rule's doc (`Example`, `Use instead`).
+pub fn code_blocks_under(doc: &str, heading: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut in_section = false;
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        if let Some(block) = current.as_mut() {
+            if line.starts_with("```") {
+                blocks.push(current.take().expect("in a block"));
+            } else {
+                block.push_str(line);
+                block.push('\n');
+            }
+            continue;
+        }
+        if let Some(title) = line.strip_prefix("## ") {
+            in_section = title.trim() == heading;
+        } else if in_section && line.starts_with("```python") {
+            current = Some(String::new());
+        }
+    }
+    blocks
+}

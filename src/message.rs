@@ -1,0 +1,114 @@
+//! A diagnostic resolved against its file: rows and columns instead of byte offsets, ready for
+//! any output format. Everything after the fix engine works with these.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::rules::RuleMeta;
+use crate::source::{Location, Locator};
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub rule: &'static RuleMeta,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: Severity,
+    pub path: Arc<PathBuf>,
+    pub start: Location,
+    pub end: Location,
+    pub range: TextRange,
+    pub fix: Option<FixView>,
+    /// `--fix` applied this finding's fix.
+    pub fixed: bool,
+    /// The row where a `# noqa` comment for this finding goes.
+    pub noqa_row: usize,
+    /// The text the locations refer to, for rendering source snippets.
+    pub source: Option<Arc<str>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FixView {
+    pub applicability: Applicability,
+    pub title: String,
+    pub edits: Vec<EditView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EditView {
+    pub content: String,
+    pub start: Location,
+    pub end: Location,
+}
+
+impl Message {
+    pub fn from_diagnostic(
+        diagnostic: Diagnostic,
+        path: &Arc<PathBuf>,
+        locator: &Locator,
+        source: Option<&Arc<str>>,
+    ) -> Message {
+        let start = locator.location(diagnostic.range.start());
+        let end = locator.location(diagnostic.range.end());
+        let fix = diagnostic.fix.map(|fix| FixView {
+            applicability: fix.applicability,
+            title: fix.title,
+            edits: fix
+                .edits
+                .into_iter()
+                .map(|e| EditView {
+                    start: locator.location(e.range.start()),
+                    end: locator.location(e.range.end()),
+                    content: e.content.into(),
+                })
+                .collect(),
+        });
+        Message {
+            rule: diagnostic.rule,
+            message: diagnostic.message,
+            help: diagnostic.help,
+            severity: diagnostic.severity,
+            path: path.clone(),
+            start,
+            end,
+            range: diagnostic.range,
+            fix,
+            fixed: false,
+            noqa_row: start.row,
+            source: source.cloned(),
+        }
+    }
+
+    /// A finding about the file as a whole (it could not be read, for example).
+    pub fn file_level(
+        rule: &'static RuleMeta,
+        message: String,
+        path: &Arc<PathBuf>,
+        at: Location,
+    ) -> Message {
+        Message {
+            rule,
+            message,
+            help: None,
+            severity: rule.default_severity,
+            path: path.clone(),
+            start: at,
+            end: at,
+            range: TextRange::default(),
+            fix: None,
+            fixed: false,
+            noqa_row: at.row,
+            source: None,
+        }
+    }
+
+    pub fn fixable(&self, applicability: Applicability) -> bool {
+        !self.fixed
+            && self
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability >= applicability)
+    }
+}

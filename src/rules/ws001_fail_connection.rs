@@ -1,0 +1,310 @@
+//! WS001 `fail-connection`: the private `fail_connection()` of the legacy implementation is gone
+//! since websockets 14.0; the maintainers' replacement is `await ws.close(code, reason)`.
+//! Upstream: websockets issue "object has no attribute 'fail_connection'", docs/howto/upgrade.rst.
+
+use ruff_python_ast::{Expr, ExprAttribute, ExprCall, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::fix::importer::Importer;
+use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::semantic::FrameKind;
+use crate::settings::FailConnectionStyle;
+
+pub struct FailConnection;
+
+static META: RuleMeta = RuleMeta {
+    code: "WS001",
+    name: "fail-connection",
+    family: Family::ConnectionAttributes,
+    summary: "`ws.fail_connection()` was removed: use `await ws.close(code, reason)`",
+    fix: FixAvailability::Sometimes,
+    default_severity: Severity::Error,
+    enabled_by_default: true,
+    since: Version::V14_0,
+    needles: &["fail_connection"],
+    doc: include_str!("../../rules/WS001.md"),
+};
+
+/// Close codes `close()` refuses to send (it raises `ProtocolError`): they only describe a
+/// connection that ended without a close frame.
+const UNSENDABLE_CODES: &[(u16, &str)] = &[
+    (1005, "NO_STATUS_RCVD"),
+    (1006, "ABNORMAL_CLOSURE"),
+    (1015, "TLS_HANDSHAKE"),
+];
+
+/// The `websockets.frames.CloseCode` members that `close()` sends.
+const SENDABLE_CODE_NAMES: &[&str] = &[
+    "NORMAL_CLOSURE",
+    "GOING_AWAY",
+    "PROTOCOL_ERROR",
+    "UNSUPPORTED_DATA",
+    "INVALID_DATA",
+    "POLICY_VIOLATION",
+    "MESSAGE_TOO_BIG",
+    "MANDATORY_EXTENSION",
+    "INTERNAL_ERROR",
+    "SERVICE_RESTART",
+    "TRY_AGAIN_LATER",
+    "BAD_GATEWAY",
+];
+
+/// What we know statically about the close code a call passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CloseCodeKind {
+    /// A code `close()` sends: the rewrite keeps behaviour.
+    Sendable,
+    /// No code (legacy default 1006), or 1005/1006/1015: `close()` cannot send it.
+    Unsendable,
+    /// A variable or expression: it might be 1006 at run time.
+    Unknown,
+}
+
+impl Rule for FailConnection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn expr(&self, checker: &Checker, expr: &Expr) {
+        let Expr::Attribute(attr) = expr else { return };
+        if attr.attr.as_str() != "fail_connection" {
+            return;
+        }
+        let connection = checker.connection(&attr.value);
+        if connection.is_none() && !is_plausible_receiver(checker, attr) {
+            return;
+        }
+        let severity = connection.map_or(Severity::Error, |c| c.severity());
+        let receiver = checker.slice(attr.value.range());
+        let call = match checker.parent_expr() {
+            Some(Expr::Call(call)) if call.func.range() == attr.range => call,
+            _ => {
+                checker.report(
+                    Diagnostic::new(
+                        &META,
+                        format!(
+                            "`{receiver}.fail_connection` was removed in websockets 14.0; it is \
+                             used here without being called, so it cannot be rewritten in place"
+                        ),
+                        attr.attr.range(),
+                    )
+                    .with_severity(severity)
+                    .with_help(format!(
+                        "pass a function that closes instead, e.g. \
+                         `lambda: asyncio.create_task({receiver}.close())`"
+                    )),
+                );
+                return;
+            }
+        };
+        let mut diagnostic = Diagnostic::new(
+            &META,
+            format!(
+                "`{receiver}.fail_connection()` was removed in websockets 14.0 (it was private API \
+                 of the legacy implementation)"
+            ),
+            call.range(),
+        )
+        .with_severity(severity)
+        .with_help(format!("use `await {receiver}.close(code, reason)`"));
+        if connection.is_none() {
+            diagnostic.message.push_str(
+                "; the receiver is not known to be a websockets connection, but this file uses \
+                 websockets and the name is distinctive",
+            );
+        }
+        if let Some(fix) = fix(checker, attr, call, connection.is_some()) {
+            diagnostic = diagnostic.with_fix(fix);
+        } else if matches!(checker.scope_kind(), FrameKind::Module | FrameKind::Class) {
+            diagnostic.help = Some(format!(
+                "outside a function there is no event loop to close on; move this into an \
+                 `async def` and use `await {receiver}.close(code, reason)`"
+            ));
+        }
+        checker.report(diagnostic);
+    }
+}
+
+/// Without connection evidence, flag only where a websockets connection is plausible: the file
+/// imports websockets, and nothing in it defines its own `fail_connection` (sanic does).
+fn is_plausible_receiver(checker: &Checker, attr: &ExprAttribute) -> bool {
+    if !checker.model.imports.any() || checker.model.definitions.defines_method("fail_connection") {
+        return false;
+    }
+    // `self.fail_connection()` in a class that is not a websockets connection is that class's
+    // own method (maybe inherited from another library).
+    !matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self")
+}
+
+fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) -> Option<Fix> {
+    let args = &call.arguments;
+    if args.args.iter().any(Expr::is_starred_expr) || args.keywords.iter().any(|k| k.arg.is_none())
+    {
+        return None; // `*args` / `**kwargs`: we cannot see the code.
+    }
+    let code_expr = args.args.first().or_else(|| {
+        args.keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "code"))
+            .map(|k| &k.value)
+    });
+    let kind = code_expr.map_or(CloseCodeKind::Unsendable, classify);
+    let receiver = checker.slice(attr.value.range());
+    match checker.scope_kind() {
+        FrameKind::Function { is_async: true } => {
+            if checker.settings.fail_connection_style == FailConnectionStyle::ProtocolFail {
+                if let Some(fix) = protocol_fail_fix(checker, attr, call) {
+                    return Some(fix);
+                }
+            }
+            let mut edits = vec![Edit::replace(attr.attr.range(), "close")];
+            if kind == CloseCodeKind::Unsendable {
+                edits.push(Edit::replace(args.range(), "()"));
+            }
+            let parenthesize = needs_parentheses(checker, call);
+            edits.push(Edit::insert(
+                call.start(),
+                if parenthesize { "(await " } else { "await " },
+            ));
+            if parenthesize {
+                edits.push(Edit::insert(call.end(), ")"));
+            }
+            let (applicability, title) = match kind {
+                CloseCodeKind::Sendable => (
+                    Applicability::Safe,
+                    format!("Replace with `await {receiver}.close(...)`"),
+                ),
+                CloseCodeKind::Unsendable => (
+                    Applicability::Unsafe,
+                    format!(
+                        "Replace with `await {receiver}.close()`: close code 1006 cannot be sent, \
+                         so the peer now sees a normal closure (1000) instead of an abnormal one"
+                    ),
+                ),
+                CloseCodeKind::Unknown => (
+                    Applicability::Unsafe,
+                    format!(
+                        "Replace with `await {receiver}.close(...)`: if the code is 1005, 1006 or \
+                         1015 at run time, `close()` raises `ProtocolError`"
+                    ),
+                ),
+            };
+            let applicability = if known {
+                applicability
+            } else {
+                Applicability::Unsafe
+            };
+            Some(Fix {
+                applicability,
+                title,
+                edits,
+            })
+        }
+        FrameKind::Function { is_async: false } | FrameKind::Lambda => {
+            // No `await` here: schedule the closing handshake on the running loop, which is
+            // what the synchronous `fail_connection()` started too.
+            let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+            let asyncio = importer.import_module("asyncio");
+            let mut edits = vec![
+                Edit::insert(call.start(), format!("{}.create_task(", asyncio.local)),
+                Edit::replace(attr.attr.range(), "close"),
+                Edit::insert(call.end(), ")"),
+            ];
+            if kind == CloseCodeKind::Unsendable {
+                edits.push(Edit::replace(args.range(), "()"));
+            }
+            edits.extend(asyncio.edit);
+            Some(Fix::unsafe_(
+                format!(
+                    "Schedule `{receiver}.close(...)` with `asyncio.create_task()`: this is not an \
+                     `async def`, so it cannot await; errors of the task go unobserved"
+                ),
+                edits,
+            ))
+        }
+        FrameKind::Module | FrameKind::Class => None,
+    }
+}
+
+/// `async with ws.send_context(): ws.protocol.fail(code, reason)` in place of an expression
+/// statement: keeps failing semantics (no closing handshake; 1006 allowed) at the price of
+/// private API.
+fn protocol_fail_fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall) -> Option<Fix> {
+    let Some(Stmt::Expr(stmt)) = checker.current_stmt() else {
+        return None;
+    };
+    if stmt.value.range() != call.range() || !is_simple_receiver(&attr.value) {
+        return None;
+    }
+    let line_start = checker.source[..stmt.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let indent = &checker.source[line_start..stmt.start().to_usize()];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None; // `x = 1; ws.fail_connection()`: not alone on its line.
+    }
+    let receiver = checker.slice(attr.value.range());
+    let arguments = checker.slice(call.arguments.range());
+    let arguments = if call.arguments.is_empty() {
+        "(1006)"
+    } else {
+        arguments
+    };
+    let unit = if indent.contains('\t') { "\t" } else { "    " };
+    Some(Fix::unsafe_(
+        format!("Replace with `async with {receiver}.send_context(): {receiver}.protocol.fail(...)` (private API)"),
+        vec![Edit::replace(
+            stmt.range(),
+            format!(
+                "async with {receiver}.send_context():\n{indent}{unit}{receiver}.protocol.fail{arguments}"
+            ),
+        )],
+    ))
+}
+
+fn is_simple_receiver(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(_) => true,
+        Expr::Attribute(attr) => is_simple_receiver(&attr.value),
+        _ => false,
+    }
+}
+
+fn classify(code: &Expr) -> CloseCodeKind {
+    match code {
+        Expr::NumberLiteral(number) => match number.value.as_int().and_then(|i| i.as_u16()) {
+            Some(value) if UNSENDABLE_CODES.iter().any(|(c, _)| *c == value) => {
+                CloseCodeKind::Unsendable
+            }
+            Some(value) if (1000..=4999).contains(&value) => CloseCodeKind::Sendable,
+            _ => CloseCodeKind::Unknown,
+        },
+        Expr::Attribute(attr) => {
+            let name = attr.attr.as_str();
+            if UNSENDABLE_CODES.iter().any(|(_, n)| *n == name) {
+                CloseCodeKind::Unsendable
+            } else if SENDABLE_CODE_NAMES.contains(&name) {
+                CloseCodeKind::Sendable
+            } else {
+                CloseCodeKind::Unknown
+            }
+        }
+        _ => CloseCodeKind::Unknown,
+    }
+}
+
+/// `await` binds tighter than any binary operator but looser than attribute access, subscripts
+/// and calls: `ws.fail_connection().x` must become `(await ws.close()).x`.
+fn needs_parentheses(checker: &Checker, call: &ExprCall) -> bool {
+    // While the attribute is visited, the call is its parent and the call's parent is next.
+    let is_call = |e: &Expr| e.range() == call.range();
+    match checker.ancestor_expr(2) {
+        Some(Expr::Attribute(a)) => is_call(&a.value),
+        Some(Expr::Subscript(s)) => is_call(&s.value),
+        Some(Expr::Call(c)) => is_call(&c.func),
+        Some(Expr::BinOp(b)) => b.op == ruff_python_ast::Operator::Pow,
+        _ => false,
+    }
+}

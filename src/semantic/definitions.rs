@@ -1,0 +1,314 @@
+//! Functions, classes and `serve()` calls of one file: what the connection inference and the
+//! callback rules need to find the code behind a callable.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{
+    Expr, ExprCall, ExprLambda, Parameters, Stmt, StmtClassDef, StmtFunctionDef,
+};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::api::{self, Implementation, Side};
+use super::imports::Imports;
+use super::scope::ClassKey;
+
+#[derive(Debug)]
+pub struct FunctionInfo<'a> {
+    pub def: &'a StmtFunctionDef,
+    /// The class this function is a method of (defined directly in its body).
+    pub class: Option<ClassKey>,
+    pub is_staticmethod: bool,
+}
+
+impl FunctionInfo<'_> {
+    /// Does the first parameter receive the instance (`self` or `cls`)?
+    pub fn takes_receiver(&self) -> bool {
+        self.class.is_some() && !self.is_staticmethod
+    }
+}
+
+#[derive(Debug)]
+pub struct ClassInfo<'a> {
+    pub def: &'a StmtClassDef,
+    /// Set when the class derives (directly or through classes of this file) from a websockets
+    /// connection class: then `self` in its methods is such a connection.
+    pub connection_base: Option<ConnectionBase>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionBase {
+    pub implementation: Implementation,
+    pub side: Side,
+    /// The range of the base expression in the class statement (`WebSocketServerProtocol`).
+    pub base: TextRange,
+}
+
+/// The code a callable argument refers to.
+#[derive(Debug, Clone, Copy)]
+pub enum Callable<'a> {
+    Function(&'a StmtFunctionDef),
+    Lambda(&'a ExprLambda),
+}
+
+impl<'a> Callable<'a> {
+    pub fn parameters(&self) -> Option<&'a Parameters> {
+        match self {
+            Callable::Function(def) => Some(&def.parameters),
+            Callable::Lambda(lambda) => lambda.parameters.as_deref(),
+        }
+    }
+
+    pub fn range(&self) -> TextRange {
+        match self {
+            Callable::Function(def) => def.range(),
+            Callable::Lambda(lambda) => lambda.range(),
+        }
+    }
+}
+
+/// A resolved callable plus how many leading positional parameters are already taken
+/// (the receiver of a method, arguments bound by `functools.partial`).
+#[derive(Debug, Clone, Copy)]
+pub struct CallableRef<'a> {
+    pub callable: Callable<'a>,
+    pub bound_positional: usize,
+}
+
+impl<'a> CallableRef<'a> {
+    /// The name of the n-th positional parameter the caller supplies.
+    pub fn positional_parameter(&self, n: usize) -> Option<&'a ruff_python_ast::Parameter> {
+        let params = self.callable.parameters()?;
+        params
+            .posonlyargs
+            .iter()
+            .chain(params.args.iter())
+            .nth(self.bound_positional + n)
+            .map(|p| &p.parameter)
+    }
+}
+
+/// A call to a websockets `serve()` (legacy or new).
+#[derive(Debug)]
+pub struct ServeCall<'a> {
+    pub call: &'a ExprCall,
+    pub implementation: Implementation,
+    /// The connection handler: first positional argument, or `handler=` / `ws_handler=`.
+    pub handler: Option<&'a Expr>,
+}
+
+#[derive(Debug, Default)]
+pub struct Definitions<'a> {
+    pub functions: Vec<FunctionInfo<'a>>,
+    pub classes: Vec<ClassInfo<'a>>,
+    pub serve_calls: Vec<ServeCall<'a>>,
+    functions_by_name: HashMap<&'a str, Vec<usize>>,
+    classes_by_name: HashMap<&'a str, usize>,
+}
+
+impl<'a> Definitions<'a> {
+    pub fn collect(body: &'a [Stmt], imports: &Imports) -> Definitions<'a> {
+        let mut collector = Collector {
+            defs: Definitions::default(),
+            imports,
+            class_stack: Vec::new(),
+        };
+        collector.visit_body(body);
+        let mut defs = collector.defs;
+        for (i, f) in defs.functions.iter().enumerate() {
+            defs.functions_by_name
+                .entry(f.def.name.as_str())
+                .or_default()
+                .push(i);
+        }
+        for (i, c) in defs.classes.iter().enumerate() {
+            defs.classes_by_name.insert(c.def.name.as_str(), i);
+        }
+        defs.resolve_class_bases(imports);
+        defs
+    }
+
+    /// Marks classes deriving from websockets connection classes, also through local classes.
+    fn resolve_class_bases(&mut self, imports: &Imports) {
+        for i in 0..self.classes.len() {
+            let bases = self.classes[i].def.bases();
+            self.classes[i].connection_base = bases.iter().find_map(|base| {
+                let qualified = imports.resolve(base)?;
+                let (implementation, side) = api::connection_class(&qualified)?;
+                Some(ConnectionBase {
+                    implementation,
+                    side,
+                    base: base.range(),
+                })
+            });
+        }
+        // Local inheritance chains: a few rounds reach any realistic depth.
+        for _ in 0..4 {
+            for i in 0..self.classes.len() {
+                if self.classes[i].connection_base.is_some() {
+                    continue;
+                }
+                let inherited = self.classes[i].def.bases().iter().find_map(|base| {
+                    let Expr::Name(name) = base else { return None };
+                    let j = *self.classes_by_name.get(name.id.as_str())?;
+                    self.classes[j].connection_base
+                });
+                self.classes[i].connection_base = inherited;
+            }
+        }
+    }
+
+    pub fn class(&self, key: ClassKey) -> Option<&ClassInfo<'a>> {
+        self.classes
+            .iter()
+            .find(|c| ClassKey(c.def.range.start().to_u32()) == key)
+    }
+
+    pub fn function(&self, def: &StmtFunctionDef) -> Option<&FunctionInfo<'a>> {
+        self.functions_by_name
+            .get(def.name.as_str())?
+            .iter()
+            .map(|&i| &self.functions[i])
+            .find(|f| f.def.range == def.range)
+    }
+
+    /// Does any class of this file define a method with this name? (Then `x.name` may well be
+    /// that class's own method, not websockets'.)
+    pub fn defines_method(&self, name: &str) -> bool {
+        self.functions_by_name
+            .get(name)
+            .is_some_and(|ids| ids.iter().any(|&i| self.functions[i].class.is_some()))
+    }
+
+    /// The code a callable expression refers to: a function by name, a method through
+    /// `self.name` / `obj.name`, `functools.partial(f, ...)`, or a lambda.
+    pub fn resolve_callable(&self, expr: &'a Expr) -> Option<CallableRef<'a>> {
+        match expr {
+            Expr::Lambda(lambda) => Some(CallableRef {
+                callable: Callable::Lambda(lambda),
+                bound_positional: 0,
+            }),
+            Expr::Name(name) => {
+                let f = self.unique_function(name.id.as_str(), |f| f.class.is_none())?;
+                Some(CallableRef {
+                    callable: Callable::Function(f.def),
+                    bound_positional: 0,
+                })
+            }
+            Expr::Attribute(attr) => {
+                // A bound method: the receiver is already supplied.
+                let f = self.unique_function(attr.attr.as_str(), |f| f.class.is_some())?;
+                Some(CallableRef {
+                    callable: Callable::Function(f.def),
+                    bound_positional: usize::from(f.takes_receiver()),
+                })
+            }
+            Expr::Call(call) if is_partial(&call.func) => {
+                let (first, rest) = call.arguments.args.split_first()?;
+                if rest.iter().any(Expr::is_starred_expr) {
+                    return None;
+                }
+                let inner = self.resolve_callable(first)?;
+                Some(CallableRef {
+                    callable: inner.callable,
+                    bound_positional: inner.bound_positional + rest.len(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The one function with this name that satisfies `filter`; `None` when there are several
+    /// (we would be guessing).
+    fn unique_function(
+        &self,
+        name: &str,
+        filter: impl Fn(&FunctionInfo) -> bool,
+    ) -> Option<&FunctionInfo<'a>> {
+        let mut found = self
+            .functions_by_name
+            .get(name)?
+            .iter()
+            .map(|&i| &self.functions[i])
+            .filter(|f| filter(f));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+}
+
+fn is_partial(func: &Expr) -> bool {
+    match func {
+        Expr::Name(name) => name.id.as_str() == "partial",
+        Expr::Attribute(attr) => {
+            attr.attr.as_str() == "partial"
+                && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "functools")
+        }
+        _ => false,
+    }
+}
+
+struct Collector<'a, 'i> {
+    defs: Definitions<'a>,
+    imports: &'i Imports,
+    /// For each enclosing scope: the class whose body it is, if it is one.
+    class_stack: Vec<Option<ClassKey>>,
+}
+
+impl<'a> Visitor<'a> for Collector<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let is_staticmethod = def.decorator_list.iter().any(
+                    |d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"),
+                );
+                self.defs.functions.push(FunctionInfo {
+                    def,
+                    class: self.class_stack.last().copied().flatten(),
+                    is_staticmethod,
+                });
+                self.class_stack.push(None);
+                walk_stmt(self, stmt);
+                self.class_stack.pop();
+            }
+            Stmt::ClassDef(def) => {
+                self.defs.classes.push(ClassInfo {
+                    def,
+                    connection_base: None,
+                });
+                self.class_stack.push(Some(ClassKey::of_stmt(stmt)));
+                walk_stmt(self, stmt);
+                self.class_stack.pop();
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Some(implementation) = self
+                .imports
+                .resolve(&call.func)
+                .and_then(|q| api::serve_function(&q))
+            {
+                let handler = call.arguments.args.first().or_else(|| {
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .find(|k| {
+                            matches!(
+                                k.arg.as_ref().map(|a| a.as_str()),
+                                Some("handler" | "ws_handler")
+                            )
+                        })
+                        .map(|k| &k.value)
+                });
+                self.defs.serve_calls.push(ServeCall {
+                    call,
+                    implementation,
+                    handler,
+                });
+            }
+        }
+        walk_expr(self, expr);
+    }
+}

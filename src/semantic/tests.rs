@@ -1,0 +1,239 @@
+//! Connection inference on small programs: each test names the line of interest with a
+//! `# <-` marker and asks what the model says about the expression `ws` there.
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, Stmt};
+use ruff_python_parser::parse_module;
+use ruff_text_size::Ranged;
+
+use super::*;
+
+/// Finds every attribute access `<x>.probe` and reports what the model says about `<x>`.
+fn probe(source: &str) -> Vec<Option<(Implementation, Side)>> {
+    let parsed = parse_module(source).unwrap();
+    let model = SemanticModel::build(parsed.syntax());
+    let mut finder = Finder {
+        model: &model,
+        frames: vec![Frame {
+            scope: ScopeKey::MODULE,
+            kind: FrameKind::Module,
+            class: None,
+        }],
+        classes: Vec::new(),
+        found: Vec::new(),
+    };
+    finder.visit_body(&parsed.syntax().body);
+    finder.found
+}
+
+struct Finder<'m, 'a> {
+    model: &'m SemanticModel<'a>,
+    frames: Vec<Frame>,
+    classes: Vec<ClassKey>,
+    found: Vec<Option<(Implementation, Side)>>,
+}
+
+impl<'a> Visitor<'a> for Finder<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let in_class = matches!(self.frames.last().map(|f| f.kind), Some(FrameKind::Class));
+                self.frames.push(Frame {
+                    scope: ScopeKey::of_stmt(stmt),
+                    kind: FrameKind::Function {
+                        is_async: def.is_async,
+                    },
+                    class: if in_class {
+                        self.classes.last().copied()
+                    } else {
+                        None
+                    },
+                });
+                walk_stmt(self, stmt);
+                self.frames.pop();
+            }
+            Stmt::ClassDef(_) => {
+                self.classes.push(ClassKey::of_stmt(stmt));
+                self.frames.push(Frame {
+                    scope: ScopeKey::of_stmt(stmt),
+                    kind: FrameKind::Class,
+                    class: None,
+                });
+                walk_stmt(self, stmt);
+                self.frames.pop();
+                self.classes.pop();
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(attr) = expr {
+            if attr.attr.as_str() == "probe" {
+                let c = self.model.connection(&attr.value, &self.frames);
+                self.found.push(c.map(|c| (c.implementation, c.side)));
+            }
+        }
+        if let Expr::Lambda(_) = expr {
+            self.frames.push(Frame {
+                scope: ScopeKey::at(expr.start()),
+                kind: FrameKind::Lambda,
+                class: self.frames.last().and_then(|f| f.class),
+            });
+            walk_expr(self, expr);
+            self.frames.pop();
+            return;
+        }
+        walk_expr(self, expr);
+    }
+}
+
+const NEW_CLIENT: Option<(Implementation, Side)> = Some((Implementation::New, Side::Client));
+const NEW_SERVER: Option<(Implementation, Side)> = Some((Implementation::New, Side::Server));
+const LEGACY_CLIENT: Option<(Implementation, Side)> = Some((Implementation::Legacy, Side::Client));
+const LEGACY_SERVER: Option<(Implementation, Side)> = Some((Implementation::Legacy, Side::Server));
+
+#[test]
+fn client_connections() {
+    let found = probe(
+        r#"
+import websockets
+from websockets.legacy.client import connect as legacy_connect
+
+async def a():
+    async with websockets.connect("ws://x") as ws:
+        ws.probe
+async def b():
+    ws = await legacy_connect("ws://x")
+    ws.probe
+async def c():
+    async for ws in websockets.connect("ws://x"):
+        ws.probe
+async def d():
+    ws = open("f")
+    ws.probe
+"#,
+    );
+    assert_eq!(found, vec![NEW_CLIENT, LEGACY_CLIENT, NEW_CLIENT, None]);
+}
+
+#[test]
+fn handlers_given_to_serve() {
+    let found = probe(
+        r#"
+import functools
+import websockets
+from websockets.server import serve
+
+async def handler(websocket, path):
+    websocket.probe
+    path.probe
+
+class App:
+    async def on_connect(self, conn):
+        conn.probe
+        self.probe
+
+async def extra(broker, ws, path):
+    ws.probe
+
+async def main(app):
+    async with websockets.serve(handler, "", 0):
+        pass
+    await serve(app.on_connect, "", 0)
+    await serve(functools.partial(extra, 1), "", 0)
+    await serve(handler=lambda ws: ws.probe, host="", port=0)
+"#,
+    );
+    // `handler` is given to both a new and a legacy serve: the first one seen wins.
+    assert_eq!(found[1], None, "path is not a connection");
+    assert!(found[0].is_some());
+    assert_eq!(found[2], LEGACY_SERVER);
+    assert_eq!(found[3], None, "self of a plain class");
+    assert_eq!(found[4], LEGACY_SERVER);
+    assert_eq!(found[5], LEGACY_SERVER);
+}
+
+#[test]
+fn annotations_subclasses_and_attributes() {
+    let found = probe(
+        r#"
+from typing import Optional
+import websockets
+from websockets.legacy.server import WebSocketServerProtocol
+from websockets.asyncio.client import ClientConnection
+
+def f(a: WebSocketServerProtocol, b: Optional["ClientConnection"], c: "int", d: ClientConnection | None):
+    a.probe
+    b.probe
+    c.probe
+    d.probe
+
+class P(WebSocketServerProtocol):
+    def hook(self):
+        self.probe
+
+class Client:
+    async def start(self):
+        self.ws = await websockets.connect("ws://x")
+    async def stop(self):
+        self.ws.probe
+        self.other.probe
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![
+            LEGACY_SERVER,
+            NEW_CLIENT,
+            None,
+            NEW_CLIENT,
+            LEGACY_SERVER,
+            NEW_CLIENT,
+            None
+        ]
+    );
+}
+
+#[test]
+fn collections_of_connections() {
+    let found = probe(
+        r#"
+import websockets
+CLIENTS = set()
+
+async def handler(ws):
+    CLIENTS.add(ws)
+
+def broadcast_all():
+    for c in CLIENTS.copy():
+        c.probe
+    for x in range(3):
+        x.probe
+
+async def main():
+    async with websockets.serve(handler, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(found, vec![NEW_SERVER, None]);
+}
+
+#[test]
+fn unrelated_objects_are_not_connections() {
+    let found = probe(
+        r#"
+import aiohttp
+from starlette.websockets import WebSocket
+
+async def f(session: aiohttp.ClientSession, w: WebSocket):
+    async with session.ws_connect("x") as ws:
+        ws.probe
+    w.probe
+
+async def handler(websocket, path):
+    websocket.probe
+"#,
+    );
+    assert_eq!(found, vec![None, None, None]);
+}

@@ -1,0 +1,116 @@
+//! What a check run is configured to do: which rules, which target version, which fix styles.
+//! Built from the command line (and, later, configuration files) before the pipeline starts.
+
+use crate::diagnostic::Applicability;
+use crate::rules::{self, RuleMeta, Version};
+
+/// How WS001 rewrites `fail_connection()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailConnectionStyle {
+    /// `await ws.close(code, reason)`: the public API (default).
+    Close,
+    /// `async with ws.send_context(): ws.protocol.fail(code, reason)`: keeps failing semantics,
+    /// private API of the new implementation.
+    ProtocolFail,
+}
+
+/// The target websockets version and where it came from, for the summary line.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub version: Version,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub rules: Vec<&'static RuleMeta>,
+    pub target: Target,
+    pub fail_connection_style: FailConnectionStyle,
+    /// The least safe fix the run applies.
+    pub fix_applicability: Applicability,
+}
+
+impl Settings {
+    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+        self.rules.iter().any(|m| std::ptr::eq(*m, meta))
+    }
+}
+
+/// Rule selection as ruff does it: `select` replaces the default set, `extend-select` adds to it,
+/// `ignore` removes; each entry is a code or a code prefix (`WS0`, `WS1`, `WS`) or a rule name.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn resolve(&self, target: Version) -> Result<Vec<&'static RuleMeta>, String> {
+        for pattern in self
+            .select
+            .iter()
+            .flatten()
+            .chain(&self.extend_select)
+            .chain(&self.ignore)
+        {
+            if !rules::all_metas().any(|m| matches(pattern, m)) {
+                return Err(format!("unknown rule selector `{pattern}`"));
+            }
+        }
+        let selected = |m: &RuleMeta| match &self.select {
+            Some(patterns) => patterns.iter().any(|p| explicit_or_family(p, m)),
+            None => m.enabled_by_default,
+        };
+        Ok(rules::ALL
+            .iter()
+            .map(|r| r.meta())
+            .filter(|m| selected(m) || self.extend_select.iter().any(|p| matches(p, m)))
+            .filter(|m| !self.ignore.iter().any(|p| matches(p, m)))
+            .filter(|m| m.since <= target)
+            .collect())
+    }
+}
+
+fn matches(pattern: &str, meta: &RuleMeta) -> bool {
+    let upper = pattern.to_ascii_uppercase();
+    pattern == meta.name || pattern.eq_ignore_ascii_case("ALL") || meta.code.starts_with(&upper)
+}
+
+/// `--select WS` (or `ALL`) means the default set plus nothing hidden; naming a family (`WS4`) or
+/// a code turns opt-in rules on.
+fn explicit_or_family(pattern: &str, meta: &RuleMeta) -> bool {
+    let upper = pattern.to_ascii_uppercase();
+    if upper == "WS" || upper == "ALL" {
+        return meta.enabled_by_default;
+    }
+    matches(pattern, meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_prefix_and_ignore() {
+        let sel = Selection {
+            select: Some(vec!["WS0".into()]),
+            ..Default::default()
+        };
+        let rules = sel.resolve(Version::LATEST).unwrap();
+        assert!(rules.iter().all(|m| m.code.starts_with("WS0")));
+        assert!(!rules.is_empty());
+        let sel = Selection {
+            ignore: vec!["WS001".into()],
+            ..Default::default()
+        };
+        let rules = sel.resolve(Version::LATEST).unwrap();
+        assert!(rules.iter().all(|m| m.code != "WS001"));
+        let bad = Selection {
+            select: Some(vec!["XY1".into()]),
+            ..Default::default()
+        };
+        assert!(bad.resolve(Version::LATEST).is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! Writing fixed files: through a temporary file in the same directory and an atomic rename,
+//! keeping permissions, BOM and line endings, and never over a file that changed meanwhile.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::source::SourceText;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Replaces the file at `path`, which was read as `original`, with `new_text`.
+pub fn replace_file(path: &Path, original: &SourceText, new_text: &str) -> Result<(), String> {
+    let expected = original.encode(&original.text);
+    let on_disk = fs::read(path).map_err(|e| format!("cannot re-read file: {e}"))?;
+    if on_disk != expected {
+        return Err("the file changed on disk since it was read; not overwriting it".into());
+    }
+    let metadata = fs::metadata(path).map_err(|e| e.to_string())?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{name}.wsmigrate-{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| format!("cannot create temporary file: {e}"))?;
+        file.write_all(&original.encode(new_text))
+            .map_err(|e| format!("cannot write temporary file: {e}"))?;
+        file.set_permissions(metadata.permissions())
+            .map_err(|e| format!("cannot copy permissions: {e}"))?;
+        file.sync_all()
+            .map_err(|e| format!("cannot flush temporary file: {e}"))?;
+        drop(file);
+        fs::rename(&temp, path).map_err(|e| format!("cannot replace file: {e}"))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_a_changed_file() {
+        let dir = std::env::temp_dir().join(format!("wsmigrate-write-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.py");
+        fs::write(&path, "x = 1\r\n").unwrap();
+        let original = SourceText::decode(fs::read(&path).unwrap()).unwrap();
+        fs::write(&path, "x = 2\r\n").unwrap();
+        assert!(replace_file(&path, &original, "y = 1\r\n").is_err());
+        fs::write(&path, "x = 1\r\n").unwrap();
+        replace_file(&path, &original, "y = 1\r\n").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"y = 1\r\n");
+        let leftovers = fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file left behind");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

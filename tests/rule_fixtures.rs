@@ -1,0 +1,153 @@
+//! Every file under `fixtures/rules/<CODE>/` is checked through the CLI:
+//!
+//! - a line that must be reported carries a trailing `# expect: WS001` comment (several codes:
+//!   `# expect: WS001, WS101`); every other line must produce no finding;
+//! - `<case>.fixed.py` is the expected result of `check --fix --unsafe-fixes`; without one the
+//!   file must come out of `--fix` unchanged; a second `--fix` must change nothing;
+//! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn cases() -> Vec<(String, PathBuf)> {
+    let root = repo_root().join("fixtures/rules");
+    let mut cases = Vec::new();
+    for dir in fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        let code = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for file in fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".py") && !name.ends_with(".fixed.py") {
+                cases.push((code.clone(), file));
+            }
+        }
+    }
+    cases.sort();
+    cases
+}
+
+fn args_for(code: &str, source: &str) -> Vec<String> {
+    match source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# wsmigrate-test:"))
+    {
+        Some(args) => args.split_whitespace().map(String::from).collect(),
+        None => vec!["--select".into(), code.into()],
+    }
+}
+
+fn expected_findings(source: &str) -> BTreeSet<(usize, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in source.lines().enumerate() {
+        if let Some(pos) = line.find("# expect:") {
+            for code in line[pos + "# expect:".len()..].split(',') {
+                out.insert((i + 1, code.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn reported_findings(dir: &Path, file: &str, args: &[String]) -> BTreeSet<(usize, String)> {
+    let mut all = vec![
+        "check",
+        "--output-format",
+        "json",
+        "--target-version",
+        "17.0",
+    ];
+    all.extend(args.iter().map(String::as_str));
+    all.push(file);
+    let out = run(dir, &all);
+    assert!(
+        code(&out) <= 1,
+        "{file}: exit {}: {}",
+        code(&out),
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{file}: bad JSON ({e}): {}", stdout(&out)));
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["location"]["row"].as_u64().unwrap() as usize,
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn fix(dir: &Path, file: &str, args: &[String]) -> String {
+    let mut all = vec![
+        "check",
+        "--fix",
+        "--unsafe-fixes",
+        "--target-version",
+        "17.0",
+        "-q",
+    ];
+    all.extend(args.iter().map(String::as_str));
+    all.push(file);
+    let out = run(dir, &all);
+    assert!(
+        code(&out) <= 1,
+        "{file}: exit {}: {}{}",
+        code(&out),
+        stdout(&out),
+        stderr(&out)
+    );
+    fs::read_to_string(dir.join(file)).unwrap()
+}
+
+#[test]
+fn rule_fixtures() {
+    let cases = cases();
+    assert!(!cases.is_empty());
+    let mut failures = Vec::new();
+    for (code, path) in &cases {
+        let source = fs::read_to_string(path).unwrap();
+        let args = args_for(code, &source);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let label = format!("{code}/{name}");
+        let dir = scratch("fixture");
+        fs::write(dir.join(&name), &source).unwrap();
+
+        let expected = expected_findings(&source);
+        let reported = reported_findings(&dir, &name, &args);
+        if expected != reported {
+            failures.push(format!(
+                "{label}: findings differ\n  expected (row, code): {expected:?}\n  reported: {reported:?}"
+            ));
+        }
+
+        let fixed_path = path.with_file_name(name.replace(".py", ".fixed.py"));
+        let want = fs::read_to_string(&fixed_path).unwrap_or_else(|_| source.clone());
+        let got = fix(&dir, &name, &args);
+        if got != want {
+            failures.push(format!(
+                "{label}: --fix result differs from {}\n--- got ---\n{got}\n--- want ---\n{want}",
+                fixed_path.file_name().unwrap().to_string_lossy()
+            ));
+            continue;
+        }
+        let again = fix(&dir, &name, &args);
+        if again != got {
+            failures.push(format!("{label}: a second --fix changed the file again"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
