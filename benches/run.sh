@@ -290,7 +290,8 @@ fact cpu_model "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ 
 fact mem_total "$(awk '/MemTotal/{printf "%.1f GB", $2/1048576}' /proc/meminfo)"
 fact kernel "$(uname -sr)"
 fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
-fact command "bash benches/run.sh$( [ "$RUNS" != 5 ] && printf ' (BENCH_RUNS=%s)' "$RUNS")$( [ "$SCALE_SIZES" != "1000 10000 100000" ] && printf ' (BENCH_SCALE_SIZES="%s")' "$SCALE_SIZES")"
+envs=$(env | grep -E '^(BENCH_[A-Z_]*|RUFF_VERSION|WSMIGRATE)=' | sort | sed -E 's/^([^=]*)=(.*)$/\1="\2"/' | tr '\n' ' ' || true)
+fact command "${envs}bash benches/run.sh"
 
 "$PY" "$ROOT/benches/report.py" "$BENCH_DIR" >"$BENCH_DIR/results.md"
 log "results: $BENCH_DIR/results.md"
