@@ -123,6 +123,8 @@ pub struct RulesArgs {
 pub enum RulesFormat {
     Text,
     Json,
+    /// The table the README embeds.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
