@@ -71,6 +71,9 @@ impl Excluder {
             None => defaults.collect(),
         };
         for pattern in base.iter().chain(&options.extend_exclude) {
+            if pattern.trim().is_empty() {
+                continue; // `--exclude ''` means "no excludes", not "exclude everything".
+            }
             let glob = Glob::new(pattern.trim_end_matches('/'))
                 .map_err(|e| format!("invalid exclude pattern `{pattern}`: {e}"))?;
             builder.add(glob);

@@ -168,6 +168,11 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
         change: None,
         internal_error: false,
     };
+    // Files no rule can match are neither decoded nor parsed: their encoding and syntax errors
+    // are not ours to report.
+    if !context.prefilter.may_match(&bytes) {
+        return report;
+    }
     let source = match SourceText::decode(bytes) {
         Ok(source) => source,
         Err(DecodeError::NotUtf8 { offset, declared }) => {
@@ -187,9 +192,6 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             return report;
         }
     };
-    if !context.prefilter.may_match(&source.text) {
-        return report;
-    }
     let source_type = PySourceType::from(path.as_path());
     let lint = |text: &str| lint(text, source_type, context);
 
