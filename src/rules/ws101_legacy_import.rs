@@ -289,7 +289,12 @@ fn rewrite(checker: &Checker, import: &StmtImportFrom, placed: &[Placed]) -> Opt
     if original.contains('#') {
         return None; // Comments inside a parenthesised import would be lost.
     }
+    // The original module first: what stays keeps its place.
+    let original_module = import.module.as_ref().map_or("", |m| m.as_str());
     let mut modules: Vec<&str> = Vec::new();
+    if placed.iter().any(|p| p.module == original_module) {
+        modules.push(original_module);
+    }
     for p in placed {
         if !modules.contains(&p.module.as_str()) {
             modules.push(&p.module);
