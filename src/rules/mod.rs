@@ -5,6 +5,7 @@ pub(crate) mod legacy_names;
 mod ws001_fail_connection;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
+mod ws104_invalid_status_code;
 
 use std::fmt;
 
@@ -18,6 +19,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
+    &ws104_invalid_status_code::InvalidStatusCode,
 ];
 
 /// Codes the tool itself reports about files it could not check.
