@@ -6,6 +6,7 @@ mod ws001_fail_connection;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
 mod ws104_invalid_status_code;
+mod ws107_connection_closed_code_reason;
 
 use std::fmt;
 
@@ -20,6 +21,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
     &ws104_invalid_status_code::InvalidStatusCode,
+    &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
 ];
 
 /// Codes the tool itself reports about files it could not check.
