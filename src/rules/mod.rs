@@ -1,7 +1,12 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+pub(crate) mod legacy_names;
 mod ws001_fail_connection;
+mod ws101_legacy_import;
+mod ws102_legacy_connection_class;
+mod ws104_invalid_status_code;
+mod ws107_connection_closed_code_reason;
 
 use std::fmt;
 
@@ -11,7 +16,13 @@ use crate::checker::Checker;
 use crate::diagnostic::Severity;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&ws001_fail_connection::FailConnection];
+pub static ALL: &[&dyn Rule] = &[
+    &ws001_fail_connection::FailConnection,
+    &ws101_legacy_import::LegacyImport,
+    &ws102_legacy_connection_class::LegacyConnectionClass,
+    &ws104_invalid_status_code::InvalidStatusCode,
+    &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
+];
 
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {
