@@ -1,7 +1,12 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+mod connection_attribute;
 mod ws001_fail_connection;
+mod ws002_connection_open_closed;
+mod ws003_connection_handshake_attributes;
+mod ws004_connection_address_attributes;
+mod ws005_private_connection_internals;
 
 use std::fmt;
 
@@ -11,7 +16,13 @@ use crate::checker::Checker;
 use crate::diagnostic::Severity;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&ws001_fail_connection::FailConnection];
+pub static ALL: &[&dyn Rule] = &[
+    &ws001_fail_connection::FailConnection,
+    &ws002_connection_open_closed::ConnectionOpenClosed,
+    &ws003_connection_handshake_attributes::ConnectionHandshakeAttributes,
+    &ws004_connection_address_attributes::ConnectionAddressAttributes,
+    &ws005_private_connection_internals::PrivateConnectionInternals,
+];
 
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {
