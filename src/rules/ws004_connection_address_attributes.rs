@@ -39,8 +39,8 @@ struct AddressAttribute {
 const ATTRIBUTES: &[AddressAttribute] = &[
     AddressAttribute {
         name: "host",
-        client: "on a client it was the host name of the URI given to `connect()` (or its \
-                 `host=` override), not an address: keep the URI (`websockets.uri.parse_uri(uri).host`); \
+        client: "on a client it was the host name of the URI given to `connect()`, not an \
+                 address: keep the URI (`websockets.uri.parse_uri(uri).host`); \
                  `{ws}.remote_address[0]` is the peer's IP address",
         server: "on a server it was the `host` argument given to `serve()` (possibly `None` or a \
                  list): keep that value; `{ws}.local_address[0]` is the address this connection \
@@ -48,9 +48,8 @@ const ATTRIBUTES: &[AddressAttribute] = &[
     },
     AddressAttribute {
         name: "port",
-        client: "on a client it was the port of the URI given to `connect()` (or its `port=` \
-                 override): keep the URI (`websockets.uri.parse_uri(uri).port`); \
-                 `{ws}.remote_address[1]` is the peer's port, which differs through a proxy",
+        client: "on a client it was the port of the URI given to `connect()`: keep the URI (`websockets.uri.parse_uri(uri).port`); \
+                 `{ws}.remote_address[1]` is the peer's port, which differs with `port=`, `sock=` or a proxy",
         server: "on a server it was the `port` argument given to `serve()` (0 for an ephemeral \
                  port): keep that value; `{ws}.local_address[1]` is the port this connection \
                  arrived on",

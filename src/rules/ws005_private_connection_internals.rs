@@ -79,7 +79,7 @@ const NO_EQUIVALENT: &str = "internal state of the legacy implementation; the ne
                              no equivalent";
 const CONFIGURATION: &str = "the new connection does not keep its configuration as attributes: \
                              keep the value you pass to `connect()` / `serve()` (some arguments \
-                             changed; see WS2xx)";
+                             were renamed or changed meaning)";
 const USE_RECV: &str = "internal reader of the legacy implementation: use `recv()` or \
                         `recv_streaming()` (or `async for message in ws`)";
 const USE_SEND: &str = "internal writer of the legacy implementation: use `send()`, `ping()`, \
@@ -258,5 +258,26 @@ impl Rule for PrivateConnectionInternals {
             });
         }
         checker.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_documented_once() {
+        let doc = include_str!("../../rules/WS005.md");
+        for internal in INTERNALS {
+            let row = format!("| `{}` |", internal.name);
+            assert_eq!(doc.matches(&row).count(), 1, "rules/WS005.md: {row}");
+            assert_eq!(
+                INTERNALS.iter().filter(|i| i.name == internal.name).count(),
+                1,
+                "{} listed twice",
+                internal.name
+            );
+        }
+        assert_eq!(doc.matches("\n| `").count(), INTERNALS.len());
     }
 }
