@@ -48,10 +48,10 @@ enum Defined {
 
 impl Defined {
     fn on(self, side: Side) -> bool {
-        match (self, side) {
-            (Defined::Client, Side::Server) | (Defined::Server, Side::Client) => false,
-            _ => true,
-        }
+        !matches!(
+            (self, side),
+            (Defined::Client, Side::Server) | (Defined::Server, Side::Client)
+        )
     }
 }
 
