@@ -56,8 +56,8 @@ impl Rule for ConnectionOpenClosed {
             diagnostic = diagnostic.with_fix(fix(checker, attr, member));
         } else {
             diagnostic.help = Some(format!(
-                "`{name}` is derived from `{receiver}.state`, which the connection manages itself: \
-                 remove this assignment"
+                "`{name}` was a read-only view of `{receiver}.state`, which the connection manages \
+                 itself: remove this statement"
             ));
         }
         checker.report(diagnostic);

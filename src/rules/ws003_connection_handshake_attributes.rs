@@ -69,8 +69,9 @@ impl Rule for ConnectionHandshakeAttributes {
         let fixable = connection.implementation == Implementation::New || group.is_some();
         if !is_load(attr) {
             diagnostic.help = Some(format!(
-                "the new connection sets `{receiver}.{new}` during the handshake: remove this \
-                 assignment"
+                "the new connection sets `{receiver}.{new}` during the handshake: migrate this \
+                 statement by hand (`process_request=` / `process_response=` can change the \
+                 handshake on a server)"
             ));
         } else if fixable {
             diagnostic = diagnostic.with_fix(Fix::safe(
