@@ -4,7 +4,8 @@
 //!   `# expect: WS001, WS101`); every other line must produce no finding;
 //! - `<case>.fixed.py` is the expected result of `check --fix --unsafe-fixes`; without one the
 //!   file must come out of `--fix` unchanged; a second `--fix` must change nothing;
-//! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`.
+//! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`;
+//!   the target is 17.0 unless ARGS give a `--target-version`.
 
 mod common;
 

@@ -1,8 +1,13 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+mod connection_attribute;
 pub(crate) mod legacy_names;
 mod ws001_fail_connection;
+mod ws002_connection_open_closed;
+mod ws003_connection_handshake_attributes;
+mod ws004_connection_address_attributes;
+mod ws005_private_connection_internals;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
 mod ws104_invalid_status_code;
@@ -18,6 +23,10 @@ use crate::diagnostic::Severity;
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
+    &ws002_connection_open_closed::ConnectionOpenClosed,
+    &ws003_connection_handshake_attributes::ConnectionHandshakeAttributes,
+    &ws004_connection_address_attributes::ConnectionAddressAttributes,
+    &ws005_private_connection_internals::PrivateConnectionInternals,
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
     &ws104_invalid_status_code::InvalidStatusCode,

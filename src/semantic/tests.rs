@@ -237,3 +237,31 @@ async def handler(websocket, path):
     );
     assert_eq!(found, vec![None, None, None]);
 }
+
+#[test]
+fn comprehension_variables_over_collections_are_connections() {
+    let found = probe(
+        r#"
+import websockets
+CLIENTS = set()
+
+async def handler(ws):
+    CLIENTS.add(ws)
+
+def broadcast_all():
+    [c.probe for c in CLIENTS if c.probe]
+    {c: c.probe for c in list(CLIENTS)}
+    [(lambda c: c.probe) for c in CLIENTS]
+    [x.probe for x in range(3)]
+    c.probe
+
+async def main():
+    async with websockets.serve(handler, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![NEW_SERVER, NEW_SERVER, NEW_SERVER, None, None, None]
+    );
+}
