@@ -1,7 +1,10 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+#[allow(dead_code)] // Used by the WS302/WS303 rules that follow.
+mod callback_code;
 mod ws001_fail_connection;
+mod ws301_handler_path_parameter;
 
 use std::fmt;
 
@@ -11,7 +14,10 @@ use crate::checker::Checker;
 use crate::diagnostic::Severity;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&ws001_fail_connection::FailConnection];
+pub static ALL: &[&dyn Rule] = &[
+    &ws001_fail_connection::FailConnection,
+    &ws301_handler_path_parameter::HandlerPathParameter,
+];
 
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {

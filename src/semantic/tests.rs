@@ -237,3 +237,22 @@ async def handler(websocket, path):
     );
     assert_eq!(found, vec![None, None, None]);
 }
+
+#[test]
+fn handler_bound_to_a_name_first() {
+    let found = probe(
+        r#"
+import functools
+import websockets
+
+async def handler(ws, path, *, room):
+    ws.probe
+
+async def main():
+    bound = functools.partial(handler, room="lobby")
+    async with websockets.serve(bound, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(found[0], Some((Implementation::New, Side::Server)));
+}
