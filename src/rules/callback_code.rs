@@ -58,11 +58,6 @@ pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
         .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
 }
 
-/// Does the call pass `**kwargs`, which may hide any keyword?
-pub fn has_double_star(call: &ExprCall) -> bool {
-    call.arguments.keywords.iter().any(|k| k.arg.is_none())
-}
-
 /// The fix group of a callback whose new signature only works once the legacy `serve` import
 /// switches to the new implementation.
 pub fn serve_group(checker: &Checker, served: &[ServedCallable]) -> Option<FixGroup> {

@@ -1,10 +1,10 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
-#[allow(dead_code)] // Used by the WS302/WS303 rules that follow.
 mod callback_code;
 mod ws001_fail_connection;
 mod ws301_handler_path_parameter;
+mod ws302_process_request_signature;
 
 use std::fmt;
 
@@ -17,6 +17,7 @@ use crate::diagnostic::Severity;
 pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
     &ws301_handler_path_parameter::HandlerPathParameter,
+    &ws302_process_request_signature::ProcessRequestSignature,
 ];
 
 /// Codes the tool itself reports about files it could not check.
