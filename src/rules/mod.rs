@@ -5,6 +5,7 @@ mod callback_code;
 mod ws001_fail_connection;
 mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
+mod ws303_select_subprotocol_signature;
 
 use std::fmt;
 
@@ -18,6 +19,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
     &ws301_handler_path_parameter::HandlerPathParameter,
     &ws302_process_request_signature::ProcessRequestSignature,
+    &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
 ];
 
 /// Codes the tool itself reports about files it could not check.
