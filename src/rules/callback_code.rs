@@ -258,3 +258,63 @@ impl<'a> Visitor<'a> for CallFinder<'_> {
         walk_expr(self, expr);
     }
 }
+
+/// The `serve()` call `expr` is, if it is one.
+pub fn serve_call<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a ServeCall<'a>> {
+    let Expr::Call(call) = expr else { return None };
+    checker
+        .model
+        .definitions
+        .serve_calls
+        .iter()
+        .find(|s| s.call.range() == call.range())
+}
+
+/// Does the call pass `**kwargs`, which may hide any keyword?
+pub fn has_double_star(call: &ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|k| k.arg.is_none())
+}
+
+/// The class of this file a `create_protocol=` / `klass=` argument names, with the methods it
+/// defines (its own and those of local base classes), when it derives from a legacy protocol.
+pub fn legacy_protocol_class<'a>(
+    checker: &Checker<'a>,
+    serve: &ServeCall<'a>,
+) -> Option<(&'a Keyword, &'a str, Vec<&'a str>)> {
+    let call = serve.call;
+    let argument = keyword(call, "create_protocol").or_else(|| keyword(call, "klass"))?;
+    let Expr::Name(name) = &argument.value else {
+        return None;
+    };
+    let classes = &checker.model.definitions.classes;
+    let mut methods = Vec::new();
+    let mut next = Some(name.id.as_str());
+    let mut first = true;
+    for _ in 0..5 {
+        let Some(current) = next.take() else { break };
+        let mut found = classes.iter().filter(|c| c.def.name.as_str() == current);
+        let (Some(class), None) = (found.next(), found.next()) else {
+            break;
+        };
+        if first
+            && class
+                .connection_base
+                .is_none_or(|b| b.implementation != Implementation::Legacy)
+        {
+            return None;
+        }
+        first = false;
+        for stmt in &class.def.body {
+            if let Stmt::FunctionDef(def) = stmt {
+                if !methods.contains(&def.name.as_str()) {
+                    methods.push(def.name.as_str());
+                }
+            }
+        }
+        next = class.def.bases().iter().find_map(|b| match b {
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        });
+    }
+    (!first).then_some((argument, name.id.as_str(), methods))
+}

@@ -6,6 +6,8 @@ mod ws001_fail_connection;
 mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
 mod ws303_select_subprotocol_signature;
+mod ws304_legacy_protocol_hook;
+mod ws403_subprotocol_negotiation_default;
 
 use std::fmt;
 
@@ -20,6 +22,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ws301_handler_path_parameter::HandlerPathParameter,
     &ws302_process_request_signature::ProcessRequestSignature,
     &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
+    &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
 ];
 
 /// Codes the tool itself reports about files it could not check.
