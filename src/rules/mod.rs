@@ -7,6 +7,8 @@ mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
 mod ws303_select_subprotocol_signature;
 mod ws304_legacy_protocol_hook;
+mod ws401_concurrent_recv_runtime_error;
+mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
 
 use std::fmt;
@@ -23,6 +25,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ws302_process_request_signature::ProcessRequestSignature,
     &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
     &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
+    &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
 ];
 
