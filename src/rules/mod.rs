@@ -1,6 +1,7 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+mod callback_code;
 mod connection_attribute;
 pub(crate) mod legacy_names;
 mod ws001_fail_connection;
@@ -12,6 +13,13 @@ mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
 mod ws104_invalid_status_code;
 mod ws107_connection_closed_code_reason;
+mod ws301_handler_path_parameter;
+mod ws302_process_request_signature;
+mod ws303_select_subprotocol_signature;
+mod ws304_legacy_protocol_hook;
+mod ws401_concurrent_recv_runtime_error;
+mod ws402_reconnect_retry_policy;
+mod ws403_subprotocol_negotiation_default;
 
 use std::fmt;
 
@@ -31,6 +39,13 @@ pub static ALL: &[&dyn Rule] = &[
     &ws102_legacy_connection_class::LegacyConnectionClass,
     &ws104_invalid_status_code::InvalidStatusCode,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
+    &ws301_handler_path_parameter::HandlerPathParameter,
+    &ws302_process_request_signature::ProcessRequestSignature,
+    &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
+    &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
+    &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
+    &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
 ];
 
 /// Codes the tool itself reports about files it could not check.
