@@ -1,7 +1,13 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+mod header_literal;
+mod websockets_call;
 mod ws001_fail_connection;
+mod ws201_connect_extra_headers;
+mod ws203_removed_argument;
+mod ws204_renamed_argument;
+mod ws206_changed_argument_value;
 
 use std::fmt;
 
@@ -11,7 +17,13 @@ use crate::checker::Checker;
 use crate::diagnostic::Severity;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&ws001_fail_connection::FailConnection];
+pub static ALL: &[&dyn Rule] = &[
+    &ws001_fail_connection::FailConnection,
+    &ws201_connect_extra_headers::ConnectExtraHeaders,
+    &ws203_removed_argument::RemovedArgument,
+    &ws204_renamed_argument::RenamedArgument,
+    &ws206_changed_argument_value::ChangedArgumentValue,
+];
 
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {
