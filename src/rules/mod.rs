@@ -8,6 +8,7 @@ mod ws201_connect_extra_headers;
 mod ws203_removed_argument;
 mod ws204_renamed_argument;
 mod ws206_changed_argument_value;
+mod ws207_keyword_only_argument;
 
 use std::fmt;
 
@@ -23,6 +24,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws203_removed_argument::RemovedArgument,
     &ws204_renamed_argument::RenamedArgument,
     &ws206_changed_argument_value::ChangedArgumentValue,
+    &ws207_keyword_only_argument::KeywordOnlyArgument,
 ];
 
 /// Codes the tool itself reports about files it could not check.
