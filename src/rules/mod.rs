@@ -7,6 +7,7 @@ mod ws001_fail_connection;
 mod ws201_connect_extra_headers;
 mod ws203_removed_argument;
 mod ws204_renamed_argument;
+mod ws205_basic_auth_protocol_factory;
 mod ws206_changed_argument_value;
 mod ws207_keyword_only_argument;
 
@@ -23,6 +24,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws201_connect_extra_headers::ConnectExtraHeaders,
     &ws203_removed_argument::RemovedArgument,
     &ws204_renamed_argument::RenamedArgument,
+    &ws205_basic_auth_protocol_factory::BasicAuthProtocolFactory,
     &ws206_changed_argument_value::ChangedArgumentValue,
     &ws207_keyword_only_argument::KeywordOnlyArgument,
 ];
