@@ -5,6 +5,7 @@ mod header_literal;
 mod websockets_call;
 mod ws001_fail_connection;
 mod ws201_connect_extra_headers;
+mod ws202_serve_extra_headers;
 mod ws203_removed_argument;
 mod ws204_renamed_argument;
 mod ws205_basic_auth_protocol_factory;
@@ -22,6 +23,7 @@ use crate::diagnostic::Severity;
 pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
     &ws201_connect_extra_headers::ConnectExtraHeaders,
+    &ws202_serve_extra_headers::ServeExtraHeaders,
     &ws203_removed_argument::RemovedArgument,
     &ws204_renamed_argument::RenamedArgument,
     &ws205_basic_auth_protocol_factory::BasicAuthProtocolFactory,
