@@ -87,6 +87,13 @@ impl Rule for ServeExtraHeaders {
             );
         } else if let Some(fix) = process_response_fix(checker, &target, keyword) {
             diagnostic = diagnostic.with_fix(fix);
+        } else {
+            diagnostic.help = Some(
+                "the value uses names of the enclosing scope, out of reach of a module-level \
+                 function: define `def process_response(connection, request, response)` next \
+                 to this call, updating `response.headers`, and pass `process_response=`"
+                    .to_string(),
+            );
         }
         checker.report(target.diagnostic(checker, diagnostic, Some("process_response")));
     }
@@ -104,6 +111,12 @@ fn process_response_fix(
         return None;
     }
     let top = checker.top_level_stmt()?;
+    let line_start = checker.source[..top.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    if line_start != top.start().to_usize() {
+        return None; // `x = 1; serve(...)`: no line of its own to insert before.
+    }
     let kind = classify(checker, value);
     let headers = checker.slice(value.range());
     // A lambda must be parenthesized to be called.
@@ -172,7 +185,10 @@ fn movable_to_module(checker: &Checker, value: &Expr) -> bool {
         .filter(|f| !matches!(f.kind, FrameKind::Module | FrameKind::Class))
         .filter_map(|f| checker.model.connections.scopes.get(&f.scope))
         .collect();
-    if frames.iter().any(|f| matches!(f.kind, FrameKind::Class)) {
+    if frames
+        .last()
+        .is_some_and(|f| matches!(f.kind, FrameKind::Class))
+    {
         return false; // Class attributes are not visible from module-level functions either.
     }
     let mut names = NameCollector::default();
