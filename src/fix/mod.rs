@@ -2,6 +2,7 @@
 //! orders them, sets aside overlapping ones for a later pass, checks that the result still
 //! parses, and repeats until nothing changes.
 
+pub mod arguments;
 pub mod importer;
 
 use std::collections::HashMap;

@@ -3,7 +3,9 @@
 
 mod callback_code;
 mod connection_attribute;
+mod header_literal;
 pub(crate) mod legacy_names;
+mod websockets_call;
 mod ws001_fail_connection;
 mod ws002_connection_open_closed;
 mod ws003_connection_handshake_attributes;
@@ -13,6 +15,13 @@ mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
 mod ws104_invalid_status_code;
 mod ws107_connection_closed_code_reason;
+mod ws201_connect_extra_headers;
+mod ws202_serve_extra_headers;
+mod ws203_removed_argument;
+mod ws204_renamed_argument;
+mod ws205_basic_auth_protocol_factory;
+mod ws206_changed_argument_value;
+mod ws207_keyword_only_argument;
 mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
 mod ws303_select_subprotocol_signature;
@@ -39,6 +48,13 @@ pub static ALL: &[&dyn Rule] = &[
     &ws102_legacy_connection_class::LegacyConnectionClass,
     &ws104_invalid_status_code::InvalidStatusCode,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
+    &ws201_connect_extra_headers::ConnectExtraHeaders,
+    &ws202_serve_extra_headers::ServeExtraHeaders,
+    &ws203_removed_argument::RemovedArgument,
+    &ws204_renamed_argument::RenamedArgument,
+    &ws205_basic_auth_protocol_factory::BasicAuthProtocolFactory,
+    &ws206_changed_argument_value::ChangedArgumentValue,
+    &ws207_keyword_only_argument::KeywordOnlyArgument,
     &ws301_handler_path_parameter::HandlerPathParameter,
     &ws302_process_request_signature::ProcessRequestSignature,
     &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
