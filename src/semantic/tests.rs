@@ -239,33 +239,48 @@ async def handler(websocket, path):
 }
 
 #[test]
+fn comprehension_variables_over_collections_are_connections() {
+    let found = probe(
+        r#"
+import websockets
+CLIENTS = set()
 
+async def handler(ws):
+    CLIENTS.add(ws)
+
+def broadcast_all():
+    [c.probe for c in CLIENTS if c.probe]
+    {c: c.probe for c in list(CLIENTS)}
+    [(lambda c: c.probe) for c in CLIENTS]
+    [x.probe for x in range(3)]
+    c.probe
+
+async def main():
+    async with websockets.serve(handler, "", 0):
+        pass
 "#,
     );
-CLIENTS = set()
-    CLIENTS.add(ws)
-    [(lambda c: c.probe) for c in CLIENTS]
-    [c.probe for c in CLIENTS if c.probe]
-    [x.probe for x in range(3)]
     assert_eq!(
-    assert_eq!(found[0], Some((Implementation::New, Side::Server)));
-async def handler(ws):
-async def handler(ws, path, *, room):
-async def main():
-    async with websockets.serve(bound, "", 0):
-    async with websockets.serve(handler, "", 0):
-    bound = functools.partial(handler, room="lobby")
-    c.probe
-def broadcast_all():
-fn comprehension_variables_over_collections_are_connections() {
-fn handler_bound_to_a_name_first() {
         found,
+        vec![NEW_SERVER, NEW_SERVER, NEW_SERVER, None, None, None]
+    );
+}
+
+#[test]
+fn handler_bound_to_a_name_first() {
+    let found = probe(
+        r#"
 import functools
 import websockets
-    let found = probe(
-        pass
-        r#"
-        vec![NEW_SERVER, NEW_SERVER, NEW_SERVER, None, None, None]
+
+async def handler(ws, path, *, room):
     ws.probe
-    {c: c.probe for c in list(CLIENTS)}
+
+async def main():
+    bound = functools.partial(handler, room="lobby")
+    async with websockets.serve(bound, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(found[0], Some((Implementation::New, Side::Server)));
 }
