@@ -6,6 +6,7 @@ mod ws001_fail_connection;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
 mod ws104_invalid_status_code;
+mod ws105_legacy_handshake_exceptions;
 mod ws106_removed_module;
 mod ws107_connection_closed_code_reason;
 
@@ -22,6 +23,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
     &ws104_invalid_status_code::InvalidStatusCode,
+    &ws105_legacy_handshake_exceptions::LegacyHandshakeExceptions,
     &ws106_removed_module::RemovedModule,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
 ];
