@@ -5,6 +5,7 @@ pub(crate) mod legacy_names;
 mod ws001_fail_connection;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
+mod ws103_legacy_protocol_subclass;
 mod ws104_invalid_status_code;
 mod ws105_legacy_handshake_exceptions;
 mod ws106_removed_module;
@@ -22,6 +23,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws001_fail_connection::FailConnection,
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
+    &ws103_legacy_protocol_subclass::LegacyProtocolSubclass,
     &ws104_invalid_status_code::InvalidStatusCode,
     &ws105_legacy_handshake_exceptions::LegacyHandshakeExceptions,
     &ws106_removed_module::RemovedModule,
