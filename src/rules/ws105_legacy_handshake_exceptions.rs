@@ -150,7 +150,7 @@ impl Rule for LegacyHandshakeExceptions {
                     return; // The import is renamed; the alias stays.
                 }
                 let diagnostic = diagnostic.with_group(Some(FixGroup {
-                    key: binding.stmt,
+                    key: binding.alias,
                     role: GroupRole::Member,
                 }));
                 if renamable(checker, &binding.qualified, new) {
@@ -214,8 +214,10 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
                     format!("`{name}` is a deprecated alias of `{new}`"),
                     alias.range,
                 )
+                // Keyed by the name, not the statement: WS101 may switch the same statement
+                // (a group of its own; the two fixes then apply in successive passes).
                 .with_group(Some(FixGroup {
-                    key: import.range,
+                    key: alias.range,
                     role: GroupRole::Anchor,
                 }));
                 let fixable = has_new_name(module)
