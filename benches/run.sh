@@ -104,13 +104,16 @@ fi
 
 # Stable, space-free names for the benchmarked commands (hyperfine -N splits
 # commands on whitespace): everything runs from $BENCH_DIR with relative paths.
-ln -sfn "$WS" "$BIN/wsmigrate"
+# a private copy: others may rebuild target/release/wsmigrate during the run
+rm -f "$BIN/wsmigrate"
+[ -x "$WS" ] && cp "$WS" "$BIN/wsmigrate"
 ln -sfn "$RUFF" "$BIN/ruff"
 ln -sfn "$ROOT/benches/recopy.sh" "$BIN/recopy.sh"
 cd "$BENCH_DIR"
 
 : >"$RAW/facts.tsv"
 fact() { printf '%s\t%s\n' "$1" "$2" >>"$RAW/facts.tsv"; }
+fact load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- corpora
 file_hash() { sha256sum "$@" | awk '{print $1}' | sha256sum | cut -c1-32; }
@@ -168,6 +171,7 @@ if [ "$WS_OK" != 1 ]; then
 fi
 fact ws_ok "$WS_OK"
 fact ws_path "$WS"
+fact ws_sha "$( [ -x "$BIN/wsmigrate" ] && sha256sum "$BIN/wsmigrate" | cut -c1-12 || echo none)"
 fact ws_commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+dirty')"
 
 # ---------------------------------------------------------------- counts
@@ -278,6 +282,7 @@ if [ "$SKIP_SCALING" != 1 ] && [ "$WS_OK" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- report
+fact load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact runs "$RUNS"
 fact warmup "$WARMUP"
 fact time_runs "$TIME_RUNS"

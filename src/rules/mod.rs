@@ -13,7 +13,10 @@ mod ws004_connection_address_attributes;
 mod ws005_private_connection_internals;
 mod ws101_legacy_import;
 mod ws102_legacy_connection_class;
+mod ws103_legacy_protocol_subclass;
 mod ws104_invalid_status_code;
+mod ws105_legacy_handshake_exceptions;
+mod ws106_removed_module;
 mod ws107_connection_closed_code_reason;
 mod ws201_connect_extra_headers;
 mod ws202_serve_extra_headers;
@@ -46,7 +49,10 @@ pub static ALL: &[&dyn Rule] = &[
     &ws005_private_connection_internals::PrivateConnectionInternals,
     &ws101_legacy_import::LegacyImport,
     &ws102_legacy_connection_class::LegacyConnectionClass,
+    &ws103_legacy_protocol_subclass::LegacyProtocolSubclass,
     &ws104_invalid_status_code::InvalidStatusCode,
+    &ws105_legacy_handshake_exceptions::LegacyHandshakeExceptions,
+    &ws106_removed_module::RemovedModule,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
     &ws201_connect_extra_headers::ConnectExtraHeaders,
     &ws202_serve_extra_headers::ServeExtraHeaders,

@@ -164,9 +164,9 @@ pub(crate) fn no_home_help(name: &str) -> &'static str {
 }
 
 /// One name of a `from` import, after the switch.
-struct Placed {
-    module: String,
-    text: String,
+pub(crate) struct Placed {
+    pub(crate) module: String,
+    pub(crate) text: String,
 }
 
 fn from_import(checker: &Checker, import: &StmtImportFrom) {
@@ -284,7 +284,11 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
 }
 
 /// The import statement(s) that replace `import`: one per module, in order of appearance.
-fn rewrite(checker: &Checker, import: &StmtImportFrom, placed: &[Placed]) -> Option<Edit> {
+pub(crate) fn rewrite(
+    checker: &Checker,
+    import: &StmtImportFrom,
+    placed: &[Placed],
+) -> Option<Edit> {
     let original = checker.slice(import.range);
     if original.contains('#') {
         return None; // Comments inside a parenthesised import would be lost.

@@ -66,7 +66,7 @@ impl Rule for InvalidStatusCode {
                 .model
                 .imports
                 .binding(name.id.as_str())
-                .map(|b| b.stmt),
+                .map(|b| b.alias),
             _ => None,
         };
         let group = coherence.group(import_key, GroupRole::Member);
@@ -263,7 +263,7 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
         .with_severity(coherence.severity);
         let renamable = matches!(module, "websockets" | "websockets.exceptions")
             && (alias.asname.is_some() || !mentions_identifier(checker.source, "InvalidStatus"));
-        let group = coherence.group(Some(import.range), GroupRole::Anchor);
+        let group = coherence.group(Some(alias.range), GroupRole::Anchor);
         match (renamable, group) {
             (true, Some(group)) => {
                 diagnostic = diagnostic

@@ -447,7 +447,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     let receiver = def.parameters.args.first().map(|p| p.name().as_str());
                     if let (Some(base), Some("self")) = (base, receiver) {
                         let origin = match base.implementation {
-                            Implementation::Legacy => Some(base.base),
+                            Implementation::Legacy => base.origin.or(Some(base.base)),
                             Implementation::New => None,
                         };
                         self.out.record(

@@ -42,6 +42,9 @@ pub struct ConnectionBase {
     pub side: Side,
     /// The range of the base expression in the class statement (`WebSocketServerProtocol`).
     pub base: TextRange,
+    /// For a legacy base: the fix-group key of the legacy import it comes from
+    /// (`connections::legacy_origin`), the key WS101 anchors its import switch on.
+    pub origin: Option<TextRange>,
 }
 
 /// The code a callable argument refers to.
@@ -137,10 +140,15 @@ impl<'a> Definitions<'a> {
             self.classes[i].connection_base = bases.iter().find_map(|base| {
                 let qualified = imports.resolve(base)?;
                 let (implementation, side) = api::connection_class(&qualified)?;
+                let origin = match implementation {
+                    Implementation::Legacy => super::connections::legacy_origin(imports, base),
+                    Implementation::New => None,
+                };
                 Some(ConnectionBase {
                     implementation,
                     side,
                     base: base.range(),
+                    origin,
                 })
             });
         }

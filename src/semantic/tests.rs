@@ -284,3 +284,25 @@ async def main():
     );
     assert_eq!(found[0], Some((Implementation::New, Side::Server)));
 }
+
+#[test]
+fn legacy_subclass_origin_is_the_import_that_must_switch() {
+    let source = "from websockets.legacy.server import WebSocketServerProtocol\n\
+                  import websockets\n\
+                  class A(WebSocketServerProtocol): pass\n\
+                  class B(A): pass\n\
+                  class C(websockets.WebSocketServerProtocol): pass\n";
+    let parsed = parse_module(source).unwrap();
+    let model = SemanticModel::build(parsed.syntax());
+    let import = parsed.syntax().body[0].range();
+    let origins: Vec<_> = model
+        .definitions
+        .classes
+        .iter()
+        .map(|c| c.connection_base.and_then(|b| b.origin))
+        .collect();
+    let dotted = source.find("websockets.WebSocketServerProtocol").unwrap();
+    assert_eq!(origins[0], Some(import));
+    assert_eq!(origins[1], Some(import));
+    assert_eq!(origins[2].map(|r| r.start().to_usize()), Some(dotted));
+}
