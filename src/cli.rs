@@ -90,6 +90,9 @@ pub struct CheckArgs {
     /// Apply excludes to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Add `# noqa` directives for every remaining finding, instead of reporting it.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub add_noqa: bool,
     /// Print a count of findings per rule.
     #[arg(long)]
     pub statistics: bool,
@@ -185,6 +188,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         } else {
             Applicability::Safe
         },
+        unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
     };
     let threads = args.threads.unwrap_or(0);
     // Zero threads means one per core. An error means a pool exists already: keep it.
@@ -208,6 +212,9 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     };
     let context = Context::new(&settings, mode);
     let run = pipeline::run(&args.paths, &discover_options, &context)?;
+    if args.add_noqa {
+        return Ok(add_noqa(&run));
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -254,6 +261,40 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// `--add-noqa`: one directive per line with findings, written like fixes (atomically, only
+/// when the file is unchanged and still parses the same).
+fn add_noqa(run: &pipeline::RunReport) -> u8 {
+    let mut added = 0;
+    let mut failed = false;
+    for file in &run.files {
+        let codes: Vec<(usize, &str)> = file
+            .messages
+            .iter()
+            .filter(|m| m.rule.family != rules::Family::Tool)
+            .map(|m| (m.noqa_row, m.rule.code))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        match crate::noqa::add_to_file(&file.path, codes) {
+            Ok(n) => added += n,
+            Err(why) => {
+                failed = true;
+                eprintln!("wsmigrate: {}: noqa not added: {why}", file.path.display());
+            }
+        }
+    }
+    println!(
+        "Added {added} noqa directive{}.",
+        if added == 1 { "" } else { "s" }
+    );
+    if failed {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    }
 }
 
 fn num_threads() -> usize {

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod docs;
 pub mod fix;
 pub mod message;
+pub mod noqa;
 pub mod pipeline;
 pub mod prefilter;
 pub mod report;

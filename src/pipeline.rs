@@ -301,6 +301,7 @@ fn lint(text: &str, source_type: PySourceType, context: &Context) -> Linted {
         context.settings,
         &context.rules,
     ));
+    crate::noqa::apply(text, parsed.tokens(), &mut diagnostics, context.settings);
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
     Linted {
         diagnostics,

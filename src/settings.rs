@@ -29,6 +29,8 @@ pub struct Settings {
     pub fail_connection_style: FailConnectionStyle,
     /// The least safe fix the run applies.
     pub fix_applicability: Applicability,
+    /// Report `# noqa` codes that suppress nothing (WS904).
+    pub unused_noqa: bool,
 }
 
 impl Settings {
@@ -59,17 +61,22 @@ impl Selection {
                 return Err(format!("unknown rule selector `{pattern}`"));
             }
         }
-        let selected = |m: &RuleMeta| match &self.select {
-            Some(patterns) => patterns.iter().any(|p| explicit_or_family(p, m)),
-            None => m.enabled_by_default,
-        };
         Ok(rules::ALL
             .iter()
             .map(|r| r.meta())
-            .filter(|m| selected(m) || self.extend_select.iter().any(|p| matches(p, m)))
-            .filter(|m| !self.ignore.iter().any(|p| matches(p, m)))
+            .filter(|m| self.enables(m))
             .filter(|m| m.since <= target)
             .collect())
+    }
+
+    /// Does the selection turn this rule (or tool code, such as WS904) on?
+    pub fn enables(&self, m: &RuleMeta) -> bool {
+        let selected = match &self.select {
+            Some(patterns) => patterns.iter().any(|p| explicit_or_family(p, m)),
+            None => m.enabled_by_default,
+        };
+        (selected || self.extend_select.iter().any(|p| matches(p, m)))
+            && !self.ignore.iter().any(|p| matches(p, m))
     }
 }
 
