@@ -9,9 +9,9 @@ use crate::diagnostic::Applicability;
 use crate::discover::DiscoverOptions;
 use crate::pipeline::{self, Context, Mode};
 use crate::report::{self, OutputFormat, ReportOptions};
-use crate::rules::{self, Version};
-use crate::settings::{FailConnectionStyle, Selection, Settings, Target};
-use crate::{diff, docs};
+use crate::rules;
+use crate::settings::{FailConnectionStyle, Selection, Settings};
+use crate::{config, diff, docs, target};
 
 /// Exit codes, as ruff's.
 pub const EXIT_CLEAN: u8 = 0;
@@ -72,12 +72,19 @@ pub struct CheckArgs {
     /// Rules to disable.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// The websockets version to migrate to (14.0 ... 17.0, or auto).
-    #[arg(long, default_value = "auto")]
-    pub target_version: String,
-    /// How WS001 rewrites fail_connection().
-    #[arg(long, value_enum, default_value = "close")]
-    pub fail_connection_style: FailConnectionStyle,
+    /// The websockets version to migrate to (14.0 ... 17.0, or auto: the lowest version the
+    /// project's websockets requirement allows) [default: auto].
+    #[arg(long)]
+    pub target_version: Option<String>,
+    /// How WS001 rewrites fail_connection() [default: close].
+    #[arg(long, value_enum)]
+    pub fail_connection_style: Option<FailConnectionStyle>,
+    /// Read this configuration file instead of discovering one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
     /// Glob patterns to exclude, replacing the defaults (.git, .venv, build, ...).
     #[arg(long, value_delimiter = ',')]
     pub exclude: Option<Vec<String>>,
@@ -167,13 +174,43 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn check(args: CheckArgs) -> Result<u8, String> {
+fn check(mut args: CheckArgs) -> Result<u8, String> {
     for path in &args.paths {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(format!("path does not exist: {}", path.display()));
         }
     }
-    let target = resolve_target(&args.target_version)?;
+    let config = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        Some(config::load(path)?)
+    } else {
+        let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+        config::discover(&first)?
+    };
+    if let Some(config) = &config {
+        apply_config(&mut args, config);
+    }
+    let target = match args.target_version.as_deref() {
+        None | Some("auto") => {
+            let start = match &config {
+                Some(config) => config.root().to_path_buf(),
+                None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
+            };
+            target::auto(&start)
+        }
+        Some(requested) => {
+            let from_config = config
+                .as_ref()
+                .and_then(|c| c.options.target_version.as_ref())
+                .is_some_and(|v| v.get_ref() == requested);
+            let source = match &config {
+                Some(c) if from_config => c.path.display().to_string(),
+                _ => "--target-version".to_string(),
+            };
+            target::explicit(requested, &source)?
+        }
+    };
     let selection = Selection {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -182,13 +219,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let settings = Settings {
         rules: selection.resolve(target.version)?,
         target,
-        fail_connection_style: args.fail_connection_style,
+        fail_connection_style: args
+            .fail_connection_style
+            .unwrap_or(FailConnectionStyle::Close),
         fix_applicability: if args.unsafe_fixes {
             Applicability::Unsafe
         } else {
             Applicability::Safe
         },
         unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
+        per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
     };
     let threads = args.threads.unwrap_or(0);
     // Zero threads means one per core. An error means a pool exists already: keep it.
@@ -297,33 +337,37 @@ fn add_noqa(run: &pipeline::RunReport) -> u8 {
     }
 }
 
-fn num_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// Fills in what the command line left open from the configuration file. Lists given on the
+/// command line replace the file's (`select`, `exclude`) or add to them (`extend-*`, `ignore`).
+fn apply_config(args: &mut CheckArgs, config: &config::Config) {
+    let o = &config.options;
+    if args.select.is_none() {
+        args.select = config::Config::strings(&o.select);
+    }
+    args.extend_select
+        .extend(config::Config::strings(&o.extend_select).unwrap_or_default());
+    args.ignore
+        .extend(config::Config::strings(&o.ignore).unwrap_or_default());
+    if args.exclude.is_none() {
+        args.exclude.clone_from(&o.exclude);
+    }
+    args.extend_exclude
+        .extend(o.extend_exclude.iter().flatten().cloned());
+    if args.target_version.is_none() {
+        args.target_version = o.target_version.as_ref().map(|v| v.get_ref().clone());
+    }
+    if args.fail_connection_style.is_none() {
+        args.fail_connection_style = o.fail_connection_style;
+    }
+    // `fix = true` in the file; `--diff` and `--add-noqa` still win, as they write nothing.
+    args.fix |= o.fix == Some(true) && !args.diff && !args.add_noqa;
+    args.unsafe_fixes |= o.unsafe_fixes == Some(true);
+    if args.output_format.is_none() {
+        args.output_format = o.output_format;
+    }
+    args.no_respect_gitignore |= o.respect_gitignore == Some(false);
 }
 
-fn resolve_target(requested: &str) -> Result<Target, String> {
-    if requested == "auto" {
-        return Ok(Target {
-            version: Version::LATEST,
-            reason: "latest release; no websockets requirement was read".to_string(),
-        });
-    }
-    const KNOWN: &[Version] = &[
-        Version::V14_0,
-        Version::V14_1,
-        Version::V14_2,
-        Version::V15_0,
-        Version::V16_0,
-        Version::V17_0,
-    ];
-    match Version::parse(requested) {
-        Some(v) if KNOWN.contains(&v) => Ok(Target {
-            version: v,
-            reason: "from --target-version".to_string(),
-        }),
-        _ => Err(format!(
-            "invalid --target-version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
-             16.0, 17.0, auto"
-        )),
-    }
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

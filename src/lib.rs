@@ -5,6 +5,7 @@
 
 pub mod checker;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;
@@ -19,6 +20,7 @@ pub mod rules;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod target;
 pub mod write;
 
 /// Stack size for the threads that parse and check files.

@@ -31,6 +31,8 @@ pub struct Settings {
     pub fix_applicability: Applicability,
     /// Report `# noqa` codes that suppress nothing (WS904).
     pub unused_noqa: bool,
+    /// Rules switched off for some files by configuration.
+    pub per_file_ignores: crate::config::PerFileIgnores,
 }
 
 impl Settings {
@@ -78,6 +80,11 @@ impl Selection {
         (selected || self.extend_select.iter().any(|p| matches(p, m)))
             && !self.ignore.iter().any(|p| matches(p, m))
     }
+}
+
+/// Does a selector (code, prefix, name or `ALL`) name this rule?
+pub fn selector_matches(pattern: &str, meta: &RuleMeta) -> bool {
+    matches(pattern, meta)
 }
 
 fn matches(pattern: &str, meta: &RuleMeta) -> bool {
