@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Check files for legacy websockets usage, and optionally fix them.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -79,6 +79,10 @@ pub struct CheckArgs {
     /// How WS001 rewrites fail_connection() [default: close].
     #[arg(long, value_enum)]
     pub fail_connection_style: Option<FailConnectionStyle>,
+    /// With `-` as the path: the name the source read from stdin is reported under (and
+    /// configured as).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Read this configuration file instead of discovering one.
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
@@ -145,7 +149,7 @@ pub enum ColorChoice {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => match check(args) {
+        Command::Check(args) => match check(*args) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("wsmigrate: error: {message}");
@@ -175,7 +179,20 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn check(mut args: CheckArgs) -> Result<u8, String> {
-    for path in &args.paths {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.paths.len() > 1 {
+        return Err("`-` (stdin) cannot be combined with other paths".into());
+    }
+    if stdin && args.diff {
+        return Err("--diff does not read stdin; use --fix to get the fixed source".into());
+    }
+    if stdin {
+        args.paths = vec![args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"))];
+    }
+    for path in args.paths.iter().filter(|_| !stdin) {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(format!("path does not exist: {}", path.display()));
         }
@@ -243,7 +260,10 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         force_exclude: args.force_exclude,
         threads: if threads == 0 { num_threads() } else { threads },
     };
-    let mode = if args.fix {
+    let mode = if args.fix && stdin {
+        // Fixes are computed like --diff, and the new text goes to stdout, not to a file.
+        Mode::Diff
+    } else if args.fix {
         Mode::Fix
     } else if args.diff {
         Mode::Diff
@@ -251,7 +271,14 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         Mode::Check
     };
     let context = Context::new(&settings, mode);
-    let run = pipeline::run(&args.paths, &discover_options, &context)?;
+    let mut stdin_source = None;
+    let run = if stdin {
+        let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
+        stdin_source = Some(source);
+        run
+    } else {
+        pipeline::run(&args.paths, &discover_options, &context)?
+    };
     if args.add_noqa {
         return Ok(add_noqa(&run));
     }
@@ -264,7 +291,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         }
     };
     let internal_error = run.files.iter().any(|f| f.internal_error);
-    if mode == Mode::Diff {
+    if args.diff {
         let changed = diff::print(&run, color).map_err(|e| e.to_string())?;
         if internal_error {
             return Ok(EXIT_ERROR);
@@ -291,7 +318,13 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
             settings.target.version, settings.target.reason
         ),
     };
-    let totals = report::print(&run, &options).map_err(|e| e.to_string())?;
+    let totals = if let (Some(source), true) = (stdin_source, args.fix) {
+        write_fixed_stdin(source)?;
+        report::print_to(&mut std::io::stderr().lock(), &run, &options)
+    } else {
+        report::print(&run, &options)
+    }
+    .map_err(|e| e.to_string())?;
     Ok(if internal_error {
         EXIT_ERROR
     } else if args.exit_zero {
@@ -335,6 +368,60 @@ fn add_noqa(run: &pipeline::RunReport) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// What was read from stdin and, when fixes changed it, the new text.
+struct StdinSource {
+    original: Vec<u8>,
+    new_text: Option<String>,
+}
+
+/// Checks the source on stdin as if it were the file `path`.
+fn stdin_run(
+    path: &std::path::Path,
+    discover_options: &DiscoverOptions,
+    context: &Context,
+) -> Result<(pipeline::RunReport, StdinSource), String> {
+    let mut original = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut original)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    let excluded = discover_options.force_exclude
+        && crate::discover::Excluder::new(discover_options)?.is_excluded_with_ancestors(path);
+    let mut files = Vec::new();
+    let mut new_text = None;
+    // Excluded: nothing to report, and the source goes back unchanged.
+    if !excluded {
+        let report = pipeline::process_bytes(path, original.clone(), context);
+        new_text = report.change.as_ref().map(|(_, new)| new.clone());
+        files.push(report);
+    }
+    let run = pipeline::RunReport {
+        files,
+        files_seen: 1,
+    };
+    Ok((run, StdinSource { original, new_text }))
+}
+
+/// `--fix` on stdin: the fixed source (or the original, unchanged) on stdout.
+fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
+    use std::io::Write;
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let bytes = match source.new_text {
+        Some(text) => {
+            let mut out = Vec::with_capacity(text.len() + 3);
+            if source.original.starts_with(BOM) {
+                out.extend_from_slice(BOM);
+            }
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        None => source.original,
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write stdout: {e}"))
 }
 
 /// Fills in what the command line left open from the configuration file. Lists given on the
