@@ -67,6 +67,14 @@ fn selection_flags() {
         &["check", "--select", "WS001", "--ignore", "WS0", "legacy.py"],
     );
     assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(code(&run(&dir, &["check", "--select", "WS9", "."])), 0);
+    assert_eq!(
+        code(&run(
+            &dir,
+            &["check", "--select", "WS9", "--extend-select", "WS001", "."]
+        )),
+        1
+    );
     let out = run(
         &dir,
         &["check", "--target-version", "14.0", "--threads", "1", "."],
@@ -483,4 +491,27 @@ fn completions_bash() {
     let text = stdout(&out);
     assert!(text.contains("_wsmigrate()"), "{text}");
     assert!(text.contains("--fix"));
+}
+
+#[test]
+fn color_flag_and_no_color() {
+    let dir = scratch("cli-color");
+    write(&dir, "legacy.py", LEGACY);
+    let out = run(
+        &dir,
+        &["check", "--output-format", "full", "--color", "always", "."],
+    );
+    assert!(stdout(&out).contains("\x1b["), "--color always paints");
+    let out = run(
+        &dir,
+        &["check", "--output-format", "full", "--color", "never", "."],
+    );
+    assert!(!stdout(&out).contains("\x1b["));
+    let out = common::bin()
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .args(["check", "--diff", "."])
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("\x1b["));
 }
