@@ -9,9 +9,9 @@ use crate::diagnostic::Applicability;
 use crate::discover::DiscoverOptions;
 use crate::pipeline::{self, Context, Mode};
 use crate::report::{self, OutputFormat, ReportOptions};
-use crate::rules::{self, Version};
-use crate::settings::{FailConnectionStyle, Selection, Settings, Target};
-use crate::{diff, docs};
+use crate::rules;
+use crate::settings::{FailConnectionStyle, Selection, Settings};
+use crate::{config, diff, docs, target};
 
 /// Exit codes, as ruff's.
 pub const EXIT_CLEAN: u8 = 0;
@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Check files for legacy websockets usage, and optionally fix them.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -72,12 +72,23 @@ pub struct CheckArgs {
     /// Rules to disable.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// The websockets version to migrate to (14.0 ... 17.0, or auto).
-    #[arg(long, default_value = "auto")]
-    pub target_version: String,
-    /// How WS001 rewrites fail_connection().
-    #[arg(long, value_enum, default_value = "close")]
-    pub fail_connection_style: FailConnectionStyle,
+    /// The websockets version to migrate to (14.0 ... 17.0, or auto: the lowest version the
+    /// project's websockets requirement allows) [default: auto].
+    #[arg(long)]
+    pub target_version: Option<String>,
+    /// How WS001 rewrites fail_connection() [default: close].
+    #[arg(long, value_enum)]
+    pub fail_connection_style: Option<FailConnectionStyle>,
+    /// With `-` as the path: the name the source read from stdin is reported under (and
+    /// configured as).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Read this configuration file instead of discovering one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
     /// Glob patterns to exclude, replacing the defaults (.git, .venv, build, ...).
     #[arg(long, value_delimiter = ',')]
     pub exclude: Option<Vec<String>>,
@@ -90,6 +101,9 @@ pub struct CheckArgs {
     /// Apply excludes to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Add `# noqa` directives for every remaining finding, instead of reporting it.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub add_noqa: bool,
     /// Print a count of findings per rule.
     #[arg(long)]
     pub statistics: bool,
@@ -137,7 +151,7 @@ pub enum ColorChoice {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => match check(args) {
+        Command::Check(args) => match check(*args) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("wsmigrate: error: {message}");
@@ -166,13 +180,56 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn check(args: CheckArgs) -> Result<u8, String> {
-    for path in &args.paths {
+fn check(mut args: CheckArgs) -> Result<u8, String> {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.paths.len() > 1 {
+        return Err("`-` (stdin) cannot be combined with other paths".into());
+    }
+    if stdin && args.diff {
+        return Err("--diff does not read stdin; use --fix to get the fixed source".into());
+    }
+    if stdin {
+        args.paths = vec![args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"))];
+    }
+    for path in args.paths.iter().filter(|_| !stdin) {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(format!("path does not exist: {}", path.display()));
         }
     }
-    let target = resolve_target(&args.target_version)?;
+    let config = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        Some(config::load(path)?)
+    } else {
+        let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+        config::discover(&first)?
+    };
+    if let Some(config) = &config {
+        apply_config(&mut args, config);
+    }
+    let target = match args.target_version.as_deref() {
+        None | Some("auto") => {
+            let start = match &config {
+                Some(config) => config.root().to_path_buf(),
+                None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
+            };
+            target::auto(&start)
+        }
+        Some(requested) => {
+            let from_config = config
+                .as_ref()
+                .and_then(|c| c.options.target_version.as_ref())
+                .is_some_and(|v| v.get_ref() == requested);
+            let source = match &config {
+                Some(c) if from_config => c.path.display().to_string(),
+                _ => "--target-version".to_string(),
+            };
+            target::explicit(requested, &source)?
+        }
+    };
     let selection = Selection {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -181,12 +238,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let settings = Settings {
         rules: selection.resolve(target.version)?,
         target,
-        fail_connection_style: args.fail_connection_style,
+        fail_connection_style: args
+            .fail_connection_style
+            .unwrap_or(FailConnectionStyle::Close),
         fix_applicability: if args.unsafe_fixes {
             Applicability::Unsafe
         } else {
             Applicability::Safe
         },
+        unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
+        per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
     };
     let threads = args.threads.unwrap_or(0);
     // Zero threads means one per core. An error means a pool exists already: keep it.
@@ -201,7 +262,10 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         force_exclude: args.force_exclude,
         threads: if threads == 0 { num_threads() } else { threads },
     };
-    let mode = if args.fix {
+    let mode = if args.fix && stdin {
+        // Fixes are computed like --diff, and the new text goes to stdout, not to a file.
+        Mode::Diff
+    } else if args.fix {
         Mode::Fix
     } else if args.diff {
         Mode::Diff
@@ -209,7 +273,17 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         Mode::Check
     };
     let context = Context::new(&settings, mode);
-    let run = pipeline::run(&args.paths, &discover_options, &context)?;
+    let mut stdin_source = None;
+    let run = if stdin {
+        let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
+        stdin_source = Some(source);
+        run
+    } else {
+        pipeline::run(&args.paths, &discover_options, &context)?
+    };
+    if args.add_noqa {
+        return Ok(add_noqa(&run));
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -219,7 +293,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         }
     };
     let internal_error = run.files.iter().any(|f| f.internal_error);
-    if mode == Mode::Diff {
+    if args.diff {
         let changed = diff::print(&run, color).map_err(|e| e.to_string())?;
         if internal_error {
             return Ok(EXIT_ERROR);
@@ -246,7 +320,13 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             settings.target.version, settings.target.reason
         ),
     };
-    let totals = report::print(&run, &options).map_err(|e| e.to_string())?;
+    let totals = if let (Some(source), true) = (stdin_source, args.fix) {
+        write_fixed_stdin(source)?;
+        report::print_to(&mut std::io::stderr().lock(), &run, &options)
+    } else {
+        report::print(&run, &options)
+    }
+    .map_err(|e| e.to_string())?;
     Ok(if internal_error {
         EXIT_ERROR
     } else if args.exit_zero {
@@ -258,33 +338,125 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     })
 }
 
-fn num_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// `--add-noqa`: one directive per line with findings, written like fixes (atomically, only
+/// when the file is unchanged and still parses the same).
+fn add_noqa(run: &pipeline::RunReport) -> u8 {
+    let mut added = 0;
+    let mut failed = false;
+    for file in &run.files {
+        let codes: Vec<(usize, &str)> = file
+            .messages
+            .iter()
+            .filter(|m| m.rule.family != rules::Family::Tool)
+            .map(|m| (m.noqa_row, m.rule.code))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        match crate::noqa::add_to_file(&file.path, codes) {
+            Ok(n) => added += n,
+            Err(why) => {
+                failed = true;
+                eprintln!("wsmigrate: {}: noqa not added: {why}", file.path.display());
+            }
+        }
+    }
+    println!(
+        "Added {added} noqa directive{}.",
+        if added == 1 { "" } else { "s" }
+    );
+    if failed {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    }
 }
 
-fn resolve_target(requested: &str) -> Result<Target, String> {
-    if requested == "auto" {
-        return Ok(Target {
-            version: Version::LATEST,
-            reason: "latest release; no websockets requirement was read".to_string(),
-        });
+/// What was read from stdin and, when fixes changed it, the new text.
+struct StdinSource {
+    original: Vec<u8>,
+    new_text: Option<String>,
+}
+
+/// Checks the source on stdin as if it were the file `path`.
+fn stdin_run(
+    path: &std::path::Path,
+    discover_options: &DiscoverOptions,
+    context: &Context,
+) -> Result<(pipeline::RunReport, StdinSource), String> {
+    let mut original = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut original)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    let excluded = discover_options.force_exclude
+        && crate::discover::Excluder::new(discover_options)?.is_excluded_with_ancestors(path);
+    let mut files = Vec::new();
+    let mut new_text = None;
+    // Excluded: nothing to report, and the source goes back unchanged.
+    if !excluded {
+        let report = pipeline::process_bytes(path, original.clone(), context);
+        new_text = report.change.as_ref().map(|(_, new)| new.clone());
+        files.push(report);
     }
-    const KNOWN: &[Version] = &[
-        Version::V14_0,
-        Version::V14_1,
-        Version::V14_2,
-        Version::V15_0,
-        Version::V16_0,
-        Version::V17_0,
-    ];
-    match Version::parse(requested) {
-        Some(v) if KNOWN.contains(&v) => Ok(Target {
-            version: v,
-            reason: "from --target-version".to_string(),
-        }),
-        _ => Err(format!(
-            "invalid --target-version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
-             16.0, 17.0, auto"
-        )),
+    let run = pipeline::RunReport {
+        files,
+        files_seen: 1,
+    };
+    Ok((run, StdinSource { original, new_text }))
+}
+
+/// `--fix` on stdin: the fixed source (or the original, unchanged) on stdout.
+fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
+    use std::io::Write;
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let bytes = match source.new_text {
+        Some(text) => {
+            let mut out = Vec::with_capacity(text.len() + 3);
+            if source.original.starts_with(BOM) {
+                out.extend_from_slice(BOM);
+            }
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        None => source.original,
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write stdout: {e}"))
+}
+
+/// Fills in what the command line left open from the configuration file. Lists given on the
+/// command line replace the file's (`select`, `exclude`) or add to them (`extend-*`, `ignore`).
+fn apply_config(args: &mut CheckArgs, config: &config::Config) {
+    let o = &config.options;
+    if args.select.is_none() {
+        args.select = config::Config::strings(&o.select);
     }
+    args.extend_select
+        .extend(config::Config::strings(&o.extend_select).unwrap_or_default());
+    args.ignore
+        .extend(config::Config::strings(&o.ignore).unwrap_or_default());
+    if args.exclude.is_none() {
+        args.exclude.clone_from(&o.exclude);
+    }
+    args.extend_exclude
+        .extend(o.extend_exclude.iter().flatten().cloned());
+    if args.target_version.is_none() {
+        args.target_version = o.target_version.as_ref().map(|v| v.get_ref().clone());
+    }
+    if args.fail_connection_style.is_none() {
+        args.fail_connection_style = o.fail_connection_style;
+    }
+    // `fix = true` in the file; `--diff` and `--add-noqa` still win, as they write nothing.
+    args.fix |= o.fix == Some(true) && !args.diff && !args.add_noqa;
+    args.unsafe_fixes |= o.unsafe_fixes == Some(true);
+    if args.output_format.is_none() {
+        args.output_format = o.output_format;
+    }
+    args.no_respect_gitignore |= o.respect_gitignore == Some(false);
+}
+
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -95,6 +95,17 @@ impl Excluder {
                 .file_name()
                 .is_some_and(|name| self.set.is_match(Path::new(name)))
     }
+
+    /// Is the path or any directory above it excluded? For paths named on the command line with
+    /// `--force-exclude`, where no walk skipped the excluded directory on the way down.
+    /// Directories above the current one never count (a checkout under `~/build/` is fine).
+    pub fn is_excluded_with_ancestors(&self, path: &Path) -> bool {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let path = path.strip_prefix(&cwd).unwrap_or(path);
+        path.ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .any(|p| self.is_excluded(p))
+    }
 }
 
 pub fn is_python_file(path: &Path) -> bool {
@@ -113,12 +124,12 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
     for root in paths {
         if root.is_file() || (!root.is_dir() && root.exists()) {
             // An explicit file is always checked, unless --force-exclude says otherwise.
-            if !(options.force_exclude && excluder.is_excluded(root)) {
+            if !(options.force_exclude && excluder.is_excluded_with_ancestors(root)) {
                 found.lock().unwrap().push(Found::File(root.clone()));
             }
             continue;
         }
-        if options.force_exclude && excluder.is_excluded(root) {
+        if options.force_exclude && excluder.is_excluded_with_ancestors(root) {
             continue;
         }
         let mut builder = WalkBuilder::new(root);

@@ -5,12 +5,14 @@
 
 pub mod checker;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;
 pub mod docs;
 pub mod fix;
 pub mod message;
+pub mod noqa;
 pub mod pipeline;
 pub mod prefilter;
 pub mod report;
@@ -18,6 +20,7 @@ pub mod rules;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod target;
 pub mod write;
 
 /// Stack size for the threads that parse and check files.

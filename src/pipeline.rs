@@ -193,7 +193,8 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
         }
     };
     let source_type = PySourceType::from(path.as_path());
-    let lint = |text: &str| lint(text, source_type, context);
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let lint = |text: &str| lint(text, source_type, context, &ignored);
 
     let fixing = context.mode != Mode::Check;
     let writable = source.writable();
@@ -279,7 +280,8 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
 }
 
 /// Parse, build the model, run the rules: one version of one file's text.
-fn lint(text: &str, source_type: PySourceType, context: &Context) -> Linted {
+/// `ignored`: selectors switched off for this file by `per-file-ignores`.
+fn lint(text: &str, source_type: PySourceType, context: &Context, ignored: &[String]) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     let mut diagnostics: Vec<Diagnostic> = parsed
         .errors()
@@ -303,6 +305,12 @@ fn lint(text: &str, source_type: PySourceType, context: &Context) -> Linted {
         context.settings,
         &context.rules,
     ));
+    diagnostics.retain(|d| {
+        !ignored
+            .iter()
+            .any(|p| crate::settings::selector_matches(p, d.rule))
+    });
+    crate::noqa::apply(text, parsed.tokens(), &mut diagnostics, context.settings);
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
     Linted {
         diagnostics,

@@ -29,6 +29,10 @@ pub struct Settings {
     pub fail_connection_style: FailConnectionStyle,
     /// The least safe fix the run applies.
     pub fix_applicability: Applicability,
+    /// Report `# noqa` codes that suppress nothing (WS904).
+    pub unused_noqa: bool,
+    /// Rules switched off for some files by configuration.
+    pub per_file_ignores: crate::config::PerFileIgnores,
 }
 
 impl Settings {
@@ -59,18 +63,28 @@ impl Selection {
                 return Err(format!("unknown rule selector `{pattern}`"));
             }
         }
-        let selected = |m: &RuleMeta| match &self.select {
-            Some(patterns) => patterns.iter().any(|p| explicit_or_family(p, m)),
-            None => m.enabled_by_default,
-        };
         Ok(rules::ALL
             .iter()
             .map(|r| r.meta())
-            .filter(|m| selected(m) || self.extend_select.iter().any(|p| matches(p, m)))
-            .filter(|m| !self.ignore.iter().any(|p| matches(p, m)))
+            .filter(|m| self.enables(m))
             .filter(|m| m.since <= target)
             .collect())
     }
+
+    /// Does the selection turn this rule (or tool code, such as WS904) on?
+    pub fn enables(&self, m: &RuleMeta) -> bool {
+        let selected = match &self.select {
+            Some(patterns) => patterns.iter().any(|p| explicit_or_family(p, m)),
+            None => m.enabled_by_default,
+        };
+        (selected || self.extend_select.iter().any(|p| matches(p, m)))
+            && !self.ignore.iter().any(|p| matches(p, m))
+    }
+}
+
+/// Does a selector (code, prefix, name or `ALL`) name this rule?
+pub fn selector_matches(pattern: &str, meta: &RuleMeta) -> bool {
+    matches(pattern, meta)
 }
 
 fn matches(pattern: &str, meta: &RuleMeta) -> bool {

@@ -2,7 +2,9 @@
 
 mod concise;
 mod full;
+mod github;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -19,6 +21,12 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array of findings (see README, "JSON output").
     Json,
+    /// One JSON object per line, same fields as `json`.
+    JsonLines,
+    /// GitHub Actions annotations (`::error file=...`).
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 #[derive(Debug, Clone)]
@@ -78,15 +86,43 @@ pub fn sorted_messages(report: &RunReport) -> Vec<&Message> {
 }
 
 pub fn print(report: &RunReport, options: &ReportOptions) -> io::Result<Totals> {
-    let messages = sorted_messages(report);
-    let totals = Totals::of(&messages);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    print_to(&mut out, report, options)
+}
+
+/// Like [`print`], to any writer (stderr when `--fix` reads stdin).
+pub fn print_to(
+    out: &mut impl Write,
+    report: &RunReport,
+    options: &ReportOptions,
+) -> io::Result<Totals> {
+    let messages = sorted_messages(report);
+    let totals = Totals::of(&messages);
+    let mut out = io::BufWriter::new(out);
     match options.format {
         OutputFormat::Json => {
             json::write(&mut out, &messages)?;
             out.flush()?;
             return Ok(totals);
+        }
+        OutputFormat::JsonLines => {
+            for m in &messages {
+                serde_json::to_writer(&mut out, &json::to_value(m))?;
+                writeln!(out)?;
+            }
+            out.flush()?;
+            return Ok(totals);
+        }
+        OutputFormat::Sarif => {
+            sarif::write(&mut out, &messages)?;
+            out.flush()?;
+            return Ok(totals);
+        }
+        OutputFormat::Github => {
+            for m in messages.iter().filter(|m| !m.fixed) {
+                github::write(&mut out, m)?;
+            }
         }
         OutputFormat::Concise => {
             for m in messages.iter().filter(|m| !m.fixed) {

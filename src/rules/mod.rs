@@ -113,7 +113,20 @@ pub mod builtin {
         doc: include_str!("../../rules/WS903.md"),
     };
 
-    pub static TOOL: &[&RuleMeta] = &[&IO_ERROR, &SYNTAX_ERROR, &FIX_ERROR];
+    pub static UNUSED_NOQA: RuleMeta = RuleMeta {
+        code: "WS904",
+        name: "unused-noqa",
+        family: Family::Tool,
+        summary: "A `# noqa` code that suppresses nothing",
+        fix: FixAvailability::Always,
+        default_severity: Severity::Note,
+        enabled_by_default: true,
+        since: Version::V14_0,
+        needles: &[],
+        doc: include_str!("../../rules/WS904.md"),
+    };
+
+    pub static TOOL: &[&RuleMeta] = &[&IO_ERROR, &SYNTAX_ERROR, &FIX_ERROR, &UNUSED_NOQA];
 }
 
 pub trait Rule: Sync {

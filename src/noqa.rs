@@ -1,0 +1,384 @@
+//! Suppression comments, applied after the rules: `# noqa` / `# noqa: WS001, WS002` on a
+//! finding's first line, and a file-level `# wsmigrate: noqa` (optionally `: WS001`). A `noqa`
+//! code that suppressed nothing is reported as WS904 with a fix that removes it; `--add-noqa`
+//! writes directives for the findings that remain.
+
+use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::rules::{self, builtin};
+use crate::settings::Settings;
+
+/// `# noqa` in one comment: which codes (empty: all), and where the code list sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// From the `#` that starts `# noqa` to the end of the code list.
+    pub range: TextRange,
+    pub codes: Vec<Code>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    pub code: String,
+    pub range: TextRange,
+}
+
+/// Parses a line directive out of one comment (the comment's own text at `offset`).
+pub fn parse_line_directive(comment: &str, offset: TextSize) -> Option<Directive> {
+    // `# type: ignore # noqa: WS001` is common: look at every `#` of the comment.
+    comment.match_indices('#').find_map(|(hash, _)| {
+        let after = &comment[hash + 1..];
+        let rest = after.trim_start();
+        if !rest.get(..4)?.eq_ignore_ascii_case("noqa") {
+            return None;
+        }
+        let start = hash + 1 + (after.len() - rest.len()) + 4;
+        parse_codes(comment, start, offset, hash)
+    })
+}
+
+/// Parses `# wsmigrate: noqa` and `# wsmigrate: noqa: WS001`.
+pub fn parse_file_directive(comment: &str, offset: TextSize) -> Option<Directive> {
+    let body = comment.strip_prefix('#')?.trim_start();
+    let rest = body.strip_prefix("wsmigrate:")?.trim_start();
+    if !rest.get(..4)?.eq_ignore_ascii_case("noqa") {
+        return None;
+    }
+    let start = comment.len() - rest.len() + 4;
+    parse_codes(comment, start, offset, 0)
+}
+
+/// After `noqa`: nothing (bare), or `:` and codes separated by commas and spaces.
+fn parse_codes(comment: &str, start: usize, offset: TextSize, hash: usize) -> Option<Directive> {
+    let tail = &comment[start..];
+    let at = |i: usize| offset + TextSize::try_from(i).unwrap_or_default();
+    let Some(list) = tail.strip_prefix(':') else {
+        // `# noqa` alone or followed by a space; `# noqaxyz` is not a directive.
+        if tail.is_empty() || tail.starts_with(char::is_whitespace) {
+            return Some(Directive {
+                range: TextRange::new(at(hash), at(start)),
+                codes: Vec::new(),
+            });
+        }
+        return None;
+    };
+    let pos = start + 1;
+    let mut end = start;
+    let mut codes = Vec::new();
+    let bytes = list.as_bytes();
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && (bytes[i] == b',' || bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        let word_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let letters = i - word_start;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if letters == 0 || i == word_start + letters {
+            break;
+        }
+        codes.push(Code {
+            code: list[word_start..i].to_string(),
+            range: TextRange::new(at(pos + word_start), at(pos + i)),
+        });
+        end = pos + i;
+    }
+    // `# noqa:` with nothing usable after it counts as bare.
+    Some(Directive {
+        range: TextRange::new(at(hash), at(end)),
+        codes,
+    })
+}
+
+fn comment_ranges(tokens: &Tokens) -> impl Iterator<Item = TextRange> + '_ {
+    tokens
+        .iter()
+        .filter(|t| t.kind() == TokenKind::Comment)
+        .map(|t| t.range())
+}
+
+/// Codes a directive may never suppress: a file that does not parse is not checked at all.
+fn suppressible(d: &Diagnostic) -> bool {
+    !std::ptr::eq(d.rule, &builtin::SYNTAX_ERROR)
+}
+
+/// Drops suppressed diagnostics and adds WS904 for noqa codes that suppressed nothing.
+pub fn apply(text: &str, tokens: &Tokens, diagnostics: &mut Vec<Diagnostic>, settings: &Settings) {
+    let mut line_directives: Vec<(usize, Directive, Vec<bool>)> = Vec::new();
+    let mut file_directives: Vec<Directive> = Vec::new();
+    let mut index: Option<LineIndex> = None;
+    for range in comment_ranges(tokens) {
+        let comment = &text[range];
+        if let Some(d) = parse_file_directive(comment, range.start()) {
+            file_directives.push(d);
+        } else if let Some(d) = parse_line_directive(comment, range.start()) {
+            let index = index.get_or_insert_with(|| LineIndex::from_source_text(text));
+            let used = vec![false; d.codes.len()];
+            line_directives.push((index.line_index(range.start()).get(), d, used));
+        }
+    }
+    if line_directives.is_empty() && file_directives.is_empty() {
+        return;
+    }
+    let index = index.get_or_insert_with(|| LineIndex::from_source_text(text));
+    diagnostics.retain(|d| {
+        if !suppressible(d) {
+            return true;
+        }
+        let file_wide = file_directives
+            .iter()
+            .any(|f| f.codes.is_empty() || f.codes.iter().any(|c| c.code == d.rule.code));
+        if file_wide {
+            return false;
+        }
+        let row = index.line_index(d.range.start()).get();
+        let mut suppressed = false;
+        for (_, directive, used) in line_directives.iter_mut().filter(|(l, ..)| *l == row) {
+            if directive.codes.is_empty() {
+                suppressed = true;
+            }
+            for (code, used) in directive.codes.iter().zip(used.iter_mut()) {
+                if code.code == d.rule.code {
+                    *used = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    if !settings.unused_noqa {
+        return;
+    }
+    for (_, directive, used) in &line_directives {
+        if let Some(diagnostic) = unused_diagnostic(text, directive, used, settings) {
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// A code is unused when it names a wsmigrate rule that is enabled (or no rule at all, but
+/// looks like ours) and suppressed nothing. Codes of other tools are left alone.
+fn is_unused(code: &Code, used: bool, settings: &Settings) -> bool {
+    if used || !code.code.starts_with("WS") {
+        return false;
+    }
+    match rules::by_code(&code.code) {
+        Some(meta) if meta.family == rules::Family::Tool => false,
+        Some(meta) => settings.is_enabled(meta),
+        None => true,
+    }
+}
+
+fn unused_diagnostic(
+    text: &str,
+    directive: &Directive,
+    used: &[bool],
+    settings: &Settings,
+) -> Option<Diagnostic> {
+    let unused: Vec<&Code> = directive
+        .codes
+        .iter()
+        .zip(used)
+        .filter(|(c, u)| is_unused(c, **u, settings))
+        .map(|(c, _)| c)
+        .collect();
+    if unused.is_empty() {
+        return None;
+    }
+    let kept: Vec<&str> = directive
+        .codes
+        .iter()
+        .filter(|c| !unused.contains(c))
+        .map(|c| c.code.as_str())
+        .collect();
+    let names: Vec<&str> = unused.iter().map(|c| c.code.as_str()).collect();
+    let edit = if kept.is_empty() {
+        removal(text, directive.range)
+    } else {
+        let first = directive.codes[0].range.start();
+        let last = directive.codes[directive.codes.len() - 1].range.end();
+        Edit::replace(TextRange::new(first, last), kept.join(", "))
+    };
+    let title = if kept.is_empty() {
+        "Remove the unused `noqa` directive".to_string()
+    } else {
+        format!("Remove unused code {}", names.join(", "))
+    };
+    Some(
+        Diagnostic::new(
+            &builtin::UNUSED_NOQA,
+            format!(
+                "unused `noqa` directive (nothing to suppress: {})",
+                names.join(", ")
+            ),
+            directive.range,
+        )
+        .with_fix(Fix::safe(title, vec![edit])),
+    )
+}
+
+/// Deletes a directive and the whitespace before it; keeps a comment that goes on after it
+/// (`# noqa: WS001 legacy peer` keeps nothing useful, but `# type: ignore # noqa` keeps
+/// `# type: ignore`).
+fn removal(text: &str, range: TextRange) -> Edit {
+    let before = &text[..range.start().to_usize()];
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    let line_rest = &text[range.end().to_usize()..];
+    let line_rest = &line_rest[..line_rest.find(['\n', '\r']).unwrap_or(line_rest.len())];
+    let start = TextSize::try_from(trimmed.len()).unwrap_or_default();
+    if line_rest.trim().is_empty() {
+        let end = range.end() + TextSize::try_from(line_rest.len()).unwrap_or_default();
+        // A directive alone on its line leaves the indentation, as ruff does.
+        if trimmed.is_empty() || trimmed.ends_with(['\n', '\r']) {
+            return Edit::delete(TextRange::new(range.start(), end));
+        }
+        return Edit::delete(TextRange::new(start, end));
+    }
+    // Something follows (`# noqa: WS001 # why`): drop the directive and its trailing space.
+    let spaces = line_rest.len() - line_rest.trim_start().len();
+    let end = range.end() + TextSize::try_from(spaces).unwrap_or_default();
+    Edit::delete(TextRange::new(range.start(), end))
+}
+
+/// The text of `source` with `# noqa: CODE` added on each row of `codes_by_row` (1-based rows,
+/// merged into an existing directive on that row). Returns `None` when nothing changes.
+pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Option<String> {
+    codes_by_row.sort();
+    codes_by_row.dedup();
+    if codes_by_row.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len() + 32 * codes_by_row.len());
+    let separator = match crate::source::LineEnding::detect(source) {
+        crate::source::LineEnding::Cr => '\r',
+        _ => '\n',
+    };
+    for (index, line) in source.split_inclusive(separator).enumerate() {
+        let row = index + 1;
+        let codes: Vec<&str> = codes_by_row
+            .iter()
+            .filter(|(r, _)| *r == row)
+            .map(|(_, c)| *c)
+            .collect();
+        if codes.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        let body = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[body.len()..];
+        out.push_str(&with_codes(body, &codes));
+        out.push_str(ending);
+    }
+    (out != source).then_some(out)
+}
+
+/// Adds directives to the file at `path` (see [`add_directives`]) and returns how many lines got
+/// one. Refuses files that are not plain UTF-8 or whose syntax would change.
+pub fn add_to_file(
+    path: &std::path::Path,
+    codes_by_row: Vec<(usize, &str)>,
+) -> Result<usize, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let source = crate::source::SourceText::decode(bytes)
+        .map_err(|_| "the file is not valid UTF-8".to_string())?;
+    source.writable()?;
+    let rows: std::collections::BTreeSet<usize> = codes_by_row.iter().map(|(r, _)| *r).collect();
+    let Some(new_text) = add_directives(&source.text, codes_by_row) else {
+        return Ok(0);
+    };
+    let errors = |text: &str| ruff_python_parser::parse_module(text).is_err();
+    if errors(&new_text) && !errors(&source.text) {
+        return Err("a comment would break the code here (a line continuation?)".into());
+    }
+    crate::write::replace_file(path, &source, &new_text)?;
+    Ok(rows.len())
+}
+
+/// One line with its directive extended (or added).
+fn with_codes(line: &str, codes: &[&str]) -> String {
+    if let Some(hash) = line.find('#') {
+        if let Some(d) = parse_line_directive(&line[hash..], TextSize::default()) {
+            let mut all: Vec<String> = d.codes.iter().map(|c| c.code.clone()).collect();
+            if all.is_empty() {
+                // A bare `# noqa` already suppresses everything.
+                return line.to_string();
+            }
+            for code in codes {
+                if !all.iter().any(|c| c == code) {
+                    all.push(code.to_string());
+                }
+            }
+            let end = hash + d.range.end().to_usize();
+            return format!(
+                "{}# noqa: {}{}",
+                &line[..hash + d.range.start().to_usize()],
+                all.join(", "),
+                &line[end..]
+            );
+        }
+    }
+    format!("{}  # noqa: {}", line.trim_end(), codes.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(d: &Directive) -> Vec<&str> {
+        d.codes.iter().map(|c| c.code.as_str()).collect()
+    }
+
+    #[test]
+    fn parses_line_directives() {
+        let d = parse_line_directive("# noqa", TextSize::default()).unwrap();
+        assert!(d.codes.is_empty());
+        let d = parse_line_directive("# NOQA: WS001,WS002  WS003 trailing", 10.into()).unwrap();
+        assert_eq!(codes(&d), ["WS001", "WS002", "WS003"]);
+        assert_eq!(d.range, TextRange::new(10.into(), 36.into()));
+        let d = parse_line_directive("# type: ignore  # noqa:E501", TextSize::default()).unwrap();
+        assert_eq!(codes(&d), ["E501"]);
+        assert!(parse_line_directive("# noqabc", TextSize::default()).is_none());
+        assert!(parse_line_directive("# not a directive", TextSize::default()).is_none());
+    }
+
+    #[test]
+    fn parses_file_directives() {
+        assert!(
+            parse_file_directive("# wsmigrate: noqa", TextSize::default())
+                .unwrap()
+                .codes
+                .is_empty()
+        );
+        let d = parse_file_directive("# wsmigrate: noqa: WS001", TextSize::default()).unwrap();
+        assert_eq!(codes(&d), ["WS001"]);
+        assert!(parse_file_directive("# noqa", TextSize::default()).is_none());
+    }
+
+    #[test]
+    fn adds_and_merges_directives() {
+        let src = "a = 1\r\nb = 2  # noqa: E501\nc = 3  # noqa\n";
+        let out = add_directives(src, vec![(1, "WS001"), (2, "WS001"), (3, "WS002")]).unwrap();
+        assert_eq!(
+            out,
+            "a = 1  # noqa: WS001\r\nb = 2  # noqa: E501, WS001\nc = 3  # noqa\n"
+        );
+        assert_eq!(add_directives(src, vec![(3, "WS001")]), None);
+    }
+
+    #[test]
+    fn removal_keeps_other_comments() {
+        let text = "x = 1  # noqa: WS001\n";
+        let e = removal(text, TextRange::new(7.into(), 20.into()));
+        assert_eq!(e.range, TextRange::new(5.into(), 20.into()));
+        let text = "x = 1  # noqa: WS001 # why\n";
+        let e = removal(text, TextRange::new(7.into(), 20.into()));
+        assert_eq!(e.range, TextRange::new(7.into(), 21.into()));
+    }
+}
