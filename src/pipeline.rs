@@ -310,7 +310,19 @@ fn lint(text: &str, source_type: PySourceType, context: &Context, ignored: &[Str
             .iter()
             .any(|p| crate::settings::selector_matches(p, d.rule))
     });
+    // Before noqa: a suppressed use that cannot be fixed must still keep its legacy import
+    // from switching, or the file would be left half-migrated.
+    fix::settle_groups(&mut diagnostics);
     crate::noqa::apply(text, parsed.tokens(), &mut diagnostics, context.settings);
+    if !parses {
+        for d in diagnostics.iter_mut().filter(|d| d.fix.is_some()) {
+            d.fix = None;
+            d.help = Some(match d.help.take() {
+                Some(help) => format!("{help}\nnot fixed: the file has syntax errors"),
+                None => "not fixed: the file has syntax errors".to_string(),
+            });
+        }
+    }
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
     Linted {
         diagnostics,
