@@ -7,7 +7,7 @@ pub mod importer;
 
 use std::collections::HashMap;
 
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole, Severity};
 use crate::rules::builtin;
