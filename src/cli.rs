@@ -272,7 +272,17 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         Mode::Check
     };
-    let context = Context::new(&settings, mode);
+    let format = args
+        .output_format
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            OutputFormat::Full
+        } else {
+            OutputFormat::Concise
+        });
+    let mut context = Context::new(&settings, mode);
+    // Only the full format shows source snippets; keeping every flagged file's text until
+    // the report would cost as much memory as the files themselves.
+    context.keep_sources = format == OutputFormat::Full;
     let mut stdin_source = None;
     let run = if stdin {
         let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
@@ -300,13 +310,6 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         }
         return Ok(if changed { EXIT_FINDINGS } else { EXIT_CLEAN });
     }
-    let format = args
-        .output_format
-        .unwrap_or(if std::io::stdout().is_terminal() {
-            OutputFormat::Full
-        } else {
-            OutputFormat::Concise
-        });
     let options = ReportOptions {
         format,
         color,

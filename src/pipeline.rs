@@ -38,7 +38,8 @@ pub struct FileReport {
     pub path: Arc<PathBuf>,
     /// Remaining findings, plus (with `--fix`) the fixed ones marked `fixed`.
     pub messages: Vec<Message>,
-    /// Original and new text, when fixes changed something (for `--diff`).
+    /// Original and new text, when fixes changed something and were not written (`--diff`,
+    /// and `--fix` on stdin).
     pub change: Option<(String, String)>,
     /// Something went wrong inside wsmigrate (a panic, a dropped fix): exit code 2.
     pub internal_error: bool,
@@ -55,6 +56,8 @@ pub struct Context<'s> {
     pub rules: Vec<&'static dyn Rule>,
     pub prefilter: Prefilter,
     pub mode: Mode,
+    /// Keep each file's text in its messages (for reports that show source snippets).
+    pub keep_sources: bool,
 }
 
 impl<'s> Context<'s> {
@@ -69,6 +72,7 @@ impl<'s> Context<'s> {
             settings,
             rules,
             mode,
+            keep_sources: true,
         }
     }
 }
@@ -200,12 +204,14 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
     let writable = source.writable();
     if !fixing || writable.is_err() {
         let linted = lint(&source.text);
-        let text: Arc<str> = Arc::from(source.text.as_str());
+        let text: Option<Arc<str>> = context
+            .keep_sources
+            .then(|| Arc::from(source.text.as_str()));
         let locator = Locator::new(&source.text);
         report.messages = linted
             .diagnostics
             .into_iter()
-            .map(|d| Message::from_diagnostic(d, path, &locator, Some(&text)))
+            .map(|d| Message::from_diagnostic(d, path, &locator, text.as_ref()))
             .collect();
         if let (true, Err(why)) = (fixing, writable) {
             for m in &mut report.messages {
@@ -224,10 +230,10 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
         context.settings.fix_applicability,
         lint,
     );
-    let pass_sources: Vec<Arc<str>> = result
+    let pass_sources: Vec<Option<Arc<str>>> = result
         .pass_texts
         .iter()
-        .map(|t| Arc::from(t.as_str()))
+        .map(|t| context.keep_sources.then(|| Arc::from(t.as_str())))
         .collect();
     let locators: Vec<Locator> = result.pass_texts.iter().map(|t| Locator::new(t)).collect();
     for item in result.fixed {
@@ -235,7 +241,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             item.diagnostic,
             path,
             &locators[item.pass],
-            Some(&pass_sources[item.pass]),
+            pass_sources[item.pass].as_ref(),
         );
         m.fixed = true;
         report.messages.push(m);
@@ -246,7 +252,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             item.diagnostic,
             path,
             &locators[item.pass],
-            Some(&pass_sources[item.pass]),
+            pass_sources[item.pass].as_ref(),
         ));
     }
     let last = result.pass_texts.len() - 1;
@@ -256,7 +262,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             d,
             path,
             &locators[last],
-            Some(&pass_sources[last]),
+            pass_sources[last].as_ref(),
         ));
     }
     if changed {
@@ -273,8 +279,9 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
                 ));
                 return report;
             }
+        } else {
+            report.change = Some((source.text, new_text));
         }
-        report.change = Some((source.text, new_text));
     }
     report
 }
