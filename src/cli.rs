@@ -352,7 +352,16 @@ fn add_noqa(run: &pipeline::RunReport) -> u8 {
             continue;
         }
         match crate::noqa::add_to_file(&file.path, codes) {
-            Ok(n) => added += n,
+            Ok(result) => {
+                added += result.rows;
+                for row in result.skipped {
+                    eprintln!(
+                        "wsmigrate: {}:{row}: no noqa added: the line ends inside a multi-line \
+                         string",
+                        file.path.display()
+                    );
+                }
+            }
             Err(why) => {
                 failed = true;
                 eprintln!("wsmigrate: {}: noqa not added: {why}", file.path.display());
