@@ -279,3 +279,46 @@ fn stdin_config_and_force_exclude_apply_as_if_the_file_were_there() {
     let out = stdin_run(&dir, &force, LEGACY.as_bytes());
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 }
+
+/// The JSON fields are a stable interface (README, "JSON output"): exactly these keys.
+#[test]
+fn json_fields_are_stable() {
+    let dir = project();
+    let out = run(&dir, &["check", "--output-format", "json", "."]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    for item in value.as_array().unwrap() {
+        assert_eq!(
+            keys(item),
+            [
+                "code",
+                "end_location",
+                "filename",
+                "fix",
+                "fixed",
+                "help",
+                "location",
+                "message",
+                "name",
+                "noqa_row",
+                "severity",
+                "url"
+            ]
+        );
+        assert_eq!(keys(&item["location"]), ["column", "row"]);
+        if let Some(fix) = item["fix"].as_object() {
+            let mut k: Vec<&String> = fix.keys().collect();
+            k.sort();
+            assert_eq!(k, ["applicability", "edits", "message"]);
+            for edit in fix["edits"].as_array().unwrap() {
+                assert_eq!(keys(edit), ["content", "end_location", "location"]);
+            }
+        }
+        let severity = item["severity"].as_str().unwrap();
+        assert!(["error", "deprecation", "note"].contains(&severity));
+    }
+}

@@ -283,3 +283,34 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
     eprintln!("{trials} kill trials, {mixed_runs} stopped half way through the corpus");
     assert!(trials >= 10, "too few trials in the time budget");
 }
+
+/// A file that disappears between discovery and reading (simulated through the library: the
+/// path is handed to the per-file step after it is gone).
+#[test]
+fn file_deleted_after_discovery() {
+    use wsmigrate::pipeline::{process_path, Context, Mode};
+    use wsmigrate::settings::{FailConnectionStyle, Selection, Settings, Target};
+    let dir = scratch("rel-deleted");
+    write(&dir, "gone.py", HEADER);
+    let selection = Selection::default();
+    let settings = Settings {
+        rules: selection
+            .resolve(wsmigrate::rules::Version::LATEST)
+            .unwrap(),
+        target: Target {
+            version: wsmigrate::rules::Version::LATEST,
+            reason: String::new(),
+        },
+        fail_connection_style: FailConnectionStyle::Close,
+        fix_applicability: wsmigrate::diagnostic::Applicability::Safe,
+        unused_noqa: true,
+        per_file_ignores: Default::default(),
+    };
+    let context = Context::new(&settings, Mode::Fix);
+    fs::remove_file(dir.join("gone.py")).unwrap();
+    let report = process_path(&dir.join("gone.py"), &context);
+    assert_eq!(report.messages.len(), 1);
+    assert_eq!(report.messages[0].rule.code, "WS901");
+    assert!(report.messages[0].message.contains("cannot read file"));
+    assert!(!report.internal_error);
+}
