@@ -122,6 +122,10 @@ pub struct CheckArgs {
     /// When to use colours.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Parse and check every file, even those that cannot contain a finding (for testing
+    /// wsmigrate itself on large corpora).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -270,7 +274,8 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         Mode::Check
     };
-    let context = Context::new(&settings, mode);
+    let mut context = Context::new(&settings, mode);
+    context.skip_prefilter = args.no_prefilter;
     let mut stdin_source = None;
     let run = if stdin {
         let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;

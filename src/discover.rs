@@ -70,7 +70,12 @@ impl Excluder {
             Some(list) => list.clone(),
             None => defaults.collect(),
         };
-        for pattern in base.iter().chain(&options.extend_exclude) {
+        // An empty pattern (`--exclude ''`, to clear the defaults) excludes nothing.
+        for pattern in base
+            .iter()
+            .chain(&options.extend_exclude)
+            .filter(|p| !p.trim_end_matches('/').is_empty())
+        {
             let glob = Glob::new(pattern.trim_end_matches('/'))
                 .map_err(|e| format!("invalid exclude pattern `{pattern}`: {e}"))?;
             builder.add(glob);

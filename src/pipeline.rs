@@ -55,6 +55,8 @@ pub struct Context<'s> {
     pub rules: Vec<&'static dyn Rule>,
     pub prefilter: Prefilter,
     pub mode: Mode,
+    /// Parse and check every file, even those no rule could match (corpus tests).
+    pub skip_prefilter: bool,
 }
 
 impl<'s> Context<'s> {
@@ -69,6 +71,7 @@ impl<'s> Context<'s> {
             settings,
             rules,
             mode,
+            skip_prefilter: false,
         }
     }
 }
@@ -187,7 +190,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             return report;
         }
     };
-    if !context.prefilter.may_match(&source.text) {
+    if !context.skip_prefilter && !context.prefilter.may_match(&source.text) {
         return report;
     }
     let source_type = PySourceType::from(path.as_path());
