@@ -364,6 +364,8 @@ def cmd_scale(args):
     src_files = list_py(args.source)
     if not src_files:
         sys.exit(f"no .py files under {args.source}")
+    # hash order, so that a prefix (the 1k point) has the corpus' mix of files
+    src_files.sort(key=lambda r: hashlib.sha1(r.encode("utf-8", "surrogateescape")).hexdigest())
     fresh_dir(args.out)
     m = Manifest(f"scale-{args.files}")
     for j in range(args.files):

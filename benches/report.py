@@ -127,7 +127,11 @@ w("## Machine")
 w("")
 w(f"- date: {facts.get('date')}")
 w(f"- nproc: {facts.get('nproc')}; CPU: {facts.get('cpu_model')}; RAM: {facts.get('mem_total')}; {facts.get('kernel')}")
-w(f"- wsmigrate: `{facts.get('ws_path')}` at commit {facts.get('ws_commit')}"
+w(f"- load average (1/5/15 min) at start: {facts.get('load_start')}, at end: {facts.get('load_end')}"
+  + (" — **the machine was busy; treat ratios with care**"
+     if max(float(facts.get('load_start', '0 0 0').split()[0]), float(facts.get('load_end', '0 0 0').split()[0]))
+     > float(facts.get('nproc', '1')) else ""))
+w(f"- wsmigrate: `{facts.get('ws_path')}` (sha256 {facts.get('ws_sha')}) at commit {facts.get('ws_commit')}"
   + ("" if WS_OK else f" — **not usable** (probe exit {facts.get('probe_exit', 'none')}); wsmigrate rows are n/a"))
 w(f"- {facts.get('ruff_version')} (PyPI, venv); {facts.get('hyperfine_version')}; {facts.get('python_version')}")
 w("")

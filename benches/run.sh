@@ -104,13 +104,16 @@ fi
 
 # Stable, space-free names for the benchmarked commands (hyperfine -N splits
 # commands on whitespace): everything runs from $BENCH_DIR with relative paths.
-ln -sfn "$WS" "$BIN/wsmigrate"
+# a private copy: others may rebuild target/release/wsmigrate during the run
+rm -f "$BIN/wsmigrate"
+[ -x "$WS" ] && cp "$WS" "$BIN/wsmigrate"
 ln -sfn "$RUFF" "$BIN/ruff"
 ln -sfn "$ROOT/benches/recopy.sh" "$BIN/recopy.sh"
 cd "$BENCH_DIR"
 
 : >"$RAW/facts.tsv"
 fact() { printf '%s\t%s\n' "$1" "$2" >>"$RAW/facts.tsv"; }
+fact load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- corpora
 file_hash() { sha256sum "$@" | awk '{print $1}' | sha256sum | cut -c1-32; }
@@ -168,6 +171,7 @@ if [ "$WS_OK" != 1 ]; then
 fi
 fact ws_ok "$WS_OK"
 fact ws_path "$WS"
+fact ws_sha "$( [ -x "$BIN/wsmigrate" ] && sha256sum "$BIN/wsmigrate" | cut -c1-12 || echo none)"
 fact ws_commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+dirty')"
 
 # ---------------------------------------------------------------- counts
@@ -278,6 +282,7 @@ if [ "$SKIP_SCALING" != 1 ] && [ "$WS_OK" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- report
+fact load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact runs "$RUNS"
 fact warmup "$WARMUP"
 fact time_runs "$TIME_RUNS"
@@ -290,7 +295,8 @@ fact cpu_model "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ 
 fact mem_total "$(awk '/MemTotal/{printf "%.1f GB", $2/1048576}' /proc/meminfo)"
 fact kernel "$(uname -sr)"
 fact date "$(date -u '+%Y-%m-%d %H:%M UTC')"
-fact command "bash benches/run.sh$( [ "$RUNS" != 5 ] && printf ' (BENCH_RUNS=%s)' "$RUNS")$( [ "$SCALE_SIZES" != "1000 10000 100000" ] && printf ' (BENCH_SCALE_SIZES="%s")' "$SCALE_SIZES")"
+envs=$(env | grep -E '^(BENCH_[A-Z_]*|RUFF_VERSION|WSMIGRATE)=' | sort | sed -E 's/^([^=]*)=(.*)$/\1="\2"/' | tr '\n' ' ' || true)
+fact command "${envs}bash benches/run.sh"
 
 "$PY" "$ROOT/benches/report.py" "$BENCH_DIR" >"$BENCH_DIR/results.md"
 log "results: $BENCH_DIR/results.md"

@@ -141,6 +141,8 @@ pub struct RulesArgs {
 pub enum RulesFormat {
     Text,
     Json,
+    /// The table the README embeds.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -70,12 +70,10 @@ impl Excluder {
             Some(list) => list.clone(),
             None => defaults.collect(),
         };
-        // An empty pattern (`--exclude ''`, to clear the defaults) excludes nothing.
-        for pattern in base
-            .iter()
-            .chain(&options.extend_exclude)
-            .filter(|p| !p.trim_end_matches('/').is_empty())
-        {
+        for pattern in base.iter().chain(&options.extend_exclude) {
+            if pattern.trim().is_empty() {
+                continue; // `--exclude ''` means "no excludes", not "exclude everything".
+            }
             let glob = Glob::new(pattern.trim_end_matches('/'))
                 .map_err(|e| format!("invalid exclude pattern `{pattern}`: {e}"))?;
             builder.add(glob);

@@ -30,6 +30,7 @@ pub fn print_rules(format: RulesFormat) {
                 serde_json::to_string_pretty(&list).expect("serializable")
             );
         }
+        RulesFormat::Markdown => print!("{}", markdown_table()),
         RulesFormat::Text => {
             println!(
                 "{:<6}  {:<38}  {:<22}  {:<9}  {:<5}  summary",
@@ -53,6 +54,25 @@ pub fn print_rules(format: RulesFormat) {
             }
         }
     }
+}
+
+/// The README's rule table: one row per rule, from the registry.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| code | name | family | fix | default | summary |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for m in rules::all_metas() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} |\n",
+            m.code,
+            m.name,
+            m.family.as_str(),
+            m.fix.as_str(),
+            if m.enabled_by_default { "on" } else { "opt-in" },
+            m.summary.replace('|', "\\|"),
+        ));
+    }
+    out
 }
 
 pub fn print_explanation(meta: &RuleMeta) {

@@ -171,6 +171,11 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
         change: None,
         internal_error: false,
     };
+    // Files no rule can match are neither decoded nor parsed: their encoding and syntax errors
+    // are not ours to report.
+    if !context.skip_prefilter && !context.prefilter.may_match(&bytes) {
+        return report;
+    }
     let source = match SourceText::decode(bytes) {
         Ok(source) => source,
         Err(DecodeError::NotUtf8 { offset, declared }) => {
@@ -190,9 +195,6 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
             return report;
         }
     };
-    if !context.skip_prefilter && !context.prefilter.may_match(&source.text) {
-        return report;
-    }
     let source_type = PySourceType::from(path.as_path());
     let ignored = context.settings.per_file_ignores.for_path(path);
     let lint = |text: &str| lint(text, source_type, context, &ignored);
@@ -311,7 +313,19 @@ fn lint(text: &str, source_type: PySourceType, context: &Context, ignored: &[Str
             .iter()
             .any(|p| crate::settings::selector_matches(p, d.rule))
     });
+    // Before noqa: a suppressed use that cannot be fixed must still keep its legacy import
+    // from switching, or the file would be left half-migrated.
+    fix::settle_groups(&mut diagnostics);
     crate::noqa::apply(text, parsed.tokens(), &mut diagnostics, context.settings);
+    if !parses {
+        for d in diagnostics.iter_mut().filter(|d| d.fix.is_some()) {
+            d.fix = None;
+            d.help = Some(match d.help.take() {
+                Some(help) => format!("{help}\nnot fixed: the file has syntax errors"),
+                None => "not fixed: the file has syntax errors".to_string(),
+            });
+        }
+    }
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
     Linted {
         diagnostics,

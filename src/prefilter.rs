@@ -33,8 +33,9 @@ impl Prefilter {
         }
     }
 
-    /// Could any enabled rule report something in this text?
-    pub fn may_match(&self, text: &str) -> bool {
+    /// Could any enabled rule report something in this file? Works on raw bytes, so files
+    /// that cannot match are never decoded either.
+    pub fn may_match(&self, text: &[u8]) -> bool {
         let mut seen_websockets = false;
         let mut seen_needle = self.websockets_suffices || self.needle_count == 1;
         for m in self.matcher.find_overlapping_iter(text) {
@@ -64,8 +65,8 @@ mod tests {
             .filter(|m| m.code == "WS001")
             .collect();
         let p = Prefilter::new(&metas);
-        assert!(p.may_match("import websockets\nws.fail_connection()\n"));
-        assert!(!p.may_match("import websockets\nws.close()\n"));
-        assert!(!p.may_match("conn.fail_connection()\n"));
+        assert!(p.may_match(b"import websockets\nws.fail_connection()\n"));
+        assert!(!p.may_match(b"import websockets\nws.close()\n"));
+        assert!(!p.may_match(b"conn.fail_connection()\n"));
     }
 }

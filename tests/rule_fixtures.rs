@@ -4,7 +4,8 @@
 //!   `# expect: WS001, WS101`); every other line must produce no finding;
 //! - `<case>.fixed.py` is the expected result of `check --fix --unsafe-fixes`; without one the
 //!   file must come out of `--fix` unchanged; a second `--fix` must change nothing;
-//! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`.
+//! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`;
+//!   the target is 17.0 unless ARGS give a `--target-version`.
 
 mod common;
 
@@ -56,13 +57,11 @@ fn expected_findings(source: &str) -> BTreeSet<(usize, String)> {
 }
 
 fn reported_findings(dir: &Path, file: &str, args: &[String]) -> BTreeSet<(usize, String)> {
-    let mut all = vec![
-        "check",
-        "--output-format",
-        "json",
-        "--target-version",
-        "17.0",
-    ];
+    let mut all = vec!["check", "--output-format", "json"];
+    // A case may pick its own target version; the default is 17.0.
+    if !args.iter().any(|a| a == "--target-version") {
+        all.extend(["--target-version", "17.0"]);
+    }
     all.extend(args.iter().map(String::as_str));
     all.push(file);
     let out = run(dir, &all);
@@ -87,14 +86,10 @@ fn reported_findings(dir: &Path, file: &str, args: &[String]) -> BTreeSet<(usize
 }
 
 fn fix(dir: &Path, file: &str, args: &[String]) -> String {
-    let mut all = vec![
-        "check",
-        "--fix",
-        "--unsafe-fixes",
-        "--target-version",
-        "17.0",
-        "-q",
-    ];
+    let mut all = vec!["check", "--fix", "--unsafe-fixes", "-q"];
+    if !args.iter().any(|a| a == "--target-version") {
+        all.extend(["--target-version", "17.0"]);
+    }
     all.extend(args.iter().map(String::as_str));
     all.push(file);
     let out = run(dir, &all);

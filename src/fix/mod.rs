@@ -2,11 +2,12 @@
 //! orders them, sets aside overlapping ones for a later pass, checks that the result still
 //! parses, and repeats until nothing changes.
 
+pub mod arguments;
 pub mod importer;
 
 use std::collections::HashMap;
 
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole, Severity};
 use crate::rules::builtin;
@@ -79,7 +80,7 @@ pub fn fix_until_stable(
                 d.fix = None;
             }
         }
-        let candidates = fixable(&mut diagnostics, applicability);
+        let candidates = fixable(&diagnostics, applicability);
         if candidates.is_empty() {
             result.remaining = diagnostics;
             return result;
@@ -147,28 +148,18 @@ pub fn fix_until_stable(
     }
 }
 
-/// Indices of the diagnostics whose fixes may be applied, grouped into units that must be
-/// applied together (a legacy import switch with every use that depends on it). Diagnostics of
-/// a blocked group get a help line saying what blocks them.
-fn fixable(diagnostics: &mut [Diagnostic], applicability: Applicability) -> Vec<Vec<usize>> {
-    let allowed = |d: &Diagnostic| {
-        d.fix
-            .as_ref()
-            .is_some_and(|f| f.applicability >= applicability)
-    };
-    let mut units: Vec<Vec<usize>> = Vec::new();
+/// Settles fix groups before anyone looks at fixes (the report as much as the engine): a group
+/// without an anchor, or with a member that has no fix, loses every fix, with a note saying
+/// what blocks it; otherwise every member takes the least safe applicability in the group,
+/// since they are applied together or not at all.
+pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
     let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::new();
     for (i, d) in diagnostics.iter().enumerate() {
-        match d.group {
-            Some(group) => groups.entry(group.key).or_default().push(i),
-            None if allowed(d) => units.push(vec![i]),
-            None => {}
+        if let Some(group) = d.group {
+            groups.entry(group.key).or_default().push(i);
         }
     }
-    let mut keys: Vec<_> = groups.keys().copied().collect();
-    keys.sort_by_key(|k| k.start());
-    for key in keys {
-        let members = &groups[&key];
+    for members in groups.values() {
         let anchor = members.iter().any(|&i| {
             diagnostics[i]
                 .group
@@ -176,10 +167,19 @@ fn fixable(diagnostics: &mut [Diagnostic], applicability: Applicability) -> Vec<
         });
         let blocking = members
             .iter()
-            .filter(|&&i| !allowed(&diagnostics[i]))
+            .filter(|&&i| diagnostics[i].fix.is_none())
             .count();
         if anchor && blocking == 0 {
-            units.push(members.clone());
+            let least = members
+                .iter()
+                .filter_map(|&i| diagnostics[i].fix.as_ref().map(|f| f.applicability))
+                .min()
+                .unwrap_or(Applicability::Safe);
+            for &i in members {
+                if let Some(fix) = diagnostics[i].fix.as_mut() {
+                    fix.applicability = least;
+                }
+            }
             continue;
         }
         let note = if !anchor {
@@ -196,12 +196,38 @@ fn fixable(diagnostics: &mut [Diagnostic], applicability: Applicability) -> Vec<
         };
         for &i in members {
             let d = &mut diagnostics[i];
+            d.fix = None;
             d.help = Some(match d.help.take() {
                 Some(help) => format!("{help}\n{note}"),
                 None => note.clone(),
             });
         }
     }
+}
+
+/// Indices of the diagnostics whose fixes may be applied, grouped into units that must be
+/// applied together (a legacy import switch with every use that depends on it). Groups must
+/// have been settled (`settle_groups`).
+fn fixable(diagnostics: &[Diagnostic], applicability: Applicability) -> Vec<Vec<usize>> {
+    let allowed = |d: &Diagnostic| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applicability >= applicability)
+    };
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        match d.group {
+            Some(group) => groups.entry(group.key).or_default().push(i),
+            None if allowed(d) => units.push(vec![i]),
+            None => {}
+        }
+    }
+    units.extend(
+        groups
+            .into_values()
+            .filter(|members| members.iter().all(|&i| allowed(&diagnostics[i]))),
+    );
     units.sort_by_key(|unit| {
         unit.iter()
             .map(|&i| fix_of(diagnostics, i).range().start())
@@ -450,6 +476,7 @@ mod tests {
                 });
                 ds.push(d);
             }
+            settle_groups(&mut ds);
             Linted {
                 diagnostics: ds,
                 parses: true,

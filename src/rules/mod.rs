@@ -1,7 +1,37 @@
 //! The rule registry. A rule is one module here plus one `rules/WSnnn.md` file (its docs and
 //! examples) plus fixtures; adding one means adding one line to `ALL`.
 
+mod callback_code;
+mod connection_attribute;
+mod header_literal;
+pub(crate) mod legacy_names;
+mod websockets_call;
 mod ws001_fail_connection;
+mod ws002_connection_open_closed;
+mod ws003_connection_handshake_attributes;
+mod ws004_connection_address_attributes;
+mod ws005_private_connection_internals;
+mod ws101_legacy_import;
+mod ws102_legacy_connection_class;
+mod ws103_legacy_protocol_subclass;
+mod ws104_invalid_status_code;
+mod ws105_legacy_handshake_exceptions;
+mod ws106_removed_module;
+mod ws107_connection_closed_code_reason;
+mod ws201_connect_extra_headers;
+mod ws202_serve_extra_headers;
+mod ws203_removed_argument;
+mod ws204_renamed_argument;
+mod ws205_basic_auth_protocol_factory;
+mod ws206_changed_argument_value;
+mod ws207_keyword_only_argument;
+mod ws301_handler_path_parameter;
+mod ws302_process_request_signature;
+mod ws303_select_subprotocol_signature;
+mod ws304_legacy_protocol_hook;
+mod ws401_concurrent_recv_runtime_error;
+mod ws402_reconnect_retry_policy;
+mod ws403_subprotocol_negotiation_default;
 
 use std::fmt;
 
@@ -11,7 +41,34 @@ use crate::checker::Checker;
 use crate::diagnostic::Severity;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&ws001_fail_connection::FailConnection];
+pub static ALL: &[&dyn Rule] = &[
+    &ws001_fail_connection::FailConnection,
+    &ws002_connection_open_closed::ConnectionOpenClosed,
+    &ws003_connection_handshake_attributes::ConnectionHandshakeAttributes,
+    &ws004_connection_address_attributes::ConnectionAddressAttributes,
+    &ws005_private_connection_internals::PrivateConnectionInternals,
+    &ws101_legacy_import::LegacyImport,
+    &ws102_legacy_connection_class::LegacyConnectionClass,
+    &ws103_legacy_protocol_subclass::LegacyProtocolSubclass,
+    &ws104_invalid_status_code::InvalidStatusCode,
+    &ws105_legacy_handshake_exceptions::LegacyHandshakeExceptions,
+    &ws106_removed_module::RemovedModule,
+    &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
+    &ws201_connect_extra_headers::ConnectExtraHeaders,
+    &ws202_serve_extra_headers::ServeExtraHeaders,
+    &ws203_removed_argument::RemovedArgument,
+    &ws204_renamed_argument::RenamedArgument,
+    &ws205_basic_auth_protocol_factory::BasicAuthProtocolFactory,
+    &ws206_changed_argument_value::ChangedArgumentValue,
+    &ws207_keyword_only_argument::KeywordOnlyArgument,
+    &ws301_handler_path_parameter::HandlerPathParameter,
+    &ws302_process_request_signature::ProcessRequestSignature,
+    &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
+    &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
+    &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
+    &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
+];
 
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {

@@ -61,6 +61,23 @@ pub const SERVE_FUNCTIONS: &[(&str, Implementation)] = &[
     ("websockets.legacy.server.Serve", Implementation::Legacy),
 ];
 
+/// `broadcast()`: the new one since 14.0 at the top level; the legacy one behind the explicit
+/// legacy paths (17.4 `server.py` still aliases `websockets.server.broadcast` to it).
+pub const BROADCAST_FUNCTIONS: &[(&str, Implementation)] = &[
+    ("websockets.broadcast", Implementation::New),
+    ("websockets.asyncio.server.broadcast", Implementation::New),
+    (
+        "websockets.asyncio.connection.broadcast",
+        Implementation::New,
+    ),
+    ("websockets.server.broadcast", Implementation::Legacy),
+    ("websockets.legacy.server.broadcast", Implementation::Legacy),
+    (
+        "websockets.legacy.protocol.broadcast",
+        Implementation::Legacy,
+    ),
+];
+
 /// Classes whose instances are connections. `websockets.client.ClientConnection` and
 /// `websockets.server.ServerConnection` are deliberately absent: they are deprecated aliases of
 /// the Sans-I/O protocol classes, not asyncio connections.
@@ -158,6 +175,10 @@ pub fn connect_function(qualified: &str) -> Option<Implementation> {
 
 pub fn serve_function(qualified: &str) -> Option<Implementation> {
     lookup(SERVE_FUNCTIONS, qualified)
+}
+
+pub fn broadcast_function(qualified: &str) -> Option<Implementation> {
+    lookup(BROADCAST_FUNCTIONS, qualified)
 }
 
 pub fn connection_class(qualified: &str) -> Option<(Implementation, Side)> {

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, Parameters, Stmt};
+use ruff_python_ast::{Comprehension, Expr, ExprContext, Parameters, Stmt};
 use ruff_python_parser::parse_expression;
 use ruff_text_size::{Ranged, TextRange};
 
@@ -54,6 +54,10 @@ pub struct Connections {
     pub attributes: HashMap<(ClassKey, String), Connection>,
     /// Names (per scope) and `self` attributes that hold collections of connections.
     collections: HashMap<CollectionKey, Connection>,
+    /// Uses of a comprehension variable that iterates over a collection of connections
+    /// (`[c for c in CLIENTS if c.open]`), by the range of the `Name` node: comprehensions have
+    /// no frame of their own, so the variable cannot live in a scope.
+    pub comprehension_uses: HashMap<TextRange, Connection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -351,6 +355,64 @@ impl Walker<'_, '_, '_> {
     }
 }
 
+/// Collects the loads of one name, except inside a lambda that rebinds it.
+struct NameUses<'n> {
+    name: &'n str,
+    found: Vec<TextRange>,
+}
+
+impl<'a> Visitor<'a> for NameUses<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) if n.id.as_str() == self.name && n.ctx == ExprContext::Load => {
+                self.found.push(n.range)
+            }
+            Expr::Lambda(lambda)
+                if lambda
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|p| p.iter().any(|p| p.name().as_str() == self.name)) => {}
+            _ => walk_expr(self, expr),
+        }
+    }
+}
+
+impl Walker<'_, '_, '_> {
+    /// `for c in CLIENTS` inside a comprehension: `c` is a connection in the later clauses and
+    /// in the result expressions.
+    fn comprehension(&mut self, generators: &[Comprehension], results: &[&Expr]) {
+        for (i, generator) in generators.iter().enumerate() {
+            let Expr::Name(target) = &generator.target else {
+                continue;
+            };
+            if generator.is_async {
+                continue;
+            }
+            let Some(c) = self.collection_of(&generator.iter) else {
+                continue;
+            };
+            let mut uses = NameUses {
+                name: target.id.as_str(),
+                found: Vec::new(),
+            };
+            for (j, later) in generators.iter().enumerate().skip(i) {
+                if j > i {
+                    uses.visit_expr(&later.iter);
+                }
+                later.ifs.iter().for_each(|cond| uses.visit_expr(cond));
+            }
+            results.iter().for_each(|r| uses.visit_expr(r));
+            let c = Connection {
+                evidence: Evidence::Collection,
+                ..c
+            };
+            for range in uses.found {
+                self.out.comprehension_uses.insert(range, c);
+            }
+        }
+    }
+}
+
 /// `x.copy()`, `list(x)`, `set(x)`, `tuple(x)`, `x.values()` iterate like `x`.
 fn unwrap_copy(expr: &Expr) -> &Expr {
     if let Expr::Call(call) = expr {
@@ -385,7 +447,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     let receiver = def.parameters.args.first().map(|p| p.name().as_str());
                     if let (Some(base), Some("self")) = (base, receiver) {
                         let origin = match base.implementation {
-                            Implementation::Legacy => Some(base.base),
+                            Implementation::Legacy => base.origin.or(Some(base.base)),
                             Implementation::New => None,
                         };
                         self.out.record(
@@ -483,6 +545,24 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                         }
                     }
                 }
+                walk_expr(self, expr);
+            }
+            Expr::ListComp(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                walk_expr(self, expr);
+            }
+            Expr::SetComp(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                walk_expr(self, expr);
+            }
+            Expr::Generator(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                walk_expr(self, expr);
+            }
+            Expr::DictComp(comp) => {
+                let mut results: Vec<&Expr> = vec![&comp.value];
+                results.extend(comp.key.as_deref());
+                self.comprehension(&comp.generators, &results);
                 walk_expr(self, expr);
             }
             Expr::Named(named) => {

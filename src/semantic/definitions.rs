@@ -42,6 +42,9 @@ pub struct ConnectionBase {
     pub side: Side,
     /// The range of the base expression in the class statement (`WebSocketServerProtocol`).
     pub base: TextRange,
+    /// For a legacy base: the fix-group key of the legacy import it comes from
+    /// (`connections::legacy_origin`), the key WS101 anchors its import switch on.
+    pub origin: Option<TextRange>,
 }
 
 /// The code a callable argument refers to.
@@ -104,6 +107,8 @@ pub struct Definitions<'a> {
     pub serve_calls: Vec<ServeCall<'a>>,
     functions_by_name: HashMap<&'a str, Vec<usize>>,
     classes_by_name: HashMap<&'a str, usize>,
+    /// Values assigned to plain names anywhere in the file (`bound = partial(handler, ...)`).
+    assignments: HashMap<&'a str, Vec<&'a Expr>>,
 }
 
 impl<'a> Definitions<'a> {
@@ -135,10 +140,15 @@ impl<'a> Definitions<'a> {
             self.classes[i].connection_base = bases.iter().find_map(|base| {
                 let qualified = imports.resolve(base)?;
                 let (implementation, side) = api::connection_class(&qualified)?;
+                let origin = match implementation {
+                    Implementation::Legacy => super::connections::legacy_origin(imports, base),
+                    Implementation::New => None,
+                };
                 Some(ConnectionBase {
                     implementation,
                     side,
                     base: base.range(),
+                    origin,
                 })
             });
         }
@@ -183,17 +193,31 @@ impl<'a> Definitions<'a> {
     /// The code a callable expression refers to: a function by name, a method through
     /// `self.name` / `obj.name`, `functools.partial(f, ...)`, or a lambda.
     pub fn resolve_callable(&self, expr: &'a Expr) -> Option<CallableRef<'a>> {
+        self.resolve_callable_within(expr, 3)
+    }
+
+    fn resolve_callable_within(&self, expr: &'a Expr, depth: usize) -> Option<CallableRef<'a>> {
         match expr {
             Expr::Lambda(lambda) => Some(CallableRef {
                 callable: Callable::Lambda(lambda),
                 bound_positional: 0,
             }),
             Expr::Name(name) => {
-                let f = self.unique_function(name.id.as_str(), |f| f.class.is_none())?;
-                Some(CallableRef {
-                    callable: Callable::Function(f.def),
-                    bound_positional: 0,
-                })
+                let name = name.id.as_str();
+                match self.unique_function(name, |f| f.class.is_none()) {
+                    Some(f) => Some(CallableRef {
+                        callable: Callable::Function(f.def),
+                        bound_positional: 0,
+                    }),
+                    // `bound = functools.partial(handler, ...)`, assigned once in the file.
+                    None if !self.functions_by_name.contains_key(name) => {
+                        match self.assignments.get(name)?.as_slice() {
+                            [value] => self.resolve_callable_within(value, depth.checked_sub(1)?),
+                            _ => None,
+                        }
+                    }
+                    None => None,
+                }
             }
             Expr::Attribute(attr) => {
                 // A bound method: the receiver is already supplied.
@@ -208,7 +232,7 @@ impl<'a> Definitions<'a> {
                 if rest.iter().any(Expr::is_starred_expr) {
                     return None;
                 }
-                let inner = self.resolve_callable(first)?;
+                let inner = self.resolve_callable_within(first, depth)?;
                 Some(CallableRef {
                     callable: inner.callable,
                     bound_positional: inner.bound_positional + rest.len(),
@@ -278,6 +302,16 @@ impl<'a> Visitor<'a> for Collector<'a, '_> {
                 self.class_stack.push(Some(ClassKey::of_stmt(stmt)));
                 walk_stmt(self, stmt);
                 self.class_stack.pop();
+            }
+            Stmt::Assign(assign) => {
+                if let [Expr::Name(target)] = assign.targets.as_slice() {
+                    self.defs
+                        .assignments
+                        .entry(target.id.as_str())
+                        .or_default()
+                        .push(&assign.value);
+                }
+                walk_stmt(self, stmt);
             }
             _ => walk_stmt(self, stmt),
         }

@@ -44,7 +44,12 @@ impl<'a> SemanticModel<'a> {
     /// Handles names (`ws`), `self` in connection subclasses and `self.attr` connections.
     pub fn connection(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
         match expr {
-            Expr::Name(name) => self.lookup_name(name.id.as_str(), frames),
+            Expr::Name(name) => self
+                .connections
+                .comprehension_uses
+                .get(&name.range)
+                .copied()
+                .or_else(|| self.lookup_name(name.id.as_str(), frames)),
             Expr::Attribute(attr) => {
                 let Expr::Name(base) = &*attr.value else {
                     return None;

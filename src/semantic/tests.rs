@@ -237,3 +237,72 @@ async def handler(websocket, path):
     );
     assert_eq!(found, vec![None, None, None]);
 }
+
+#[test]
+fn comprehension_variables_over_collections_are_connections() {
+    let found = probe(
+        r#"
+import websockets
+CLIENTS = set()
+
+async def handler(ws):
+    CLIENTS.add(ws)
+
+def broadcast_all():
+    [c.probe for c in CLIENTS if c.probe]
+    {c: c.probe for c in list(CLIENTS)}
+    [(lambda c: c.probe) for c in CLIENTS]
+    [x.probe for x in range(3)]
+    c.probe
+
+async def main():
+    async with websockets.serve(handler, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![NEW_SERVER, NEW_SERVER, NEW_SERVER, None, None, None]
+    );
+}
+
+#[test]
+fn handler_bound_to_a_name_first() {
+    let found = probe(
+        r#"
+import functools
+import websockets
+
+async def handler(ws, path, *, room):
+    ws.probe
+
+async def main():
+    bound = functools.partial(handler, room="lobby")
+    async with websockets.serve(bound, "", 0):
+        pass
+"#,
+    );
+    assert_eq!(found[0], Some((Implementation::New, Side::Server)));
+}
+
+#[test]
+fn legacy_subclass_origin_is_the_import_that_must_switch() {
+    let source = "from websockets.legacy.server import WebSocketServerProtocol\n\
+                  import websockets\n\
+                  class A(WebSocketServerProtocol): pass\n\
+                  class B(A): pass\n\
+                  class C(websockets.WebSocketServerProtocol): pass\n";
+    let parsed = parse_module(source).unwrap();
+    let model = SemanticModel::build(parsed.syntax());
+    let import = parsed.syntax().body[0].range();
+    let origins: Vec<_> = model
+        .definitions
+        .classes
+        .iter()
+        .map(|c| c.connection_base.and_then(|b| b.origin))
+        .collect();
+    let dotted = source.find("websockets.WebSocketServerProtocol").unwrap();
+    assert_eq!(origins[0], Some(import));
+    assert_eq!(origins[1], Some(import));
+    assert_eq!(origins[2].map(|r| r.start().to_usize()), Some(dotted));
+}

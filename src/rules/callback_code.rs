@@ -1,0 +1,320 @@
+//! Reading and rewriting the code of a callback given to `serve()`: which `serve()` calls a
+//! function is given to, where a parameter is read, and the edits that drop a parameter or add a
+//! statement at the top of a body. Shared by the WS3xx rules.
+
+use ruff_python_ast::helpers::is_docstring_stmt;
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, Keyword, Parameters, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::checker::Checker;
+use crate::diagnostic::{Edit, FixGroup, GroupRole};
+use crate::semantic::connections::legacy_origin;
+use crate::semantic::definitions::ServeCall;
+use crate::semantic::{Callable, CallableRef, Implementation};
+
+/// A `serve()` call and the callable it is given as `role` (handler, `process_request=`, ...).
+pub struct ServedCallable<'a> {
+    pub serve: &'a ServeCall<'a>,
+    pub callable: CallableRef<'a>,
+}
+
+/// The `serve()` calls that receive `target` (a def or lambda, by range) as their handler.
+pub fn serving_as_handler<'a>(checker: &Checker<'a>, target: TextRange) -> Vec<ServedCallable<'a>> {
+    served(checker, target, |serve| serve.handler)
+}
+
+/// The `serve()` calls that receive `target` as the keyword argument `name`.
+pub fn serving_as_keyword<'a>(
+    checker: &Checker<'a>,
+    target: TextRange,
+    name: &str,
+) -> Vec<ServedCallable<'a>> {
+    served(checker, target, |serve| {
+        keyword(serve.call, name).map(|k| &k.value)
+    })
+}
+
+fn served<'a>(
+    checker: &Checker<'a>,
+    target: TextRange,
+    argument: impl Fn(&'a ServeCall<'a>) -> Option<&'a Expr>,
+) -> Vec<ServedCallable<'a>> {
+    let definitions = &checker.model.definitions;
+    definitions
+        .serve_calls
+        .iter()
+        .filter_map(|serve| {
+            let callable = definitions.resolve_callable(argument(serve)?)?;
+            (callable.callable.range() == target).then_some(ServedCallable { serve, callable })
+        })
+        .collect()
+}
+
+pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+}
+
+/// The fix group of a callback whose new signature only works once the legacy `serve` import
+/// switches to the new implementation.
+pub fn serve_group(checker: &Checker, served: &[ServedCallable]) -> Option<FixGroup> {
+    served.iter().find_map(|s| match s.serve.implementation {
+        Implementation::Legacy => Some(FixGroup {
+            key: legacy_origin(&checker.model.imports, &s.serve.call.func)?,
+            role: GroupRole::Member,
+        }),
+        Implementation::New => None,
+    })
+}
+
+/// Is any `serve()` this callable is given to the new implementation?
+pub fn any_new(served: &[ServedCallable]) -> bool {
+    served
+        .iter()
+        .any(|s| s.serve.implementation == Implementation::New)
+}
+
+/// How a name is used inside a function body or lambda.
+#[derive(Debug, Default)]
+pub struct NameUses {
+    /// Every place the name is read.
+    pub loads: Vec<TextRange>,
+    /// Assigned or deleted somewhere, or rebound by a nested function's parameter.
+    pub rebound: bool,
+    /// `<name>.<attr>` reads: the attributes.
+    pub attributes: Vec<String>,
+}
+
+pub fn name_uses(callable: Callable, name: &str) -> NameUses {
+    let mut finder = UseFinder {
+        name,
+        uses: NameUses::default(),
+    };
+    match callable {
+        Callable::Function(def) => finder.visit_body(&def.body),
+        Callable::Lambda(lambda) => finder.visit_expr(&lambda.body),
+    }
+    finder.uses
+}
+
+struct UseFinder<'n> {
+    name: &'n str,
+    uses: NameUses,
+}
+
+impl UseFinder<'_> {
+    fn binds(&self, parameters: Option<&Parameters>) -> bool {
+        parameters.is_some_and(|p| p.iter().any(|p| p.name().as_str() == self.name))
+    }
+}
+
+impl<'a> Visitor<'a> for UseFinder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::FunctionDef(def) = stmt {
+            if self.binds(Some(&def.parameters)) {
+                self.uses.rebound = true;
+            }
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) if n.id.as_str() == self.name => match n.ctx {
+                ExprContext::Load => self.uses.loads.push(n.range),
+                _ => self.uses.rebound = true,
+            },
+            Expr::Attribute(attr) => {
+                if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name) {
+                    self.uses.attributes.push(attr.attr.to_string());
+                }
+            }
+            Expr::Lambda(lambda) if self.binds(lambda.parameters.as_deref()) => {
+                self.uses.rebound = true;
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// Every name read or bound anywhere inside the callable (to avoid clashes with new names).
+pub fn mentions(callable: Callable, name: &str) -> bool {
+    let uses = name_uses(callable, name);
+    !uses.loads.is_empty() || uses.rebound
+}
+
+/// Deletes the parameter at `range` (with its annotation and default) and one comma, keeping the
+/// rest of the list as written: `(ws, path)`, `(ws, path, *, room)`, one parameter per line.
+pub fn remove_parameter(source: &str, range: TextRange) -> Option<Edit> {
+    let start = range.start().to_usize();
+    let end = range.end().to_usize();
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let after = &source[end..];
+    let rest_of_line = after.split_once('\n').map_or(after, |(line, _)| line);
+    let rest = rest_of_line.trim_start();
+    let rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
+    // Alone on its line (a comment after it is about the parameter): drop the line.
+    if source[line_start..start].trim().is_empty() && (rest.is_empty() || rest.starts_with('#')) {
+        let line_end = (end + rest_of_line.len() + 1).min(source.len());
+        return Some(Edit::delete(text_range(line_start, line_end)));
+    }
+    // Followed by a comma on the same line: delete `path, `.
+    let trimmed = after.trim_start_matches([' ', '\t']);
+    if let Some(after_comma) = trimmed.strip_prefix(',') {
+        if !after_comma
+            .trim_start_matches([' ', '\t'])
+            .starts_with(['\n', '\r', '#'])
+        {
+            let spaces = after_comma.len() - after_comma.trim_start_matches([' ', '\t']).len();
+            let delete_end = source.len() - after_comma.len() + spaces;
+            return Some(Edit::delete(text_range(start, delete_end)));
+        }
+    }
+    // Last in the list: delete `, path` back to the preceding comma.
+    let before = source[..start].trim_end();
+    if before.ends_with(',') && !after.trim_start().starts_with(',') {
+        return Some(Edit::delete(text_range(before.len() - 1, end)));
+    }
+    None
+}
+
+/// Inserts `statement` as the first statement of `body`, after a docstring, with the body's
+/// indentation (or `; `-joined when the body shares the line of the `def`).
+pub fn insert_first_statement(source: &str, body: &[Stmt], statement: &str) -> Option<Edit> {
+    let first = body.iter().find(|s| !is_docstring_stmt(s))?;
+    let at = first.start().to_usize();
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &source[line_start..at];
+    let is_first_on_line = indent.chars().all(|c| c == ' ' || c == '\t');
+    let is_after_docstring = body.first().is_some_and(|s| s.range() != first.range());
+    if !is_first_on_line {
+        if is_after_docstring {
+            return None; // `def f(): "doc"; body`: rare enough to leave to a human.
+        }
+        return Some(Edit::insert(first.start(), format!("{statement}; ")));
+    }
+    Some(Edit::insert(
+        first.start(),
+        format!("{statement}\n{indent}"),
+    ))
+}
+
+fn text_range(start: usize, end: usize) -> TextRange {
+    TextRange::new(
+        TextSize::try_from(start).unwrap_or_default(),
+        TextSize::try_from(end).unwrap_or_default(),
+    )
+}
+
+/// Calls of `name` (a plain name, or `x.name` for a method) anywhere in the module that pass at
+/// least `positional` positional arguments, or the keyword `keyword`: then the function is also
+/// used as a plain function.
+pub fn called_directly(
+    checker: &Checker,
+    name: &str,
+    method: bool,
+    positional: usize,
+    keyword: &str,
+) -> bool {
+    let mut finder = CallFinder {
+        name,
+        method,
+        positional,
+        keyword,
+        found: false,
+    };
+    finder.visit_body(&checker.module.body);
+    finder.found
+}
+
+struct CallFinder<'n> {
+    name: &'n str,
+    method: bool,
+    positional: usize,
+    keyword: &'n str,
+    found: bool,
+}
+
+impl<'a> Visitor<'a> for CallFinder<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            let named = match &*call.func {
+                Expr::Name(n) => !self.method && n.id.as_str() == self.name,
+                Expr::Attribute(a) => self.method && a.attr.as_str() == self.name,
+                _ => false,
+            };
+            if named
+                && (call.arguments.args.len() >= self.positional
+                    || call.arguments.args.iter().any(Expr::is_starred_expr)
+                    || call.arguments.find_keyword(self.keyword).is_some())
+            {
+                self.found = true;
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// The `serve()` call `expr` is, if it is one.
+pub fn serve_call<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a ServeCall<'a>> {
+    let Expr::Call(call) = expr else { return None };
+    checker
+        .model
+        .definitions
+        .serve_calls
+        .iter()
+        .find(|s| s.call.range() == call.range())
+}
+
+/// Does the call pass `**kwargs`, which may hide any keyword?
+pub fn has_double_star(call: &ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|k| k.arg.is_none())
+}
+
+/// The class of this file a `create_protocol=` / `klass=` argument names, with the methods it
+/// defines (its own and those of local base classes), when it derives from a legacy protocol.
+pub fn legacy_protocol_class<'a>(
+    checker: &Checker<'a>,
+    serve: &ServeCall<'a>,
+) -> Option<(&'a Keyword, &'a str, Vec<&'a str>)> {
+    let call = serve.call;
+    let argument = keyword(call, "create_protocol").or_else(|| keyword(call, "klass"))?;
+    let Expr::Name(name) = &argument.value else {
+        return None;
+    };
+    let classes = &checker.model.definitions.classes;
+    let mut methods = Vec::new();
+    let mut next = Some(name.id.as_str());
+    let mut first = true;
+    for _ in 0..5 {
+        let Some(current) = next.take() else { break };
+        let mut found = classes.iter().filter(|c| c.def.name.as_str() == current);
+        let (Some(class), None) = (found.next(), found.next()) else {
+            break;
+        };
+        if first
+            && class
+                .connection_base
+                .is_none_or(|b| b.implementation != Implementation::Legacy)
+        {
+            return None;
+        }
+        first = false;
+        for stmt in &class.def.body {
+            if let Stmt::FunctionDef(def) = stmt {
+                if !methods.contains(&def.name.as_str()) {
+                    methods.push(def.name.as_str());
+                }
+            }
+        }
+        next = class.def.bases().iter().find_map(|b| match b {
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        });
+    }
+    (!first).then_some((argument, name.id.as_str(), methods))
+}

@@ -1,0 +1,352 @@
+//! WS104 `invalid-status-code`: the legacy `connect()` raised `InvalidStatusCode` (with
+//! `status_code` and `headers`) when the server rejected the handshake; the new one raises
+//! `InvalidStatus`, whose `response` carries `status_code` and `headers`. `except
+//! InvalidStatusCode` never matches the new exception. Upstream: docs/howto/upgrade.rst
+//! ("Exceptions"), websockets 17.4 `exceptions.py` (`deprecated_aliases`).
+
+use ruff_python_ast::visitor::{walk_expr, Visitor};
+use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
+use crate::fix::importer::Importer;
+use crate::rules::legacy_names::mentions_identifier;
+use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::semantic::{api, Implementation};
+
+pub struct InvalidStatusCode;
+
+static META: RuleMeta = RuleMeta {
+    code: "WS104",
+    name: "invalid-status-code",
+    family: Family::ImportsAndNames,
+    summary: "`InvalidStatusCode` is legacy: the new `connect()` raises `InvalidStatus`",
+    fix: FixAvailability::Sometimes,
+    default_severity: Severity::Deprecation,
+    enabled_by_default: true,
+    since: Version::V14_0,
+    needles: &["InvalidStatusCode"],
+    doc: include_str!("../../rules/WS104.md"),
+};
+
+const QUALIFIED: &[&str] = &[
+    "websockets.InvalidStatusCode",
+    "websockets.exceptions.InvalidStatusCode",
+    "websockets.legacy.exceptions.InvalidStatusCode",
+    "websockets.legacy.client.InvalidStatusCode",
+];
+
+/// Attributes of the legacy exception that moved to `exc.response`.
+const MOVED_ATTRIBUTES: &[&str] = &["status_code", "headers"];
+
+impl Rule for InvalidStatusCode {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn stmt(&self, checker: &Checker, stmt: &Stmt) {
+        if let Stmt::ImportFrom(import) = stmt {
+            import_from(checker, import);
+        }
+    }
+
+    fn expr(&self, checker: &Checker, expr: &Expr) {
+        let is_load = match expr {
+            Expr::Name(n) => n.ctx == ExprContext::Load,
+            Expr::Attribute(a) => a.ctx == ExprContext::Load,
+            _ => false,
+        };
+        if !is_load || !is_invalid_status_code(checker, expr) {
+            return;
+        }
+        let coherence = Coherence::of(checker);
+        let import_key = match expr {
+            Expr::Name(name) => checker
+                .model
+                .imports
+                .binding(name.id.as_str())
+                .map(|b| b.alias),
+            _ => None,
+        };
+        let group = coherence.group(import_key, GroupRole::Member);
+        // Every use belongs to the group, fixable or not: one that is not holds the others back.
+        let diagnostic = Diagnostic::new(
+            &META,
+            "`InvalidStatusCode` is the legacy exception; the new implementation raises \
+             `InvalidStatus` (`exc.response.status_code`, `exc.response.headers`)",
+            expr.range(),
+        )
+        .with_severity(coherence.severity)
+        .with_group(group.flatten());
+        let Some(group) = group else {
+            checker.report(diagnostic.with_help(coherence.help()));
+            return;
+        };
+        let Some(replacement) = replacement(checker, expr) else {
+            checker.report(
+                diagnostic
+                    .with_help("`InvalidStatus` is a name this file already uses: rename by hand"),
+            );
+            return;
+        };
+        let mut edits = replacement;
+        let mut applicability_safe = true;
+        match context(checker, expr) {
+            Context::Except(handler) => match handler_edits(checker, handler) {
+                Ok(more) => edits.extend(more),
+                Err(help) => {
+                    checker.report(diagnostic.with_help(help));
+                    return;
+                }
+            },
+            Context::IsInstance => applicability_safe = false,
+            Context::Other => {
+                checker.report(diagnostic.with_help(
+                    "only `except` clauses and `isinstance` are rewritten; use `InvalidStatus` \
+                     and `exc.response.status_code` here",
+                ));
+                return;
+            }
+        }
+        let title = "Catch `InvalidStatus`; read `status_code` / `headers` from `exc.response`";
+        let fix = if applicability_safe {
+            Fix::safe(title, edits)
+        } else {
+            Fix::unsafe_(
+                format!("{title} (after `isinstance`, check that the attributes used moved too)"),
+                edits,
+            )
+        };
+        checker.report(diagnostic.with_fix(fix).with_group(group));
+    }
+}
+
+fn is_invalid_status_code(checker: &Checker, expr: &Expr) -> bool {
+    checker
+        .model
+        .resolve(expr)
+        .is_some_and(|q| QUALIFIED.contains(&q.as_str()))
+}
+
+/// The edits that make `expr` name `InvalidStatus`.
+fn replacement(checker: &Checker, expr: &Expr) -> Option<Vec<Edit>> {
+    match expr {
+        Expr::Name(name) => {
+            let binding = checker.model.imports.binding(name.id.as_str());
+            let aliased = binding.is_some_and(|b| checker.slice(b.alias).contains(" as "));
+            if aliased {
+                return Some(Vec::new()); // The import rename keeps the alias.
+            }
+            if binding.is_none() || mentions_identifier(checker.source, "InvalidStatus") {
+                return None;
+            }
+            Some(vec![Edit::replace(name.range, "InvalidStatus")])
+        }
+        Expr::Attribute(attr) => {
+            let base = checker.model.resolve(&attr.value)?;
+            if base == "websockets" || base == "websockets.exceptions" {
+                return Some(vec![Edit::replace(attr.attr.range(), "InvalidStatus")]);
+            }
+            let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+            let imported = importer.from_import("websockets.exceptions", "InvalidStatus");
+            let mut edits = vec![Edit::replace(attr.range, imported.local)];
+            edits.extend(imported.edit);
+            Some(edits)
+        }
+        _ => None,
+    }
+}
+
+enum Context<'a> {
+    Except(&'a ruff_python_ast::ExceptHandlerExceptHandler),
+    IsInstance,
+    Other,
+}
+
+fn context<'a>(checker: &Checker<'a>, expr: &Expr) -> Context<'a> {
+    if let Some(Stmt::Try(try_)) = checker.current_stmt() {
+        for handler in &try_.handlers {
+            let ExceptHandler::ExceptHandler(h) = handler;
+            if h.type_.as_ref().is_some_and(|t| {
+                t.range() == expr.range()
+                    || matches!(&**t, Expr::Tuple(tuple) if tuple.elts.iter().any(|e| e.range() == expr.range()))
+            }) {
+                return Context::Except(h);
+            }
+        }
+    }
+    match checker.parent_expr() {
+        Some(Expr::Call(call))
+            if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "isinstance")
+                && call
+                    .arguments
+                    .args
+                    .get(1)
+                    .is_some_and(|a| a.range() == expr.range()) =>
+        {
+            Context::IsInstance
+        }
+        _ => Context::Other,
+    }
+}
+
+/// `exc.status_code` → `exc.response.status_code` for every use of `exc` in the handler; an
+/// error (the help) when some use has no rewrite.
+fn handler_edits(
+    checker: &Checker,
+    handler: &ruff_python_ast::ExceptHandlerExceptHandler,
+) -> Result<Vec<Edit>, String> {
+    let Some(name) = &handler.name else {
+        return Ok(Vec::new());
+    };
+    let mut uses = Uses {
+        name: name.as_str(),
+        edits: Vec::new(),
+        blocked: Vec::new(),
+    };
+    for stmt in &handler.body {
+        uses.visit_stmt(stmt);
+    }
+    if uses.blocked.is_empty() {
+        Ok(uses.edits)
+    } else {
+        let blocked: Vec<&str> = uses.blocked.iter().map(|r| checker.slice(*r)).collect();
+        Err(format!(
+            "`InvalidStatus` has no `{}`; rewrite these uses by hand, then catch `InvalidStatus`",
+            blocked.join("`, `")
+        ))
+    }
+}
+
+struct Uses<'n> {
+    name: &'n str,
+    edits: Vec<Edit>,
+    blocked: Vec<TextRange>,
+}
+
+impl<'a> Visitor<'a> for Uses<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(attr) = expr {
+            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name) {
+                let attribute = attr.attr.as_str();
+                if MOVED_ATTRIBUTES.contains(&attribute) {
+                    if attr.ctx == ExprContext::Load {
+                        self.edits.push(Edit::insert(attr.value.end(), ".response"));
+                    } else {
+                        self.blocked.push(attr.range);
+                    }
+                } else if !matches!(attribute, "response" | "args" | "__traceback__") {
+                    self.blocked.push(attr.range);
+                }
+                return;
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// `from websockets.exceptions import InvalidStatusCode` → `... import InvalidStatus`.
+fn import_from(checker: &Checker, import: &StmtImportFrom) {
+    let module = import.module.as_ref().map_or("", |m| m.as_str());
+    for alias in &import.names {
+        let qualified = format!("{module}.{}", alias.name.as_str());
+        if !QUALIFIED.contains(&qualified.as_str()) {
+            continue;
+        }
+        let coherence = Coherence::of(checker);
+        let mut diagnostic = Diagnostic::new(
+            &META,
+            format!("`{qualified}` is the legacy exception; import `InvalidStatus` instead"),
+            alias.range,
+        )
+        .with_severity(coherence.severity);
+        let renamable = matches!(module, "websockets" | "websockets.exceptions")
+            && (alias.asname.is_some() || !mentions_identifier(checker.source, "InvalidStatus"));
+        let group = coherence.group(Some(alias.range), GroupRole::Anchor);
+        match (renamable, group) {
+            (true, Some(group)) => {
+                diagnostic = diagnostic
+                    .with_fix(Fix::safe(
+                        "Import `InvalidStatus`",
+                        vec![Edit::replace(alias.name.range(), "InvalidStatus")],
+                    ))
+                    .with_group(group);
+            }
+            (false, _) => {
+                diagnostic.help = Some(
+                    "import `InvalidStatus` from `websockets.exceptions` (rename by hand)".into(),
+                )
+            }
+            (_, None) => diagnostic.help = Some(coherence.help()),
+        }
+        checker.report(diagnostic);
+    }
+}
+
+/// Which implementation raises the exceptions this file catches: the fix is only right once
+/// the connections come from the new `connect()`.
+struct Coherence {
+    legacy_origins: Vec<TextRange>,
+    unknown_dotted: bool,
+    severity: Severity,
+}
+
+impl Coherence {
+    fn of(checker: &Checker) -> Coherence {
+        let imports = &checker.model.imports;
+        let mut legacy_origins = Vec::new();
+        let mut new_connect = false;
+        for (local, binding) in imports.bindings() {
+            match api::connect_function(&binding.qualified) {
+                Some(Implementation::Legacy) if !legacy_origins.contains(&binding.stmt) => {
+                    legacy_origins.push(binding.stmt)
+                }
+                Some(Implementation::New) => new_connect = true,
+                _ => {}
+            }
+            if binding.qualified == "websockets"
+                && checker.source.contains(&format!("{local}.connect("))
+            {
+                new_connect = true;
+            }
+        }
+        // `websockets.legacy.client.connect(...)`: a dotted legacy use we do not locate here.
+        let unknown_dotted = [".client.connect", ".client.unix_connect"]
+            .iter()
+            .any(|n| checker.source.contains(n));
+        let severity = if new_connect && legacy_origins.is_empty() && !unknown_dotted {
+            Severity::Error
+        } else {
+            Severity::Deprecation
+        };
+        Coherence {
+            legacy_origins,
+            unknown_dotted,
+            severity,
+        }
+    }
+
+    /// `Some(group)` when a fix may be offered: no group (new `connect()` only), or a member of
+    /// the single legacy import that must switch with it. For names bound by a `from` import,
+    /// the group of that import's rename.
+    fn group(&self, import: Option<TextRange>, role: GroupRole) -> Option<Option<FixGroup>> {
+        if self.unknown_dotted || self.legacy_origins.len() > 1 {
+            return None;
+        }
+        if let [origin] = self.legacy_origins.as_slice() {
+            return Some(Some(FixGroup {
+                key: *origin,
+                role: GroupRole::Member,
+            }));
+        }
+        // New implementation only: tie the uses of an imported name to the import's rename.
+        Some(import.map(|key| FixGroup { key, role }))
+    }
+
+    fn help(&self) -> String {
+        "this file creates connections through several legacy imports or dotted legacy \
+         references: switch them to the new `connect()` first (WS101), then catch `InvalidStatus`"
+            .into()
+    }
+}

@@ -1,0 +1,206 @@
+//! WS107 `connection-closed-code-reason`: `ConnectionClosed.code` / `.reason` are deprecated
+//! since websockets 13.1 (they warn on every access). The properties return
+//! `rcvd.code` / `rcvd.reason`, or `CloseCode.ABNORMAL_CLOSURE` / `""` when no close frame was
+//! received: the fix writes exactly that. Source: websockets 17.4 `exceptions.py`.
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::fix::importer::Importer;
+use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+
+pub struct ConnectionClosedCodeReason;
+
+static META: RuleMeta = RuleMeta {
+    code: "WS107",
+    name: "connection-closed-code-reason",
+    family: Family::ImportsAndNames,
+    summary: "`ConnectionClosed.code` / `.reason` are deprecated: use `exc.rcvd`",
+    fix: FixAvailability::Always,
+    default_severity: Severity::Deprecation,
+    enabled_by_default: true,
+    since: Version::V14_0,
+    needles: &["ConnectionClosed"],
+    doc: include_str!("../../rules/WS107.md"),
+};
+
+const EXCEPTIONS: &[&str] = &[
+    "ConnectionClosed",
+    "ConnectionClosedOK",
+    "ConnectionClosedError",
+];
+
+impl Rule for ConnectionClosedCodeReason {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn stmt(&self, checker: &Checker, stmt: &Stmt) {
+        let Stmt::Try(try_) = stmt else { return };
+        for handler in &try_.handlers {
+            let ExceptHandler::ExceptHandler(h) = handler;
+            let (Some(type_), Some(name)) = (&h.type_, &h.name) else {
+                continue;
+            };
+            let types: Vec<&Expr> = match &**type_ {
+                Expr::Tuple(t) => t.elts.iter().collect(),
+                other => vec![other],
+            };
+            if !types.iter().any(|t| is_connection_closed(checker, t)) {
+                continue;
+            }
+            let mut finder = Finder {
+                name: name.as_str(),
+                found: Vec::new(),
+                parents: Vec::new(),
+                fstrings: 0,
+            };
+            for stmt in &h.body {
+                finder.visit_stmt(stmt);
+            }
+            for found in finder.found {
+                report(checker, name.as_str(), found);
+            }
+        }
+    }
+}
+
+fn is_connection_closed(checker: &Checker, expr: &Expr) -> bool {
+    checker.model.resolve(expr).is_some_and(|q| {
+        let (module, name) = q.rsplit_once('.').unwrap_or(("", ""));
+        EXCEPTIONS.contains(&name)
+            && matches!(
+                module,
+                "websockets" | "websockets.exceptions" | "websockets.legacy.exceptions"
+            )
+    })
+}
+
+fn report(checker: &Checker, exc: &str, found: Found) {
+    let Found {
+        range,
+        attribute,
+        bare,
+        in_fstring,
+    } = found;
+    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+    let (replacement, import) = match attribute {
+        "code" => {
+            let close_code = importer.from_import("websockets.frames", "CloseCode");
+            (
+                format!(
+                    "{exc}.rcvd.code if {exc}.rcvd is not None else {}.ABNORMAL_CLOSURE",
+                    close_code.local
+                ),
+                close_code.edit,
+            )
+        }
+        _ => (
+            format!(
+                "{exc}.rcvd.reason if {exc}.rcvd is not None else {}",
+                // Quotes inside an f-string replacement field need Python 3.12.
+                if in_fstring { "str()" } else { "\"\"" }
+            ),
+            None,
+        ),
+    };
+    let replacement = if bare {
+        replacement
+    } else {
+        format!("({replacement})")
+    };
+    let mut edits = vec![Edit::replace(range, replacement)];
+    edits.extend(import);
+    checker.report(
+        Diagnostic::new(
+            &META,
+            format!(
+                "`{exc}.{attribute}` is deprecated since websockets 13.1 (it warns on every access)"
+            ),
+            range,
+        )
+        .with_help(format!(
+            "read `{exc}.rcvd` (the close frame received, `None` if there was none) or \
+             `{exc}.sent`; or the connection's `close_{attribute}` (from websockets 14.1)"
+        ))
+        .with_fix(Fix::safe(
+            format!("Read `{exc}.rcvd.{attribute}`, with the property's own fallback"),
+            edits,
+        )),
+    );
+}
+
+struct Finder<'n> {
+    name: &'n str,
+    found: Vec<Found>,
+    parents: Vec<TextRange>,
+    fstrings: usize,
+}
+
+struct Found {
+    range: TextRange,
+    attribute: &'static str,
+    /// May be replaced without parentheses.
+    bare: bool,
+    in_fstring: bool,
+}
+
+impl<'a> Visitor<'a> for Finder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        // A nested function or class is another scope: its `exc` may be another object.
+        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return;
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(attr) = expr {
+            let attribute = match attr.attr.as_str() {
+                "code" => Some("code"),
+                "reason" => Some("reason"),
+                _ => None,
+            };
+            if let (Some(attribute), Expr::Name(n), ExprContext::Load) =
+                (attribute, &*attr.value, attr.ctx)
+            {
+                if n.id.as_str() == self.name {
+                    // Top of an expression statement, assignment or argument: no parentheses.
+                    let bare = self.parents.is_empty();
+                    self.found.push(Found {
+                        range: attr.range,
+                        attribute,
+                        bare,
+                        in_fstring: self.fstrings > 0,
+                    });
+                    return;
+                }
+            }
+        }
+        let call_args = matches!(expr, Expr::Call(_));
+        self.parents.push(expr.range());
+        if call_args {
+            // Arguments of a call are separated by commas: a conditional expression fits.
+            let Expr::Call(call) = expr else { return };
+            self.visit_expr(&call.func);
+            let saved = std::mem::take(&mut self.parents);
+            for arg in &call.arguments.args {
+                self.visit_expr(arg);
+            }
+            for keyword in &call.arguments.keywords {
+                self.visit_expr(&keyword.value);
+            }
+            self.parents = saved;
+        } else if matches!(expr, Expr::FString(_)) {
+            self.fstrings += 1;
+            walk_expr(self, expr);
+            self.fstrings -= 1;
+        } else {
+            walk_expr(self, expr);
+        }
+        self.parents.pop();
+    }
+}

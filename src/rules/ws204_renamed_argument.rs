@@ -1,0 +1,180 @@
+//! WS204 `renamed-argument`: `timeout=` is `close_timeout=` and `ws_handler=` is `handler=` in
+//! the new implementation; `create_protocol=` / `klass=` became `create_connection=`, which must
+//! build a new-style connection.
+//! Upstream: docs/howto/upgrade.rst; legacy 13.1 `Connect`/`Serve` (`timeout` and `klass` popped
+//! from `**kwargs` as deprecated aliases of `close_timeout` and `create_protocol`), 17.4
+//! `asyncio.client.connect`/`asyncio.server.serve` (`handler`, `close_timeout`,
+//! `create_connection`).
+
+use ruff_python_ast::{Expr, Keyword, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::fix::arguments::{remove_argument, rename_keyword};
+use crate::rules::websockets_call::{CallKind, WebsocketsCall};
+use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::semantic::api::{self, Implementation};
+
+pub struct RenamedArgument;
+
+static META: RuleMeta = RuleMeta {
+    code: "WS204",
+    name: "renamed-argument",
+    family: Family::CallArguments,
+    summary: "`timeout=`, `ws_handler=`, `create_protocol=`, `klass=` were renamed",
+    fix: FixAvailability::Sometimes,
+    default_severity: Severity::Error,
+    enabled_by_default: true,
+    since: Version::V14_0,
+    needles: &["timeout", "ws_handler", "create_protocol", "klass"],
+    doc: include_str!("../../rules/WS204.md"),
+};
+
+/// Plain renames: legacy keyword, new keyword, the calls that take it.
+const RENAMED: &[(&str, &str, &[CallKind])] = &[
+    (
+        "timeout",
+        "close_timeout",
+        &[CallKind::Connect, CallKind::Serve],
+    ),
+    ("ws_handler", "handler", &[CallKind::Serve]),
+];
+
+impl Rule for RenamedArgument {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn expr(&self, checker: &Checker, expr: &Expr) {
+        let Expr::Call(call) = expr else { return };
+        let Some(target) = WebsocketsCall::of(checker, call) else {
+            return;
+        };
+        for &(old, new, kinds) in RENAMED {
+            if !kinds.contains(&target.kind) {
+                continue;
+            }
+            if let Some(keyword) = target.keyword(old) {
+                report_rename(checker, &target, keyword, old, new);
+            }
+        }
+        if target.kind != CallKind::Broadcast {
+            for old in ["create_protocol", "klass"] {
+                if let Some(keyword) = target.keyword(old) {
+                    report_factory(checker, &target, keyword, old);
+                }
+            }
+        }
+    }
+}
+
+fn report_rename(
+    checker: &Checker,
+    target: &WebsocketsCall,
+    keyword: &Keyword,
+    old: &str,
+    new: &str,
+) {
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`{old}=` of `{}` is `{new}=` in the new implementation; {}",
+            target.function_name(),
+            target.consequence()
+        ),
+        keyword.range(),
+    );
+    // The legacy code used `timeout` only when `close_timeout` was not given.
+    let fix = if target.keyword(new).is_some() {
+        remove_argument(checker.source, &target.call.arguments, keyword.range()).map(|edit| {
+            Fix::safe(
+                format!("Remove `{old}=`: `{new}=` is given and took precedence"),
+                vec![edit],
+            )
+        })
+    } else {
+        rename_keyword(keyword, new)
+            .map(|edit| Fix::safe(format!("Rename `{old}=` to `{new}=`"), vec![edit]))
+    };
+    if let Some(fix) = fix {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    checker.report(target.diagnostic(checker, diagnostic, Some(old)));
+}
+
+fn report_factory(checker: &Checker, target: &WebsocketsCall, keyword: &Keyword, old: &str) {
+    let value = &keyword.value;
+    if is_basic_auth_factory(checker, value) || is_hooked_legacy_subclass(checker, value) {
+        return; // WS205 and WS304 say more about these.
+    }
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`{old}=` of `{}` is `create_connection=` in the new implementation, and it must \
+             build a new-style connection; {}",
+            target.function_name(),
+            target.consequence()
+        ),
+        keyword.range(),
+    )
+    .with_help(
+        "customizations of the legacy protocol class usually become `process_request=`, \
+         `process_response=` or `select_subprotocol=` callables; a subclass of \
+         `ClientConnection`/`ServerConnection` can be passed as `create_connection=`",
+    );
+    if is_new_connection_class(checker, value) && target.keyword("create_connection").is_none() {
+        if let Some(edit) = rename_keyword(keyword, "create_connection") {
+            diagnostic = diagnostic.with_fix(Fix::safe(
+                format!("Rename `{old}=` to `create_connection=`"),
+                vec![edit],
+            ));
+        }
+    }
+    checker.report(target.diagnostic(checker, diagnostic, Some(old)));
+}
+
+/// `basic_auth_protocol_factory(...)`: WS205 rewrites it.
+pub fn is_basic_auth_factory(checker: &Checker, value: &Expr) -> bool {
+    let Expr::Call(call) = value else {
+        return false;
+    };
+    checker
+        .model
+        .resolve(&call.func)
+        .is_some_and(|q| q.ends_with(".basic_auth_protocol_factory"))
+}
+
+/// A class of this file deriving from a new connection class, or a new connection class.
+fn is_new_connection_class(checker: &Checker, value: &Expr) -> bool {
+    if let Some(qualified) = checker.model.resolve(value) {
+        return api::connection_class(&qualified)
+            .is_some_and(|(implementation, _)| implementation == Implementation::New);
+    }
+    local_class(checker, value).is_some_and(|c| {
+        c.connection_base
+            .is_some_and(|b| b.implementation == Implementation::New)
+    })
+}
+
+/// A legacy protocol subclass of this file that overrides methods: WS304 names its hooks.
+fn is_hooked_legacy_subclass(checker: &Checker, value: &Expr) -> bool {
+    local_class(checker, value).is_some_and(|c| {
+        c.connection_base
+            .is_some_and(|b| b.implementation == Implementation::Legacy)
+            && c.def.body.iter().any(|s| matches!(s, Stmt::FunctionDef(_)))
+    })
+}
+
+fn local_class<'c, 'a>(
+    checker: &'c Checker<'a>,
+    value: &Expr,
+) -> Option<&'c crate::semantic::definitions::ClassInfo<'a>> {
+    let Expr::Name(name) = value else { return None };
+    checker
+        .model
+        .definitions
+        .classes
+        .iter()
+        .find(|c| c.def.name.as_str() == name.id.as_str())
+}
