@@ -315,7 +315,7 @@ fn file_deleted_after_discovery() {
     assert!(!report.internal_error);
 }
 
-/// Every `.py` file of this machine's Python standard library (and its site-packages), parsed
+/// Every `.py` file of this machine's Python standard library and its site-packages, parsed
 /// and checked with the prefilter off: no panic, no internal error, no dropped fix. Files that
 /// cannot be read or parsed are counted and must be genuine (Python 2 syntax, encoding tests).
 #[test]
