@@ -122,6 +122,10 @@ pub struct CheckArgs {
     /// When to use colours.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Parse and check every file, even those that cannot contain a finding (for testing
+    /// wsmigrate itself on large corpora).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -283,6 +287,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     // Only the full format shows source snippets; keeping every flagged file's text until
     // the report would cost as much memory as the files themselves.
     context.keep_sources = format == OutputFormat::Full;
+    context.skip_prefilter = args.no_prefilter;
     let mut stdin_source = None;
     let run = if stdin {
         let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
@@ -357,7 +362,16 @@ fn add_noqa(run: &pipeline::RunReport) -> u8 {
             continue;
         }
         match crate::noqa::add_to_file(&file.path, codes) {
-            Ok(n) => added += n,
+            Ok(result) => {
+                added += result.rows;
+                for row in result.skipped {
+                    eprintln!(
+                        "wsmigrate: {}:{row}: no noqa added: the line ends inside a multi-line \
+                         string",
+                        file.path.display()
+                    );
+                }
+            }
             Err(why) => {
                 failed = true;
                 eprintln!("wsmigrate: {}: noqa not added: {why}", file.path.display());

@@ -4,6 +4,7 @@
 //! writes directives for the findings that remain.
 
 use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -247,63 +248,105 @@ fn removal(text: &str, range: TextRange) -> Edit {
     Edit::delete(TextRange::new(range.start(), end))
 }
 
+/// The result of adding directives to one text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Added {
+    /// The new text; `None` when nothing changes.
+    pub text: Option<String>,
+    /// Rows that got (or extended) a directive.
+    pub rows: usize,
+    /// Rows that end inside a multi-line string, where a comment cannot go.
+    pub skipped: Vec<usize>,
+}
+
 /// The text of `source` with `# noqa: CODE` added on each row of `codes_by_row` (1-based rows,
-/// merged into an existing directive on that row). Returns `None` when nothing changes.
-pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Option<String> {
+/// merged into an existing directive on that row).
+pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Added {
     codes_by_row.sort();
     codes_by_row.dedup();
-    if codes_by_row.is_empty() {
-        return None;
-    }
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let comments: Vec<TextRange> = comment_ranges(parsed.tokens()).collect();
+    // Tokens spanning lines (triple-quoted strings): a line ending inside one is string text.
+    let multiline: Vec<TextRange> = parsed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind() != TokenKind::Comment && !t.kind().is_trivia())
+        .map(|t| t.range())
+        .filter(|r| source[*r].contains(['\n', '\r']))
+        .collect();
+    let mut added = Added {
+        text: None,
+        rows: 0,
+        skipped: Vec::new(),
+    };
     let mut out = String::with_capacity(source.len() + 32 * codes_by_row.len());
     let separator = match crate::source::LineEnding::detect(source) {
         crate::source::LineEnding::Cr => '\r',
         _ => '\n',
     };
+    let mut offset = 0;
     for (index, line) in source.split_inclusive(separator).enumerate() {
         let row = index + 1;
+        let start = offset;
+        offset += line.len();
         let codes: Vec<&str> = codes_by_row
             .iter()
             .filter(|(r, _)| *r == row)
             .map(|(_, c)| *c)
             .collect();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let end = TextSize::try_from(start + body.len()).unwrap_or_default();
         if codes.is_empty() {
             out.push_str(line);
             continue;
         }
-        let body = line.trim_end_matches(['\n', '\r']);
-        let ending = &line[body.len()..];
-        out.push_str(&with_codes(body, &codes));
-        out.push_str(ending);
+        if multiline.iter().any(|r| r.start() < end && end < r.end()) {
+            added.skipped.push(row);
+            out.push_str(line);
+            continue;
+        }
+        let comment = comments
+            .iter()
+            .find(|c| c.start().to_usize() >= start && c.start() < end)
+            .map(|c| c.start().to_usize() - start);
+        let new_body = with_codes(body, comment, &codes);
+        if new_body != body {
+            added.rows += 1;
+        }
+        out.push_str(&new_body);
+        out.push_str(&line[body.len()..]);
     }
-    (out != source).then_some(out)
+    if out != source {
+        added.text = Some(out);
+    }
+    added
 }
 
-/// Adds directives to the file at `path` (see [`add_directives`]) and returns how many lines got
-/// one. Refuses files that are not plain UTF-8 or whose syntax would change.
+/// Adds directives to the file at `path` (see [`add_directives`]). Refuses files that are not
+/// plain UTF-8 or whose syntax would change.
 pub fn add_to_file(
     path: &std::path::Path,
     codes_by_row: Vec<(usize, &str)>,
-) -> Result<usize, String> {
+) -> Result<Added, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let source = crate::source::SourceText::decode(bytes)
         .map_err(|_| "the file is not valid UTF-8".to_string())?;
     source.writable()?;
-    let rows: std::collections::BTreeSet<usize> = codes_by_row.iter().map(|(r, _)| *r).collect();
-    let Some(new_text) = add_directives(&source.text, codes_by_row) else {
-        return Ok(0);
+    let added = add_directives(&source.text, codes_by_row);
+    let Some(new_text) = &added.text else {
+        return Ok(added);
     };
     let errors = |text: &str| ruff_python_parser::parse_module(text).is_err();
-    if errors(&new_text) && !errors(&source.text) {
+    if errors(new_text) && !errors(&source.text) {
         return Err("a comment would break the code here (a line continuation?)".into());
     }
-    crate::write::replace_file(path, &source, &new_text)?;
-    Ok(rows.len())
+    crate::write::replace_file(path, &source, new_text)?;
+    Ok(added)
 }
 
-/// One line with its directive extended (or added).
-fn with_codes(line: &str, codes: &[&str]) -> String {
-    if let Some(hash) = line.find('#') {
+/// One line with its directive extended (or added); `comment`: where the line's comment starts.
+fn with_codes(line: &str, comment: Option<usize>, codes: &[&str]) -> String {
+    if let Some(hash) = comment {
         if let Some(d) = parse_line_directive(&line[hash..], TextSize::default()) {
             let mut all: Vec<String> = d.codes.iter().map(|c| c.code.clone()).collect();
             if all.is_empty() {
@@ -363,13 +406,21 @@ mod tests {
 
     #[test]
     fn adds_and_merges_directives() {
-        let src = "a = 1\r\nb = 2  # noqa: E501\nc = 3  # noqa\n";
-        let out = add_directives(src, vec![(1, "WS001"), (2, "WS001"), (3, "WS002")]).unwrap();
-        assert_eq!(
-            out,
-            "a = 1  # noqa: WS001\r\nb = 2  # noqa: E501, WS001\nc = 3  # noqa\n"
+        let src = "a = 1\r\nb = 2  # noqa: E501\nc = 3  # noqa\nd = '# noqa: E1'\n";
+        let out = add_directives(
+            src,
+            vec![(1, "WS001"), (2, "WS001"), (3, "WS002"), (4, "WS003")],
         );
-        assert_eq!(add_directives(src, vec![(3, "WS001")]), None);
+        assert_eq!(
+            out.text.unwrap(),
+            "a = 1  # noqa: WS001\r\nb = 2  # noqa: E501, WS001\nc = 3  # noqa\n\
+             d = '# noqa: E1'  # noqa: WS003\n"
+        );
+        assert_eq!(out.rows, 3);
+        assert_eq!(add_directives(src, vec![(3, "WS001")]).text, None);
+        let string = "f(1, \"\"\"\nx\"\"\")\n";
+        let out = add_directives(string, vec![(1, "WS001")]);
+        assert_eq!((out.text, out.skipped), (None, vec![1]));
     }
 
     #[test]

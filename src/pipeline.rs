@@ -58,6 +58,8 @@ pub struct Context<'s> {
     pub mode: Mode,
     /// Keep each file's text in its messages (for reports that show source snippets).
     pub keep_sources: bool,
+    /// Parse and check every file, even those no rule could match (corpus tests).
+    pub skip_prefilter: bool,
 }
 
 impl<'s> Context<'s> {
@@ -73,6 +75,7 @@ impl<'s> Context<'s> {
             rules,
             mode,
             keep_sources: true,
+            skip_prefilter: false,
         }
     }
 }
@@ -174,7 +177,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
     };
     // Files no rule can match are neither decoded nor parsed: their encoding and syntax errors
     // are not ours to report.
-    if !context.prefilter.may_match(&bytes) {
+    if !context.skip_prefilter && !context.prefilter.may_match(&bytes) {
         return report;
     }
     let source = match SourceText::decode(bytes) {

@@ -92,6 +92,34 @@ fn sarif_structure() {
     assert!(!change["replacements"].as_array().unwrap().is_empty());
 }
 
+/// A Python that can `import jsonschema`: the system one, or a venv under `target/` with
+/// jsonschema from PyPI.
+fn python_with_jsonschema() -> PathBuf {
+    let has = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import jsonschema"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let system = PathBuf::from("python3");
+    if has(&system) {
+        return system;
+    }
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../sarif-venv");
+    let python = venv.join("bin/python3");
+    if !has(&python) {
+        let _ = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status();
+        let _ = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "jsonschema"])
+            .status();
+    }
+    python
+}
+
 /// `target/sarif-validator`: the npm package with the multitool and the schema.
 fn sarif_validator() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../sarif-validator");
@@ -134,7 +162,7 @@ fn sarif_validates_against_the_official_schema() {
                   errors = [e.message for e in cls(schema).iter_errors(log)]\n\
                   print('\\n'.join(errors))\n\
                   sys.exit(1 if errors else 0)\n";
-    let python = Command::new("python3")
+    let python = Command::new(python_with_jsonschema())
         .arg("-c")
         .arg(script)
         .arg(package.join("sarif-2.1.0.json"))
@@ -142,7 +170,7 @@ fn sarif_validates_against_the_official_schema() {
         .output();
     match python {
         Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'jsonschema'") => {
-            eprintln!("skipped schema check: python3 has no jsonschema module")
+            eprintln!("skipped schema check: jsonschema could not be installed")
         }
         Ok(o) => assert!(
             o.status.success(),
@@ -278,4 +306,47 @@ fn stdin_config_and_force_exclude_apply_as_if_the_file_were_there() {
     force.insert(1, "--force-exclude");
     let out = stdin_run(&dir, &force, LEGACY.as_bytes());
     assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+/// The JSON fields are a stable interface (README, "JSON output"): exactly these keys.
+#[test]
+fn json_fields_are_stable() {
+    let dir = project();
+    let out = run(&dir, &["check", "--output-format", "json", "."]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    for item in value.as_array().unwrap() {
+        assert_eq!(
+            keys(item),
+            [
+                "code",
+                "end_location",
+                "filename",
+                "fix",
+                "fixed",
+                "help",
+                "location",
+                "message",
+                "name",
+                "noqa_row",
+                "severity",
+                "url"
+            ]
+        );
+        assert_eq!(keys(&item["location"]), ["column", "row"]);
+        if let Some(fix) = item["fix"].as_object() {
+            let mut k: Vec<&String> = fix.keys().collect();
+            k.sort();
+            assert_eq!(k, ["applicability", "edits", "message"]);
+            for edit in fix["edits"].as_array().unwrap() {
+                assert_eq!(keys(edit), ["content", "end_location", "location"]);
+            }
+        }
+        let severity = item["severity"].as_str().unwrap();
+        assert!(["error", "deprecation", "note"].contains(&severity));
+    }
 }

@@ -283,3 +283,85 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
     eprintln!("{trials} kill trials, {mixed_runs} stopped half way through the corpus");
     assert!(trials >= 10, "too few trials in the time budget");
 }
+
+/// A file that disappears between discovery and reading (simulated through the library: the
+/// path is handed to the per-file step after it is gone).
+#[test]
+fn file_deleted_after_discovery() {
+    use wsmigrate::pipeline::{process_path, Context, Mode};
+    use wsmigrate::settings::{FailConnectionStyle, Selection, Settings, Target};
+    let dir = scratch("rel-deleted");
+    write(&dir, "gone.py", HEADER);
+    let selection = Selection::default();
+    let settings = Settings {
+        rules: selection
+            .resolve(wsmigrate::rules::Version::LATEST)
+            .unwrap(),
+        target: Target {
+            version: wsmigrate::rules::Version::LATEST,
+            reason: String::new(),
+        },
+        fail_connection_style: FailConnectionStyle::Close,
+        fix_applicability: wsmigrate::diagnostic::Applicability::Safe,
+        unused_noqa: true,
+        per_file_ignores: Default::default(),
+    };
+    let context = Context::new(&settings, Mode::Fix);
+    fs::remove_file(dir.join("gone.py")).unwrap();
+    let report = process_path(&dir.join("gone.py"), &context);
+    assert_eq!(report.messages.len(), 1);
+    assert_eq!(report.messages[0].rule.code, "WS901");
+    assert!(report.messages[0].message.contains("cannot read file"));
+    assert!(!report.internal_error);
+}
+
+/// Every `.py` file of this machine's Python standard library and its site-packages, parsed
+/// and checked with the prefilter off: no panic, no internal error, no dropped fix. Files that
+/// cannot be read or parsed are counted and must be genuine (Python 2 syntax, encoding tests).
+#[test]
+fn python_standard_library_corpus() {
+    let Ok(out) = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
+        .output()
+    else {
+        eprintln!("skipped: no python3");
+        return;
+    };
+    let stdlib = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let dir = scratch("rel-stdlib");
+    let out = run(
+        &dir,
+        &[
+            "check",
+            "--no-prefilter",
+            "--exclude",
+            "",
+            "--output-format",
+            "json-lines",
+            &stdlib,
+        ],
+    );
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(code(&out) <= 1, "exit {}: {err}", code(&out));
+    let mut failed = std::collections::BTreeSet::new();
+    for line in stdout(&out).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let code = v["code"].as_str().unwrap();
+        assert_ne!(code, "WS903", "{line}");
+        if code == "WS901" || code == "WS902" {
+            failed.insert(v["filename"].as_str().unwrap().to_string());
+        }
+    }
+    eprintln!(
+        "{stdlib}: {} files could not be read or parsed:",
+        failed.len()
+    );
+    for path in &failed {
+        eprintln!("  {path}");
+    }
+    assert!(failed.len() < 50, "{failed:#?}");
+}
