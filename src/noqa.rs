@@ -242,10 +242,16 @@ fn removal(text: &str, range: TextRange) -> Edit {
         }
         return Edit::delete(TextRange::new(start, end));
     }
-    // Something follows (`# noqa: WS001 # why`): drop the directive and its trailing space.
+    // Something follows: another comment (`# noqa: WS001 # why`) loses only the directive and
+    // its trailing space; free text of the same comment (`# noqa: WS001 legacy peer`) stays a
+    // comment, or it would turn into code.
     let spaces = line_rest.len() - line_rest.trim_start().len();
     let end = range.end() + TextSize::try_from(spaces).unwrap_or_default();
-    Edit::delete(TextRange::new(range.start(), end))
+    if line_rest.trim_start().starts_with('#') {
+        Edit::delete(TextRange::new(range.start(), end))
+    } else {
+        Edit::replace(TextRange::new(range.start(), end), "# ")
+    }
 }
 
 /// The result of adding directives to one text.
@@ -431,5 +437,12 @@ mod tests {
         let text = "x = 1  # noqa: WS001 # why\n";
         let e = removal(text, TextRange::new(7.into(), 20.into()));
         assert_eq!(e.range, TextRange::new(7.into(), 21.into()));
+        // Free text after the codes is part of the same comment: it must stay one.
+        let text = "    # noqa: WS001     return\n";
+        let e = removal(text, TextRange::new(4.into(), 17.into()));
+        assert_eq!(
+            (e.range, &*e.content),
+            (TextRange::new(4.into(), 22.into()), "# ")
+        );
     }
 }

@@ -163,13 +163,17 @@ fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) ->
             if kind == CloseCodeKind::Unsendable {
                 edits.push(Edit::replace(args.range(), "()"));
             }
-            let parenthesize = needs_parentheses(checker, call);
-            edits.push(Edit::insert(
-                call.start(),
-                if parenthesize { "(await " } else { "await " },
-            ));
-            if parenthesize {
-                edits.push(Edit::insert(call.end(), ")"));
+            // `await ws.fail_connection()` (which awaited `None` and failed) is already awaited.
+            let awaited = matches!(checker.ancestor_expr(2), Some(Expr::Await(_)));
+            if !awaited {
+                let parenthesize = needs_parentheses(checker, call);
+                edits.push(Edit::insert(
+                    call.start(),
+                    if parenthesize { "(await " } else { "await " },
+                ));
+                if parenthesize {
+                    edits.push(Edit::insert(call.end(), ")"));
+                }
             }
             let (applicability, title) = match kind {
                 CloseCodeKind::Sendable => (
