@@ -410,7 +410,7 @@ fn stdin_run(
     let mut new_text = None;
     // Excluded: nothing to report, and the source goes back unchanged.
     if !excluded {
-        let report = pipeline::process_bytes(path, original.clone(), context);
+        let report = pipeline::process_bytes(path, original.clone(), None, context);
         new_text = report.change.as_ref().map(|(_, new)| new.clone());
         files.push(report);
     }

@@ -346,7 +346,7 @@ pub fn add_to_file(
     if errors(new_text) && !errors(&source.text) {
         return Err("a comment would break the code here (a line continuation?)".into());
     }
-    crate::write::replace_file(path, &source, new_text)?;
+    crate::write::replace_file(path, &source, new_text, None)?;
     Ok(added)
 }
 

@@ -20,7 +20,7 @@ use crate::rules::{self, builtin, Rule};
 use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 use crate::source::{DecodeError, Locator, SourceText};
-use crate::write;
+use crate::write::{self, Stamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -100,18 +100,23 @@ pub fn run(
 
 /// Reads and processes one file; a panic inside becomes an internal-error finding.
 pub fn process_path(path: &Path, context: &Context) -> FileReport {
-    let bytes = match read_regular_file(path) {
-        Ok(bytes) => bytes,
+    let (bytes, stamp) = match read_regular_file(path) {
+        Ok(read) => read,
         Err(message) => return io_error_report(path, message),
     };
-    process_bytes(path, bytes, context)
+    process_bytes(path, bytes, Some(stamp), context)
 }
 
-/// Processes one file's bytes (from disk or stdin).
-pub fn process_bytes(path: &Path, bytes: Vec<u8>, context: &Context) -> FileReport {
+/// Processes one file's bytes (from disk, with the file's stamp, or from stdin).
+pub fn process_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+    context: &Context,
+) -> FileReport {
     let shared_path = Arc::new(path.to_path_buf());
     match catch_unwind(AssertUnwindSafe(|| {
-        process_file(&shared_path, bytes, context)
+        process_file(&shared_path, bytes, stamp, context)
     })) {
         Ok(report) => report,
         Err(panic) => {
@@ -141,16 +146,22 @@ pub fn process_bytes(path: &Path, bytes: Vec<u8>, context: &Context) -> FileRepo
     }
 }
 
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
+    use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
+        // Checked before opening: opening a FIFO would block.
         return Err(if meta.is_dir() {
             "is a directory".to_string()
         } else {
             "not a regular file".to_string()
         });
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok((bytes, Stamp::of(&meta)))
 }
 
 fn io_error_report(path: &Path, message: String) -> FileReport {
@@ -168,7 +179,12 @@ fn io_error_report(path: &Path, message: String) -> FileReport {
     }
 }
 
-fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileReport {
+fn process_file(
+    path: &Arc<PathBuf>,
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+    context: &Context,
+) -> FileReport {
     let mut report = FileReport {
         path: path.clone(),
         messages: Vec::new(),
@@ -271,7 +287,7 @@ fn process_file(path: &Arc<PathBuf>, bytes: Vec<u8>, context: &Context) -> FileR
     if changed {
         let new_text = result.pass_texts[last].clone();
         if context.mode == Mode::Fix {
-            if let Err(why) = write::replace_file(path, &source, &new_text) {
+            if let Err(why) = write::replace_file(path, &source, &new_text, stamp) {
                 // Nothing was written: what we counted as fixed is not.
                 report.messages.retain(|m| !m.fixed);
                 report.messages.push(Message::file_level(

@@ -5,19 +5,50 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use crate::source::SourceText;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Replaces the file at `path`, which was read as `original`, with `new_text`.
-pub fn replace_file(path: &Path, original: &SourceText, new_text: &str) -> Result<(), String> {
-    let expected = original.encode(&original.text);
-    let on_disk = fs::read(path).map_err(|e| format!("cannot re-read file: {e}"))?;
-    if on_disk != expected {
-        return Err("the file changed on disk since it was read; not overwriting it".into());
+/// Size and modification time of a file when it was read: if either differs at write time,
+/// someone (an editor) saved the file meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(metadata: &fs::Metadata) -> Stamp {
+        Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
     }
+}
+
+const CHANGED: &str = "the file changed on disk since it was read; not overwriting it";
+
+/// Replaces the file at `path`, which was read as `original` (with `stamp`, when known), with
+/// `new_text`. Without a stamp the file is read again and compared.
+pub fn replace_file(
+    path: &Path,
+    original: &SourceText,
+    new_text: &str,
+    stamp: Option<Stamp>,
+) -> Result<(), String> {
     let metadata = fs::metadata(path).map_err(|e| e.to_string())?;
+    match stamp {
+        Some(stamp) if Stamp::of(&metadata) != stamp => return Err(CHANGED.into()),
+        Some(_) => {}
+        None => {
+            let on_disk = fs::read(path).map_err(|e| format!("cannot re-read file: {e}"))?;
+            if on_disk != original.encode(&original.text) {
+                return Err(CHANGED.into());
+            }
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -65,9 +96,15 @@ mod tests {
         fs::write(&path, "x = 1\r\n").unwrap();
         let original = SourceText::decode(fs::read(&path).unwrap()).unwrap();
         fs::write(&path, "x = 2\r\n").unwrap();
-        assert!(replace_file(&path, &original, "y = 1\r\n").is_err());
+        assert!(replace_file(&path, &original, "y = 1\r\n", None).is_err());
         fs::write(&path, "x = 1\r\n").unwrap();
-        replace_file(&path, &original, "y = 1\r\n").unwrap();
+        let stamp = Stamp::of(&fs::metadata(&path).unwrap());
+        // Same length, later modification time: an editor saved it.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&path, "x = 3\r\n").unwrap();
+        assert!(replace_file(&path, &original, "y = 1\r\n", Some(stamp)).is_err());
+        fs::write(&path, "x = 1\r\n").unwrap();
+        replace_file(&path, &original, "y = 1\r\n", None).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"y = 1\r\n");
         let leftovers = fs::read_dir(&dir).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");

@@ -5,7 +5,7 @@
 pub mod arguments;
 pub mod importer;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 
@@ -65,10 +65,16 @@ pub fn fix_until_stable(
     };
     // A rule whose fix broke the code once is not trusted with this file again.
     let mut distrusted: Vec<&'static str> = Vec::new();
+    // The lint of the text a pass produced doubles as that pass's validation, and is the next
+    // pass's starting point: each pass parses once.
+    let mut carried: Option<Linted> = None;
     loop {
         let pass = result.pass_texts.len() - 1;
         let current = &result.pass_texts[pass];
-        let linted = lint(current);
+        let linted = match carried.take() {
+            Some(linted) => linted,
+            None => lint(current),
+        };
         if !linted.parses {
             // A file with syntax errors gets findings but no fixes.
             result.remaining = linted.diagnostics;
@@ -109,7 +115,14 @@ pub fn fix_until_stable(
             return result;
         }
         let chosen = non_overlapping(&diagnostics, &candidates);
-        let (next, applied, dropped) = apply_validated(current, &diagnostics, &chosen, line_ending);
+        let optimistic = apply(current, &diagnostics, &chosen, line_ending);
+        let next_linted = lint(&optimistic);
+        let (next, applied, dropped) = if next_linted.parses {
+            carried = Some(next_linted);
+            (optimistic, chosen, Vec::new())
+        } else {
+            apply_one_by_one(current, &diagnostics, &chosen, line_ending)
+        };
         for unit in dropped {
             for &i in &unit {
                 let d = &diagnostics[i];
@@ -153,7 +166,7 @@ pub fn fix_until_stable(
 /// what blocks it; otherwise every member takes the least safe applicability in the group,
 /// since they are applied together or not at all.
 pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
     for (i, d) in diagnostics.iter().enumerate() {
         if let Some(group) = d.group {
             groups.entry(group.key).or_default().push(i);
@@ -215,7 +228,7 @@ fn fixable(diagnostics: &[Diagnostic], applicability: Applicability) -> Vec<Vec<
             .is_some_and(|f| f.applicability >= applicability)
     };
     let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
     for (i, d) in diagnostics.iter().enumerate() {
         match d.group {
             Some(group) => groups.entry(group.key).or_default().push(i),
@@ -282,18 +295,14 @@ fn conflict(a: &Edit, b: &Edit) -> bool {
     ra.start() < rb.end() && rb.start() < ra.end()
 }
 
-/// Applies the chosen units; if the result does not parse, applies them one unit at a time and
-/// drops the units that break parsing. Returns the text, the applied and the dropped units.
-fn apply_validated(
+/// When the chosen units together break parsing: applies them one unit at a time and drops
+/// the units that break it. Returns the text, the applied and the dropped units.
+fn apply_one_by_one(
     text: &str,
     diagnostics: &[Diagnostic],
     chosen: &[Vec<usize>],
     line_ending: LineEnding,
 ) -> (String, Vec<Vec<usize>>, Vec<Vec<usize>>) {
-    let all = apply(text, diagnostics, chosen, line_ending);
-    if parses(&all) {
-        return (all, chosen.to_vec(), Vec::new());
-    }
     let mut good: Vec<Vec<usize>> = Vec::new();
     let mut dropped = Vec::new();
     for unit in chosen {

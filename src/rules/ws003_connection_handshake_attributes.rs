@@ -11,7 +11,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::connection_attribute::{connection_attribute, is_load, legacy_group};
+use crate::rules::connection_attribute::{is_load, legacy_group};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
@@ -43,12 +43,12 @@ impl Rule for ConnectionHandshakeAttributes {
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
-        let names: Vec<&str> = RENAMES.iter().map(|(old, _)| *old).collect();
-        let Some((attr, connection)) = connection_attribute(checker, expr, &names) else {
-            return;
-        };
+        let Expr::Attribute(attr) = expr else { return };
         let name = attr.attr.as_str();
         let Some(&(_, new)) = RENAMES.iter().find(|(old, _)| *old == name) else {
+            return;
+        };
+        let Some(connection) = checker.connection(&attr.value) else {
             return;
         };
         let receiver = checker.slice(attr.value.range());

@@ -97,6 +97,16 @@ const USE_HANDSHAKE_OBJECTS: &str = "the handshake is done by the new connection
                                      `process_request=` / `process_response=` (server)";
 
 /// Derived from websockets 13.1 and 17.4 as described at the top of this file.
+/// `INTERNALS` by name: this runs for every attribute access of every checked file.
+fn internal(name: &str) -> Option<&'static Internal> {
+    static BY_NAME: std::sync::OnceLock<rustc_hash::FxHashMap<&str, &Internal>> =
+        std::sync::OnceLock::new();
+    BY_NAME
+        .get_or_init(|| INTERNALS.iter().map(|i| (i.name, i)).collect())
+        .get(name)
+        .copied()
+}
+
 const INTERNALS: &[Internal] = &[
     entry("abort_pings", Defined::Common, NO_EQUIVALENT),
     entry("available_extensions", Defined::ClientAndServer, CONFIGURATION),
@@ -213,7 +223,7 @@ impl Rule for PrivateConnectionInternals {
     fn expr(&self, checker: &Checker, expr: &Expr) {
         let Expr::Attribute(attr) = expr else { return };
         let name = attr.attr.as_str();
-        let Some(internal) = INTERNALS.iter().find(|i| i.name == name) else {
+        let Some(internal) = internal(name) else {
             return;
         };
         if internal

@@ -5,7 +5,7 @@
 //! of a connection class; it is annotated with a connection class; it was taken out of a
 //! collection that only ever receives connections.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Comprehension, Expr, ExprContext, Parameters, Stmt};
@@ -41,19 +41,19 @@ pub enum Evidence {
 }
 
 #[derive(Debug, Default)]
-pub struct ScopeFacts {
-    pub connections: HashMap<String, Connection>,
+pub struct ScopeFacts<'a> {
+    pub connections: HashMap<&'a str, Connection>,
     /// Every name bound in this scope (parameters, assignments, loop targets, ...).
-    pub bound: HashSet<String>,
+    pub bound: HashSet<&'a str>,
 }
 
 #[derive(Debug, Default)]
-pub struct Connections {
-    pub scopes: HashMap<ScopeKey, ScopeFacts>,
+pub struct Connections<'a> {
+    pub scopes: HashMap<ScopeKey, ScopeFacts<'a>>,
     /// `self.<attr>` connections per class.
-    pub attributes: HashMap<(ClassKey, String), Connection>,
+    pub attributes: HashMap<(ClassKey, &'a str), Connection>,
     /// Names (per scope) and `self` attributes that hold collections of connections.
-    collections: HashMap<CollectionKey, Connection>,
+    collections: HashMap<CollectionKey<'a>, Connection>,
     /// Uses of a comprehension variable that iterates over a collection of connections
     /// (`[c for c in CLIENTS if c.open]`), by the range of the `Name` node: comprehensions have
     /// no frame of their own, so the variable cannot live in a scope.
@@ -61,13 +61,13 @@ pub struct Connections {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum CollectionKey {
-    Name(ScopeKey, String),
-    Attribute(ClassKey, String),
+enum CollectionKey<'a> {
+    Name(ScopeKey, &'a str),
+    Attribute(ClassKey, &'a str),
 }
 
-impl Connections {
-    pub fn infer(body: &[Stmt], imports: &Imports, defs: &Definitions) -> Connections {
+impl<'a> Connections<'a> {
+    pub fn infer(body: &'a [Stmt], imports: &Imports, defs: &Definitions<'a>) -> Connections<'a> {
         let mut connections = Connections::default();
         connections.seed_handlers(imports, defs);
         // Two rounds: the second sees collections filled anywhere in the file.
@@ -84,7 +84,7 @@ impl Connections {
     }
 
     /// The first parameter a `serve()` handler receives is a server connection.
-    fn seed_handlers(&mut self, imports: &Imports, defs: &Definitions) {
+    fn seed_handlers(&mut self, imports: &Imports, defs: &Definitions<'a>) {
         for serve in &defs.serve_calls {
             let Some(handler) = serve.handler else {
                 continue;
@@ -116,10 +116,10 @@ impl Connections {
         }
     }
 
-    fn record(&mut self, scope: ScopeKey, name: &str, connection: Connection) {
+    fn record(&mut self, scope: ScopeKey, name: &'a str, connection: Connection) {
         let facts = self.scopes.entry(scope).or_default();
-        facts.bound.insert(name.to_string());
-        let slot = facts.connections.entry(name.to_string());
+        facts.bound.insert(name);
+        let slot = facts.connections.entry(name);
         slot.and_modify(|c| {
             if connection.evidence > c.evidence {
                 *c = connection
@@ -128,12 +128,8 @@ impl Connections {
         .or_insert(connection);
     }
 
-    fn bind(&mut self, scope: ScopeKey, name: &str) {
-        self.scopes
-            .entry(scope)
-            .or_default()
-            .bound
-            .insert(name.to_string());
+    fn bind(&mut self, scope: ScopeKey, name: &'a str) {
+        self.scopes.entry(scope).or_default().bound.insert(name);
     }
 }
 
@@ -221,12 +217,12 @@ fn imports_name(expr: &Expr) -> Option<&str> {
 struct Walker<'m, 'a, 'i> {
     imports: &'i Imports,
     defs: &'i Definitions<'a>,
-    out: &'m mut Connections,
+    out: &'m mut Connections<'a>,
     /// Enclosing function scopes, each with the class it is a method of.
     frames: Vec<(ScopeKey, Option<ClassKey>)>,
 }
 
-impl Walker<'_, '_, '_> {
+impl<'a> Walker<'_, 'a, '_> {
     fn scope(&self) -> ScopeKey {
         self.frames.last().map(|f| f.0).unwrap_or(ScopeKey::MODULE)
     }
@@ -249,7 +245,7 @@ impl Walker<'_, '_, '_> {
                 let class = self.method_class()?;
                 self.out
                     .attributes
-                    .get(&(class, attr.attr.to_string()))
+                    .get(&(class, attr.attr.as_str()))
                     .copied()
             }
             Expr::Await(await_) => created_connection(self.imports, &await_.value),
@@ -271,13 +267,13 @@ impl Walker<'_, '_, '_> {
         None
     }
 
-    fn collection_of(&self, expr: &Expr) -> Option<Connection> {
+    fn collection_of(&self, expr: &'a Expr) -> Option<Connection> {
         let expr = unwrap_copy(expr);
         let key = self.collection_key(expr)?;
         self.out.collections.get(&key).copied()
     }
 
-    fn collection_key(&self, expr: &Expr) -> Option<CollectionKey> {
+    fn collection_key(&self, expr: &'a Expr) -> Option<CollectionKey<'a>> {
         match expr {
             Expr::Name(name) => {
                 // The collection lives in the innermost scope that binds it, else the module.
@@ -294,7 +290,7 @@ impl Walker<'_, '_, '_> {
                             .is_some_and(|facts| facts.bound.contains(id))
                     })
                     .unwrap_or(ScopeKey::MODULE);
-                Some(CollectionKey::Name(scope, id.to_string()))
+                Some(CollectionKey::Name(scope, id))
             }
             Expr::Attribute(attr) => {
                 let Expr::Name(base) = &*attr.value else {
@@ -305,7 +301,7 @@ impl Walker<'_, '_, '_> {
                 }
                 Some(CollectionKey::Attribute(
                     self.method_class()?,
-                    attr.attr.to_string(),
+                    attr.attr.as_str(),
                 ))
             }
             _ => None,
@@ -313,7 +309,7 @@ impl Walker<'_, '_, '_> {
     }
 
     /// Binds a target to a connection (or just marks the name as bound).
-    fn assign(&mut self, target: &Expr, connection: Option<Connection>) {
+    fn assign(&mut self, target: &'a Expr, connection: Option<Connection>) {
         match target {
             Expr::Name(name) => {
                 let scope = self.scope();
@@ -330,7 +326,7 @@ impl Walker<'_, '_, '_> {
                     if let Some(class) = self.method_class() {
                         self.out
                             .attributes
-                            .entry((class, attr.attr.to_string()))
+                            .entry((class, attr.attr.as_str()))
                             .or_insert(c);
                     }
                 }
@@ -341,7 +337,7 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    fn bind_parameters(&mut self, scope: ScopeKey, params: &Parameters) {
+    fn bind_parameters(&mut self, scope: ScopeKey, params: &'a Parameters) {
         for p in params.iter() {
             let name = p.name().as_str();
             match p
@@ -377,10 +373,10 @@ impl<'a> Visitor<'a> for NameUses<'_> {
     }
 }
 
-impl Walker<'_, '_, '_> {
+impl<'a> Walker<'_, 'a, '_> {
     /// `for c in CLIENTS` inside a comprehension: `c` is a connection in the later clauses and
     /// in the result expressions.
-    fn comprehension(&mut self, generators: &[Comprehension], results: &[&Expr]) {
+    fn comprehension(&mut self, generators: &'a [Comprehension], results: &[&'a Expr]) {
         for (i, generator) in generators.iter().enumerate() {
             let Expr::Name(target) = &generator.target else {
                 continue;

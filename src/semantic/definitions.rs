@@ -1,7 +1,7 @@
 //! Functions, classes and `serve()` calls of one file: what the connection inference and the
 //! callback rules need to find the code behind a callable.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{

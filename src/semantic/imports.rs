@@ -1,6 +1,6 @@
 //! Import bindings: which local names refer to which qualified websockets names.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt};
@@ -22,6 +22,9 @@ pub struct Binding {
 #[derive(Debug, Default)]
 pub struct Imports {
     bindings: HashMap<String, Binding>,
+    /// One bit per first byte (ASCII; bit 127 for any other) of the bound names: rules resolve
+    /// nearly every name of a file, and most are not imports, so this rejects them unhashed.
+    first_bytes: u128,
     /// Names bound both by a websockets import and by something else: never resolved.
     ambiguous: Vec<String>,
     /// Modules imported with `from M import *`.
@@ -46,6 +49,10 @@ impl Imports {
                 imports.ambiguous.push(name);
             }
         }
+        imports.first_bytes = imports
+            .bindings
+            .keys()
+            .fold(0, |bits, name| bits | first_byte_bit(name));
         imports
     }
 
@@ -66,25 +73,30 @@ impl Imports {
     /// `ws.legacy.client.connect` with `import websockets as ws` gives
     /// `websockets.legacy.client.connect`.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
-        match expr {
-            Expr::Name(name) => {
-                let id = name.id.as_str();
-                if let Some(binding) = self.bindings.get(id) {
-                    return Some(binding.qualified.clone());
-                }
-                if self.ambiguous.iter().any(|a| a == id) {
-                    return None;
-                }
-                self.star_modules
-                    .first()
-                    .map(|module| format!("{module}.{id}"))
-            }
-            Expr::Attribute(attr) => {
-                let base = self.resolve(&attr.value)?;
-                Some(format!("{base}.{}", attr.attr.as_str()))
-            }
-            _ => None,
+        // Rules ask this of nearly every name and attribute: find the root without allocating,
+        // since most roots are not websockets imports.
+        let mut root = expr;
+        let mut extra = 0;
+        while let Expr::Attribute(attr) = root {
+            extra += attr.attr.len() + 1;
+            root = &attr.value;
         }
+        let Expr::Name(name) = root else { return None };
+        let id = name.id.as_str();
+        if self.first_bytes & first_byte_bit(id) == 0 && self.star_modules.is_empty() {
+            return None;
+        }
+        let mut out = match self.bindings.get(id) {
+            Some(binding) => {
+                let mut out = String::with_capacity(binding.qualified.len() + extra);
+                out.push_str(&binding.qualified);
+                out
+            }
+            None if self.ambiguous.iter().any(|a| a == id) => return None,
+            None => format!("{}.{id}", self.star_modules.first()?),
+        };
+        push_attributes(expr, &mut out);
+        Some(out)
     }
 
     /// The binding at the root of a (dotted) reference, if any.
@@ -94,6 +106,23 @@ impl Imports {
             Expr::Attribute(attr) => self.root_binding(&attr.value),
             _ => None,
         }
+    }
+}
+
+fn first_byte_bit(name: &str) -> u128 {
+    match name.as_bytes().first() {
+        Some(&b) if b < 127 => 1 << b,
+        Some(_) => 1 << 127,
+        None => 0,
+    }
+}
+
+/// Appends `.a.b` for `root.a.b`, outermost last.
+fn push_attributes(expr: &Expr, out: &mut String) {
+    if let Expr::Attribute(attr) = expr {
+        push_attributes(&attr.value, out);
+        out.push('.');
+        out.push_str(attr.attr.as_str());
     }
 }
 

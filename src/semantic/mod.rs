@@ -20,7 +20,7 @@ use crate::diagnostic::Severity;
 pub struct SemanticModel<'a> {
     pub imports: Imports,
     pub definitions: Definitions<'a>,
-    pub connections: connections::Connections,
+    pub connections: connections::Connections<'a>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -64,7 +64,7 @@ impl<'a> SemanticModel<'a> {
                     .class?;
                 self.connections
                     .attributes
-                    .get(&(class, attr.attr.to_string()))
+                    .get(&(class, attr.attr.as_str()))
                     .copied()
             }
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
