@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::arguments::rename_keyword;
+use crate::fix::arguments::{rename_keyword, rename_string_key};
 use crate::rules::header_literal::lone_header;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -101,7 +101,7 @@ fn report_unpacked(checker: &Checker, target: &WebsocketsCall, key: TextRange) {
         key,
     );
     if target.unpacked_key(checker, "additional_headers").is_none() {
-        if let Some(edit) = rename_string_key(checker, key, "additional_headers") {
+        if let Some(edit) = rename_string_key(checker.source, key, "additional_headers") {
             diagnostic = diagnostic.with_fix(Fix::unsafe_(
                 "Rename the key to `\"additional_headers\"`: check that the dict is not used for \
                  anything else",
@@ -110,16 +110,4 @@ fn report_unpacked(checker: &Checker, target: &WebsocketsCall, key: TextRange) {
         }
     }
     checker.report(target.diagnostic(checker, diagnostic, None));
-}
-
-/// Replace a plain string literal (`"x"` or `'x'`, no prefix, no implicit concatenation) by
-/// `new`, keeping its quotes.
-pub(crate) fn rename_string_key(checker: &Checker, key: TextRange, new: &str) -> Option<Edit> {
-    let text = checker.slice(key);
-    let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
-    if inner.contains(['"', '\'', '\\']) {
-        return None;
-    }
-    Some(Edit::replace(key, format!("{quote}{new}{quote}")))
 }
