@@ -60,15 +60,23 @@ impl<'a> WebsocketsCall<'a> {
             .filter(|k| k.arg.is_none())
             .find_map(|k| {
                 let dict = match &k.value {
-                    Expr::Dict(_) => &k.value,
                     Expr::Name(local) => local_dict(checker, local.id.as_str(), self.call)?,
+                    value if is_dict_literal(checker, value) => value,
                     _ => return None,
                 };
-                let Expr::Dict(dict) = dict else { return None };
-                dict.items.iter().find_map(|item| match &item.key {
-                    Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
+                match dict {
+                    Expr::Dict(dict) => dict.items.iter().find_map(|item| match &item.key {
+                        Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
+                        _ => None,
+                    }),
+                    // `dict(name=...)`: the keyword's name.
+                    Expr::Call(call) => call
+                        .arguments
+                        .find_keyword(name)
+                        .and_then(|k| k.arg.as_ref())
+                        .map(Ranged::range),
                     _ => None,
-                })
+                }
             })
     }
 
@@ -140,8 +148,22 @@ impl<'a> WebsocketsCall<'a> {
     }
 }
 
+/// `{...}`, or `dict(k=v, ...)` with the builtin `dict` (not rebound by an import).
+fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
+    match value {
+        Expr::Dict(_) => true,
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "dict")
+                && call.arguments.args.is_empty()
+                && checker.model.imports.binding("dict").is_none()
+        }
+        _ => false,
+    }
+}
+
 /// The dict literal that `name` holds at `call`: `name` is bound exactly once in the enclosing
 /// function (not a parameter, not `global`/`nonlocal`), by `name = {...}` / `name: T = {...}`
+/// (or `dict(...)`)
 /// before the call.
 fn local_dict<'c>(checker: &Checker<'c>, name: &str, call: &ExprCall) -> Option<&'c Expr> {
     let function = checker.enclosing_function()?;
@@ -153,6 +175,7 @@ fn local_dict<'c>(checker: &Checker<'c>, name: &str, call: &ExprCall) -> Option<
         return None;
     }
     let mut finder = StoreFinder {
+        checker,
         name,
         stores: 0,
         escapes: false,
@@ -166,7 +189,8 @@ fn local_dict<'c>(checker: &Checker<'c>, name: &str, call: &ExprCall) -> Option<
     (value.end() <= call.start()).then_some(value)
 }
 
-struct StoreFinder<'n, 'a> {
+struct StoreFinder<'n, 'k, 'a> {
+    checker: &'n Checker<'k>,
     name: &'n str,
     stores: usize,
     /// `global name` / `nonlocal name`, or a nested scope that could rebind it.
@@ -174,7 +198,7 @@ struct StoreFinder<'n, 'a> {
     value: Option<&'a Expr>,
 }
 
-impl<'a> Visitor<'a> for StoreFinder<'_, 'a> {
+impl<'a> Visitor<'a> for StoreFinder<'_, '_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
@@ -187,7 +211,7 @@ impl<'a> Visitor<'a> for StoreFinder<'_, 'a> {
             Stmt::Assign(assign)
                 if assign.targets.len() == 1
                     && matches!(&assign.targets[0], Expr::Name(n) if n.id.as_str() == self.name)
-                    && assign.value.is_dict_expr() =>
+                    && is_dict_literal(self.checker, &assign.value) =>
             {
                 self.stores += 1;
                 self.value = Some(&assign.value);
@@ -195,7 +219,10 @@ impl<'a> Visitor<'a> for StoreFinder<'_, 'a> {
             }
             Stmt::AnnAssign(assign)
                 if matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == self.name)
-                    && assign.value.as_deref().is_some_and(Expr::is_dict_expr) =>
+                    && assign
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| is_dict_literal(self.checker, v)) =>
             {
                 self.stores += 1;
                 self.value = assign.value.as_deref();
