@@ -73,6 +73,18 @@ impl<'a> Checker<'a> {
         self.stmts.borrow().last().copied()
     }
 
+    /// The innermost function definition containing the node being visited.
+    pub fn enclosing_function(&self) -> Option<&'a ruff_python_ast::StmtFunctionDef> {
+        self.stmts
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|stmt| match stmt {
+                Stmt::FunctionDef(def) => Some(def),
+                _ => None,
+            })
+    }
+
     /// The top-level statement containing the node being visited.
     pub fn top_level_stmt(&self) -> Option<&'a Stmt> {
         self.stmts.borrow().first().copied()

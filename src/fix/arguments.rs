@@ -18,6 +18,23 @@ pub fn rename_keyword(keyword: &Keyword, new_name: &str) -> Option<Edit> {
     Some(Edit::replace(arg.range(), new_name))
 }
 
+/// Rename the key of a dict entry that a call unpacks (`**{"old": v}`): replace the plain
+/// string literal at `key` (`"x"` or `'x'`, no prefix, no escapes, no implicit concatenation) by
+/// `new`, keeping its quotes; or the keyword name of a `dict(old=...)` call.
+pub fn rename_string_key(source: &str, key: TextRange, new: &str) -> Option<Edit> {
+    let text = &source[key];
+    if text.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        // `dict(old=...)`: a keyword name.
+        return Some(Edit::replace(key, new.to_string()));
+    }
+    let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+    if inner.contains(['"', '\'', '\\']) {
+        return None;
+    }
+    Some(Edit::replace(key, format!("{quote}{new}{quote}")))
+}
+
 /// Remove the argument at `range` (a positional argument or a keyword) with its separating
 /// comma. An argument alone on its line(s) takes its line with it, trailing comment included.
 /// `None` when the surrounding text is too unusual to edit with confidence.

@@ -2,7 +2,9 @@
 //! what that means for a finding on one of its arguments: its severity and its fix group.
 //! Shared by the WS2xx rules.
 
-use ruff_python_ast::{ExprCall, Keyword};
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, Keyword, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
@@ -45,6 +47,37 @@ impl<'a> WebsocketsCall<'a> {
 
     pub fn keyword(&self, name: &str) -> Option<&'a Keyword> {
         self.call.arguments.find_keyword(name)
+    }
+
+    /// The key `"name"` of a dict literal that the call unpacks: `**{"name": v}`, or `**kwargs`
+    /// where `kwargs` is a local of the enclosing function (not a parameter) bound exactly once,
+    /// before the call, to a dict literal. Returns the range of the string-literal key.
+    pub fn unpacked_key(&self, checker: &Checker, name: &str) -> Option<TextRange> {
+        self.call
+            .arguments
+            .keywords
+            .iter()
+            .filter(|k| k.arg.is_none())
+            .find_map(|k| {
+                let dict = match &k.value {
+                    Expr::Name(local) => local_dict(checker, local.id.as_str(), self.call)?,
+                    value if is_dict_literal(checker, value) => value,
+                    _ => return None,
+                };
+                match dict {
+                    Expr::Dict(dict) => dict.items.iter().find_map(|item| match &item.key {
+                        Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
+                        _ => None,
+                    }),
+                    // `dict(name=...)`: the keyword's name.
+                    Expr::Call(call) => call
+                        .arguments
+                        .find_keyword(name)
+                        .and_then(|k| k.arg.as_ref())
+                        .map(Ranged::range),
+                    _ => None,
+                }
+            })
     }
 
     /// The function's name as a user writes it.
@@ -112,5 +145,102 @@ impl<'a> WebsocketsCall<'a> {
             }
         }
         diagnostic
+    }
+}
+
+/// `{...}`, or `dict(k=v, ...)` with the builtin `dict` (not rebound by an import).
+fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
+    match value {
+        Expr::Dict(_) => true,
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "dict")
+                && call.arguments.args.is_empty()
+                && checker.model.imports.binding("dict").is_none()
+        }
+        _ => false,
+    }
+}
+
+/// The dict literal that `name` holds at `call`: `name` is bound exactly once in the enclosing
+/// function (not a parameter, not `global`/`nonlocal`), by `name = {...}` / `name: T = {...}`
+/// (or `dict(...)`)
+/// before the call.
+fn local_dict<'c>(checker: &Checker<'c>, name: &str, call: &ExprCall) -> Option<&'c Expr> {
+    let function = checker.enclosing_function()?;
+    if function
+        .parameters
+        .iter()
+        .any(|p| p.name().as_str() == name)
+    {
+        return None;
+    }
+    let mut finder = StoreFinder {
+        checker,
+        name,
+        stores: 0,
+        escapes: false,
+        value: None,
+    };
+    finder.visit_body(&function.body);
+    if finder.stores != 1 || finder.escapes {
+        return None;
+    }
+    let value = finder.value?;
+    (value.end() <= call.start()).then_some(value)
+}
+
+struct StoreFinder<'n, 'k, 'a> {
+    checker: &'n Checker<'k>,
+    name: &'n str,
+    stores: usize,
+    /// `global name` / `nonlocal name`, or a nested scope that could rebind it.
+    escapes: bool,
+    value: Option<&'a Expr>,
+}
+
+impl<'a> Visitor<'a> for StoreFinder<'_, '_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == self.name) => {
+                self.escapes = true;
+            }
+            Stmt::Nonlocal(n) if n.names.iter().any(|n| n.as_str() == self.name) => {
+                self.escapes = true;
+            }
+            Stmt::Assign(assign)
+                if assign.targets.len() == 1
+                    && matches!(&assign.targets[0], Expr::Name(n) if n.id.as_str() == self.name)
+                    && is_dict_literal(self.checker, &assign.value) =>
+            {
+                self.stores += 1;
+                self.value = Some(&assign.value);
+                self.visit_expr(&assign.value);
+            }
+            Stmt::AnnAssign(assign)
+                if matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == self.name)
+                    && assign
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| is_dict_literal(self.checker, v)) =>
+            {
+                self.stores += 1;
+                self.value = assign.value.as_deref();
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) if n.id.as_str() == self.name && n.ctx != ExprContext::Load => {
+                self.stores += 1;
+            }
+            Expr::Lambda(_) => {}
+            _ => walk_expr(self, expr),
+        }
     }
 }

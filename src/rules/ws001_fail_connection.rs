@@ -9,7 +9,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::importer::Importer;
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
-use crate::semantic::FrameKind;
+use crate::semantic::{Evidence, FrameKind, Implementation};
 use crate::settings::FailConnectionStyle;
 
 pub struct FailConnection;
@@ -115,7 +115,20 @@ impl Rule for FailConnection {
                  websockets and the name is distinctive",
             );
         }
-        if let Some(fix) = fix(checker, attr, call, connection.is_some()) {
+        // `self` in a subclass of the legacy protocol, in a synchronous method: the class keeps
+        // its legacy base (WS103 needs a human) and `fail_connection()` with it, while a
+        // `close()` task would run only after the method returns, typically after the transport
+        // is gone (uvicorn's `shutdown()` closes it on the next line): no fix.
+        let legacy_subclass_sync = connection.is_some_and(|c| {
+            c.evidence == Evidence::Subclass && c.implementation == Implementation::Legacy
+        }) && !checker.in_async_function();
+        if legacy_subclass_sync {
+            diagnostic.help = Some(format!(
+                "this class derives from the legacy protocol class (WS103): after rewriting it \
+                 for the new implementation, close from a coroutine with `await {receiver}.close(code, \
+                 reason)`"
+            ));
+        } else if let Some(fix) = fix(checker, attr, call, connection.is_some()) {
             diagnostic = diagnostic.with_fix(fix);
         } else if matches!(checker.scope_kind(), FrameKind::Module | FrameKind::Class) {
             diagnostic.help = Some(format!(

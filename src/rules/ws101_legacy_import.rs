@@ -272,11 +272,11 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
     }
     diagnostic.help = Some(help.join("\n"));
     if blocked.is_none() && !moved.is_empty() {
-        if let Some(edit) = rewrite(checker, import, &placed) {
+        if let Some(edits) = rewrite(checker, import, &placed) {
             diagnostic = diagnostic.with_fix(Fix::unsafe_(
                 "Import from the new implementation (check the arguments and callbacks of \
                  `connect()` / `serve()`: the upgrade guide lists the differences)",
-                vec![edit],
+                edits,
             ));
         }
     }
@@ -284,11 +284,16 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
 }
 
 /// The import statement(s) that replace `import`: one per module, in order of appearance.
+/// When every name ends up in one module, only the module and the changed names are edited, so
+/// the statement keeps its layout (parentheses, one name per line, comments).
 pub(crate) fn rewrite(
     checker: &Checker,
     import: &StmtImportFrom,
     placed: &[Placed],
-) -> Option<Edit> {
+) -> Option<Vec<Edit>> {
+    if let Some(edits) = rewrite_in_place(checker, import, placed) {
+        return Some(edits);
+    }
     let original = checker.slice(import.range);
     if original.contains('#') {
         return None; // Comments inside a parenthesised import would be lost.
@@ -326,8 +331,34 @@ pub(crate) fn rewrite(
     if statements.len() > 1 && !alone {
         return None;
     }
-    Some(Edit::replace(
+    Some(vec![Edit::replace(
         TextRange::new(import.range.start(), import.range.end()),
         statements.join(&format!("\n{indent}")),
-    ))
+    )])
+}
+
+/// All names go to one module: edit the module name and each changed name in place.
+fn rewrite_in_place(
+    checker: &Checker,
+    import: &StmtImportFrom,
+    placed: &[Placed],
+) -> Option<Vec<Edit>> {
+    let module = import.module.as_ref()?;
+    let new_module = &placed.first()?.module;
+    if placed.len() != import.names.len() || placed.iter().any(|p| p.module != *new_module) {
+        return None;
+    }
+    if checker.slice(module.range) != module.as_str() {
+        return None; // `from websockets . client import x`: unusual spelling.
+    }
+    let mut edits = Vec::new();
+    if module.as_str() != new_module {
+        edits.push(Edit::replace(module.range, new_module.clone()));
+    }
+    for (alias, p) in import.names.iter().zip(placed) {
+        if checker.slice(alias.range()) != p.text {
+            edits.push(Edit::replace(alias.range(), p.text.clone()));
+        }
+    }
+    (!edits.is_empty()).then_some(edits)
 }

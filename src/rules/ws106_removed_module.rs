@@ -266,8 +266,8 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
     }
     diagnostic.help = Some(help.join("\n"));
     if stuck.is_empty() {
-        if let Some(edit) = rewrite(checker, import, &placed) {
-            diagnostic = diagnostic.with_fix(Fix::safe("Import from the new homes", vec![edit]));
+        if let Some(edits) = rewrite(checker, import, &placed) {
+            diagnostic = diagnostic.with_fix(Fix::safe("Import from the new homes", edits));
         }
     }
     checker.report(diagnostic);

@@ -6,11 +6,11 @@
 //! missing (`setdefault`), so a lone `User-Agent` header equals `user_agent_header=`.
 
 use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::arguments::rename_keyword;
+use crate::fix::arguments::{rename_keyword, rename_string_key};
 use crate::rules::header_literal::lone_header;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -44,6 +44,9 @@ impl Rule for ConnectExtraHeaders {
             return;
         }
         let Some(keyword) = target.keyword("extra_headers") else {
+            if let Some(key) = target.unpacked_key(checker, "extra_headers") {
+                report_unpacked(checker, &target, key);
+            }
             return;
         };
         let mut diagnostic = Diagnostic::new(
@@ -83,4 +86,28 @@ impl Rule for ConnectExtraHeaders {
         }
         checker.report(target.diagnostic(checker, diagnostic, Some("extra_headers")));
     }
+}
+
+/// `connect(url, **args)` where `args = {"extra_headers": ...}`: rename the key. Unsafe: the
+/// dict may also be given to something else that expects `extra_headers`.
+fn report_unpacked(checker: &Checker, target: &WebsocketsCall, key: TextRange) {
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`\"extra_headers\"`, unpacked into `connect()`, is `additional_headers=` in the new \
+             implementation; {}",
+            target.consequence()
+        ),
+        key,
+    );
+    if target.unpacked_key(checker, "additional_headers").is_none() {
+        if let Some(edit) = rename_string_key(checker.source, key, "additional_headers") {
+            diagnostic = diagnostic.with_fix(Fix::unsafe_(
+                "Rename the key to `\"additional_headers\"`: check that the dict is not used for \
+                 anything else",
+                vec![edit],
+            ));
+        }
+    }
+    checker.report(target.diagnostic(checker, diagnostic, None));
 }

@@ -57,6 +57,22 @@ impl Rule for ServeExtraHeaders {
             return;
         }
         let Some(keyword) = target.keyword("extra_headers") else {
+            if let Some(key) = target.unpacked_key(checker, "extra_headers") {
+                let diagnostic = Diagnostic::new(
+                    &META,
+                    format!(
+                        "`\"extra_headers\"`, unpacked into `serve()`, does not exist in the new \
+                         implementation; {}",
+                        target.consequence()
+                    ),
+                    key,
+                )
+                .with_help(
+                    "pass `process_response=f` with `def f(connection, request, response): \
+                     response.headers.update(...)`; for the `Server` header use `server_header=`",
+                );
+                checker.report(target.diagnostic(checker, diagnostic, None));
+            }
             return;
         };
         let mut diagnostic = Diagnostic::new(

@@ -65,6 +65,19 @@ impl Rule for RemovedArgument {
         }
         for &(name, applicability, why) in REMOVED {
             let Some(keyword) = target.keyword(name) else {
+                if let Some(key) = target.unpacked_key(checker, name) {
+                    let diagnostic = Diagnostic::new(
+                        &META,
+                        format!(
+                            "`\"{name}\"`, unpacked into `{}`, was removed: {}",
+                            target.function_name(),
+                            target.consequence()
+                        ),
+                        key,
+                    )
+                    .with_help(format!("`{name}`: {why}; remove the entry from the dict"));
+                    checker.report(target.diagnostic(checker, diagnostic, None));
+                }
                 continue;
             };
             let mut diagnostic = Diagnostic::new(

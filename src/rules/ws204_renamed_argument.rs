@@ -7,11 +7,11 @@
 //! `create_connection`).
 
 use ruff_python_ast::{Expr, Keyword, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::fix::arguments::{remove_argument, rename_keyword};
+use crate::fix::arguments::{remove_argument, rename_keyword, rename_string_key};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::api::{self, Implementation};
@@ -57,6 +57,8 @@ impl Rule for RenamedArgument {
             }
             if let Some(keyword) = target.keyword(old) {
                 report_rename(checker, &target, keyword, old, new);
+            } else if let Some(key) = target.unpacked_key(checker, old) {
+                report_unpacked_rename(checker, &target, key, old, new);
             }
         }
         if target.kind != CallKind::Broadcast {
@@ -101,6 +103,38 @@ fn report_rename(
         diagnostic = diagnostic.with_fix(fix);
     }
     checker.report(target.diagnostic(checker, diagnostic, Some(old)));
+}
+
+/// `connect(url, **args)` where `args = {"timeout": ...}`: rename the key. Unsafe: the dict may
+/// also be given to something else that expects the old name.
+fn report_unpacked_rename(
+    checker: &Checker,
+    target: &WebsocketsCall,
+    key: TextRange,
+    old: &str,
+    new: &str,
+) {
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`\"{old}\"`, unpacked into `{}`, is `{new}=` in the new implementation; {}",
+            target.function_name(),
+            target.consequence()
+        ),
+        key,
+    );
+    if target.keyword(new).is_none() && target.unpacked_key(checker, new).is_none() {
+        if let Some(edit) = rename_string_key(checker.source, key, new) {
+            diagnostic = diagnostic.with_fix(Fix::unsafe_(
+                format!(
+                    "Rename the key to `\"{new}\"`: check that the dict is not used for anything \
+                     else"
+                ),
+                vec![edit],
+            ));
+        }
+    }
+    checker.report(target.diagnostic(checker, diagnostic, None));
 }
 
 fn report_factory(checker: &Checker, target: &WebsocketsCall, keyword: &Keyword, old: &str) {
