@@ -9,7 +9,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
-use crate::semantic::{ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
+use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
 use crate::settings::Settings;
 
 pub struct Checker<'a> {
@@ -132,6 +132,11 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         for rule in self.rules {
             rule.stmt(self.checker, stmt);
         }
+        if let Stmt::FunctionDef(def) = stmt {
+            for rule in self.rules {
+                rule.callable(self.checker, Callable::Function(def));
+            }
+        }
         let frame = match stmt {
             Stmt::FunctionDef(def) => {
                 let outer = self.checker.frames.borrow().last().copied();
@@ -174,6 +179,11 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         self.checker.exprs.borrow_mut().push(expr);
         for rule in self.rules {
             rule.expr(self.checker, expr);
+        }
+        if let Expr::Lambda(lambda) = expr {
+            for rule in self.rules {
+                rule.callable(self.checker, Callable::Lambda(lambda));
+            }
         }
         if let Expr::Lambda(_) = expr {
             let class = self.checker.frames.borrow().last().and_then(|f| f.class);

@@ -39,6 +39,7 @@ use ruff_python_ast::{Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::diagnostic::Severity;
+use crate::semantic::Callable;
 
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
@@ -137,6 +138,10 @@ pub trait Rule: Sync {
 
     /// Called for every statement, in source order, before its children.
     fn stmt(&self, _checker: &Checker, _stmt: &Stmt) {}
+
+    /// Called for every function definition and lambda (after `stmt` / `expr` for that node):
+    /// the rules about callbacks given to `serve()` look at both alike.
+    fn callable(&self, _checker: &Checker, _callable: Callable) {}
 }
 
 /// What a user (and `wsmigrate rules`) knows about a rule.

@@ -2,7 +2,7 @@
 //! a connection handler receives only the connection; the path is `websocket.request.path`.
 //! Upstream: docs/howto/upgrade.rst, "Arguments of serve".
 
-use ruff_python_ast::{Expr, ParameterWithDefault, Stmt};
+use ruff_python_ast::ParameterWithDefault;
 use ruff_text_size::Ranged;
 
 use super::callback_code::{
@@ -34,16 +34,8 @@ impl Rule for HandlerPathParameter {
         &META
     }
 
-    fn stmt(&self, checker: &Checker, stmt: &Stmt) {
-        if let Stmt::FunctionDef(def) = stmt {
-            check(checker, Callable::Function(def));
-        }
-    }
-
-    fn expr(&self, checker: &Checker, expr: &Expr) {
-        if let Expr::Lambda(lambda) = expr {
-            check(checker, Callable::Lambda(lambda));
-        }
+    fn callable(&self, checker: &Checker, callable: Callable) {
+        check(checker, callable);
     }
 }
 

@@ -46,13 +46,10 @@ impl Rule for ProcessRequestSignature {
         if def.name.as_str() == "process_request" && is_legacy_protocol_method(checker) {
             report_override(checker, def);
         }
-        check_served(checker, Callable::Function(def));
     }
 
-    fn expr(&self, checker: &Checker, expr: &Expr) {
-        if let Expr::Lambda(lambda) = expr {
-            check_served(checker, Callable::Lambda(lambda));
-        }
+    fn callable(&self, checker: &Checker, callable: Callable) {
+        check_served(checker, callable);
     }
 }
 

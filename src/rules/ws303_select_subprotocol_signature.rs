@@ -59,16 +59,8 @@ impl Rule for SelectSubprotocolSignature {
         &META
     }
 
-    fn stmt(&self, checker: &Checker, stmt: &Stmt) {
-        if let Stmt::FunctionDef(def) = stmt {
-            check(checker, Callable::Function(def));
-        }
-    }
-
-    fn expr(&self, checker: &Checker, expr: &Expr) {
-        if let Expr::Lambda(lambda) = expr {
-            check(checker, Callable::Lambda(lambda));
-        }
+    fn callable(&self, checker: &Checker, callable: Callable) {
+        check(checker, callable);
     }
 }
 
