@@ -70,8 +70,12 @@ impl<'a> Connections<'a> {
     pub fn infer(body: &'a [Stmt], imports: &Imports, defs: &Definitions<'a>) -> Connections<'a> {
         let mut connections = Connections::default();
         connections.seed_handlers(imports, defs);
-        // Two rounds: the second sees collections filled anywhere in the file.
-        for _ in 0..2 {
+        // Two rounds: the second sees collections filled anywhere in the file (only needed when
+        // the first found any).
+        for round in 0..2 {
+            if round == 1 && connections.collections.is_empty() {
+                break;
+            }
             let mut walker = Walker {
                 imports,
                 defs,

@@ -25,6 +25,8 @@ pub struct Imports {
     /// One bit per first byte (ASCII; bit 127 for any other) of the bound names: rules resolve
     /// nearly every name of a file, and most are not imports, so this rejects them unhashed.
     first_bytes: u128,
+    /// Likewise, one bit per length (bit 63 for 63 and longer).
+    lengths: u64,
     /// Names bound both by a websockets import and by something else: never resolved.
     ambiguous: Vec<String>,
     /// Modules imported with `from M import *`.
@@ -53,6 +55,10 @@ impl Imports {
             .bindings
             .keys()
             .fold(0, |bits, name| bits | first_byte_bit(name));
+        imports.lengths = imports
+            .bindings
+            .keys()
+            .fold(0, |bits, name| bits | length_bit(name));
         imports
     }
 
@@ -83,7 +89,9 @@ impl Imports {
         }
         let Expr::Name(name) = root else { return None };
         let id = name.id.as_str();
-        if self.first_bytes & first_byte_bit(id) == 0 && self.star_modules.is_empty() {
+        let unbound =
+            self.first_bytes & first_byte_bit(id) == 0 || self.lengths & length_bit(id) == 0;
+        if unbound && self.star_modules.is_empty() {
             return None;
         }
         let mut out = match self.bindings.get(id) {
@@ -115,6 +123,10 @@ fn first_byte_bit(name: &str) -> u128 {
         Some(_) => 1 << 127,
         None => 0,
     }
+}
+
+fn length_bit(name: &str) -> u64 {
+    1 << name.len().min(63)
 }
 
 /// Appends `.a.b` for `root.a.b`, outermost last.
