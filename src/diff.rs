@@ -38,21 +38,12 @@ pub fn print(report: &RunReport, color: bool) -> io::Result<bool> {
     let mut err = io::stderr().lock();
     for file in &report.files {
         for m in file.messages.iter().filter(|m| !m.fixed) {
-            writeln!(
-                err,
-                "{}:{}:{}: {} ({}) {}{}",
-                m.path.display(),
-                m.start.row,
-                m.start.column,
-                m.rule.code,
-                m.severity.as_str(),
-                m.message,
-                if m.fix.is_some() {
-                    ""
-                } else {
-                    " (not fixable)"
-                }
-            )?;
+            let suffix = if m.fix.is_some() {
+                ""
+            } else {
+                " (not fixable)"
+            };
+            crate::report::concise::write_with_suffix(&mut err, m, suffix)?;
         }
     }
     let n = files.len();

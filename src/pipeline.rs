@@ -126,7 +126,7 @@ pub fn process_bytes(
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
             let rules: Vec<&str> = context.rules.iter().map(|r| r.meta().code).collect();
-            let mut message = Message::file_level(
+            let message = Message::file_level(
                 &builtin::FIX_ERROR,
                 format!(
                     "internal error while checking this file (rules {}): {what}; please report it",
@@ -135,7 +135,6 @@ pub fn process_bytes(
                 &shared_path,
                 crate::source::Location { row: 1, column: 1 },
             );
-            message.severity = crate::diagnostic::Severity::Error;
             FileReport {
                 path: shared_path,
                 messages: vec![message],

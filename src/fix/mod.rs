@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole};
 use crate::rules::builtin;
 use crate::source::LineEnding;
 
@@ -344,15 +344,6 @@ fn apply(
     }
     out.push_str(&text[last..]);
     out
-}
-
-/// Severity order for sorting output: errors first.
-pub fn severity_rank(severity: Severity) -> u8 {
-    match severity {
-        Severity::Error => 0,
-        Severity::Deprecation => 1,
-        Severity::Note => 2,
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,11 @@ use super::{fix_marker, ReportOptions};
 use crate::message::Message;
 
 pub fn write(out: &mut impl Write, m: &Message, options: &ReportOptions) -> io::Result<()> {
+    write_with_suffix(out, m, fix_marker(m, options))
+}
+
+/// The concise line with a caller-chosen suffix (`--diff` says which findings it cannot fix).
+pub fn write_with_suffix(out: &mut impl Write, m: &Message, suffix: &str) -> io::Result<()> {
     let first_line = m.message.lines().next().unwrap_or("");
     writeln!(
         out,
@@ -16,6 +21,6 @@ pub fn write(out: &mut impl Write, m: &Message, options: &ReportOptions) -> io::
         m.rule.code,
         m.severity.as_str(),
         first_line,
-        fix_marker(m, options)
+        suffix
     )
 }

@@ -1,6 +1,6 @@
 //! Stage 7: print what the run found, in the chosen format, followed by a summary.
 
-mod concise;
+pub mod concise;
 mod full;
 mod github;
 mod json;
