@@ -74,6 +74,26 @@ pub fn append_argument(arguments: &Arguments, text: &str) -> Edit {
     }
 }
 
+/// [`append_argument`], aware of the one-argument-per-line layout with a trailing comma:
+/// there, `text` gets its own line at the indentation of the last argument.
+pub fn append_argument_in(source: &str, arguments: &Arguments, text: &str) -> Edit {
+    if let Some(last) = arguments.iter_source_order().last() {
+        let gap = &source[TextRange::new(last.end(), arguments.inner_range().end())];
+        let line_start = source[..last.start().to_usize()]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let indent = &source[line_start..last.start().to_usize()];
+        if gap.trim_start().starts_with(',')
+            && gap.contains('\n')
+            && indent.chars().all(|c| c == ' ' || c == '\t')
+        {
+            let comma = last.end() + TextSize::try_from(gap.find(',').unwrap_or(0) + 1).ok().unwrap_or_default();
+            return Edit::insert(comma, format!("\n{indent}{text},"));
+        }
+    }
+    append_argument(arguments, text)
+}
+
 /// When the argument at `range` starts its line and nothing but a comma and a comment follows
 /// it up to the end of its line: the whole lines it spans, newline included.
 fn own_lines(source: &str, range: TextRange) -> Option<TextRange> {

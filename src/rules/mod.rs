@@ -5,6 +5,7 @@ mod callback_code;
 mod connection_attribute;
 mod header_literal;
 pub(crate) mod legacy_names;
+mod sync_api;
 mod websockets_call;
 mod ws001_fail_connection;
 mod ws002_connection_open_closed;
@@ -32,6 +33,8 @@ mod ws304_legacy_protocol_hook;
 mod ws401_concurrent_recv_runtime_error;
 mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
+mod ws404_automatic_proxy;
+mod ws601_serve_outside_running_loop;
 
 use std::fmt;
 
@@ -69,6 +72,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
     &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
+    &ws404_automatic_proxy::AutomaticProxy,
+    &ws601_serve_outside_running_loop::ServeOutsideRunningLoop,
 ];
 
 /// Codes the tool itself reports about files it could not check.
@@ -189,6 +194,10 @@ pub enum Family {
     CallArguments,
     Callbacks,
     BehaviourNotes,
+    /// The threading implementation (`websockets.sync`): WS5xx.
+    Threading,
+    /// Starting and using the server object: WS6xx.
+    Server,
     Tool,
 }
 
@@ -200,6 +209,8 @@ impl Family {
             Family::CallArguments => "call arguments",
             Family::Callbacks => "callbacks",
             Family::BehaviourNotes => "behaviour notes",
+            Family::Threading => "threading API",
+            Family::Server => "server object",
             Family::Tool => "tool",
         }
     }
