@@ -102,6 +102,18 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// The innermost class definition containing the node being visited.
+    pub fn enclosing_class(&self) -> Option<&'a ruff_python_ast::StmtClassDef> {
+        self.stmts
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|stmt| match stmt {
+                Stmt::ClassDef(class) => Some(class),
+                _ => None,
+            })
+    }
+
     /// The top-level statement containing the node being visited.
     pub fn top_level_stmt(&self) -> Option<&'a Stmt> {
         self.stmts.borrow().first().copied()

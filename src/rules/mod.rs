@@ -5,6 +5,7 @@ mod callback_code;
 mod connection_attribute;
 mod header_literal;
 pub(crate) mod legacy_names;
+mod server_object;
 mod sync_api;
 mod websockets_call;
 mod ws001_fail_connection;
@@ -35,6 +36,7 @@ mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
 mod ws404_automatic_proxy;
 mod ws601_serve_outside_running_loop;
+mod ws602_legacy_server_attribute;
 
 use std::fmt;
 
@@ -74,6 +76,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
     &ws404_automatic_proxy::AutomaticProxy,
     &ws601_serve_outside_running_loop::ServeOutsideRunningLoop,
+    &ws602_legacy_server_attribute::LegacyServerAttribute,
 ];
 
 /// Codes the tool itself reports about files it could not check.
