@@ -5,6 +5,7 @@ mod callback_code;
 mod connection_attribute;
 mod header_literal;
 pub(crate) mod legacy_names;
+mod legacy_protocol_methods;
 mod server_object;
 mod sync_api;
 mod websockets_call;
@@ -31,6 +32,7 @@ mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
 mod ws303_select_subprotocol_signature;
 mod ws304_legacy_protocol_hook;
+mod ws305_legacy_protocol_method;
 mod ws401_concurrent_recv_runtime_error;
 mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
@@ -71,6 +73,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws302_process_request_signature::ProcessRequestSignature,
     &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
     &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws305_legacy_protocol_method::LegacyProtocolMethod,
     &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
     &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
