@@ -42,6 +42,55 @@ pub fn word_occurs_outside(source: &str, name: &str, except: TextRange) -> bool 
     })
 }
 
+/// `range` widened to whole lines when nothing but whitespace shares them (for deleting a
+/// statement with its line); else `range` itself.
+pub fn line_range(source: &str, range: TextRange) -> TextRange {
+    let start = range.start().to_usize();
+    let end = range.end().to_usize();
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[end..].find('\n').map_or(source.len(), |i| end + i + 1);
+    let alone = source[line_start..start].trim().is_empty() && source[end..line_end].trim().is_empty();
+    if !alone {
+        return range;
+    }
+    TextRange::new(
+        ruff_text_size::TextSize::try_from(line_start).unwrap_or_default(),
+        ruff_text_size::TextSize::try_from(line_end).unwrap_or_default(),
+    )
+}
+
+/// Edits to a `from` import that replace the names at `replace` (indices into its aliases) with
+/// `new` (the first one) and delete the other ones there, keeping the statement's layout.
+/// `None` when a comment would be lost or the deletions touch.
+pub fn merge_import_aliases(
+    source: &str,
+    import: &ruff_python_ast::StmtImportFrom,
+    replace: &[usize],
+    new: Option<&str>,
+) -> Option<Vec<Edit>> {
+    let names = &import.names;
+    let mut edits = Vec::new();
+    let mut deleted: Vec<TextRange> = Vec::new();
+    for (n, &i) in replace.iter().enumerate() {
+        if n == 0 {
+            if let Some(new) = new {
+                edits.push(Edit::replace(names[i].range(), new));
+                continue;
+            }
+        }
+        let range = match i.checked_sub(1) {
+            Some(prev) => TextRange::new(names[prev].end(), names[i].end()),
+            None => TextRange::new(names[i].start(), names.get(1)?.start()),
+        };
+        if source[range].contains('#') || deleted.iter().any(|d| d.intersect(range).is_some_and(|x| !x.is_empty())) {
+            return None;
+        }
+        deleted.push(range);
+        edits.push(Edit::delete(range));
+    }
+    Some(edits)
+}
+
 /// The indentation of the line where `stmt` starts, when only whitespace precedes it there.
 pub fn indentation<'s>(source: &'s str, stmt: &Stmt) -> Option<&'s str> {
     let start = stmt.start().to_usize();

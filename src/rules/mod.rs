@@ -22,6 +22,7 @@ mod ws105_legacy_handshake_exceptions;
 mod ws106_removed_module;
 mod ws107_connection_closed_code_reason;
 mod ws108_legacy_connect_class;
+mod ws109_opcode_constant;
 mod ws201_connect_extra_headers;
 mod ws202_serve_extra_headers;
 mod ws203_removed_argument;
@@ -64,6 +65,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws106_removed_module::RemovedModule,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
     &ws108_legacy_connect_class::LegacyConnectClass,
+    &ws109_opcode_constant::OpcodeConstant,
     &ws201_connect_extra_headers::ConnectExtraHeaders,
     &ws202_serve_extra_headers::ServeExtraHeaders,
     &ws203_removed_argument::RemovedArgument,
