@@ -40,6 +40,12 @@ mod ws401_concurrent_recv_runtime_error;
 mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
 mod ws404_automatic_proxy;
+mod ws501_sync_socket_argument;
+mod ws502_sync_connect_without_with;
+mod ws503_sync_keepalive_default;
+mod ws504_sync_server_shutdown;
+mod ws505_sync_ssl_context;
+mod ws506_sync_connection_subclass;
 mod ws601_serve_outside_running_loop;
 mod ws602_legacy_server_attribute;
 
@@ -84,6 +90,12 @@ pub static ALL: &[&dyn Rule] = &[
     &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
     &ws404_automatic_proxy::AutomaticProxy,
+    &ws501_sync_socket_argument::SyncSocketArgument,
+    &ws502_sync_connect_without_with::SyncConnectWithoutWith,
+    &ws503_sync_keepalive_default::SyncKeepaliveDefault,
+    &ws504_sync_server_shutdown::SyncServerShutdown,
+    &ws505_sync_ssl_context::SyncSslContext,
+    &ws506_sync_connection_subclass::SyncConnectionSubclass,
     &ws601_serve_outside_running_loop::ServeOutsideRunningLoop,
     &ws602_legacy_server_attribute::LegacyServerAttribute,
 ];
