@@ -23,7 +23,11 @@ fn coverage_table_matches_the_registry() {
             continue;
         }
         listed += 1;
-        assert_eq!(cells[1].parse::<usize>().unwrap(), listed, "rows are numbered in order");
+        assert_eq!(
+            cells[1].parse::<usize>().unwrap(),
+            listed,
+            "rows are numbered in order"
+        );
         let status = cells[4];
         *counts
             .get_mut(status)
@@ -34,27 +38,49 @@ fn coverage_table_matches_the_registry() {
             .filter(|c| !c.is_empty())
             .collect();
         let covered = matches!(status, "fixed" | "report-only");
-        assert_eq!(!codes.is_empty(), covered, "row {listed}: rules iff covered");
+        assert_eq!(
+            !codes.is_empty(),
+            covered,
+            "row {listed}: rules iff covered"
+        );
         if !covered {
-            assert!(!cells[6].is_empty(), "row {listed}: say why nothing covers it");
+            assert!(
+                !cells[6].is_empty(),
+                "row {listed}: say why nothing covers it"
+            );
         }
         for code in codes {
-            assert!(registered.contains(&code), "row {listed}: unknown rule {code}");
+            assert!(
+                registered.contains(&code),
+                "row {listed}: unknown rule {code}"
+            );
             named.push(code);
         }
     }
     for code in &registered {
-        assert!(named.contains(code), "{code} is registered but not in rules/COVERAGE.md");
+        assert!(
+            named.contains(code),
+            "{code} is registered but not in rules/COVERAGE.md"
+        );
     }
     // Every code mentioned anywhere on the page exists.
     for word in page.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if word.len() == 5 && word.starts_with("WS") && word[2..].chars().all(|c| c.is_ascii_digit()) {
-            assert!(rules::by_code(word).is_some(), "rules/COVERAGE.md names unknown {word}");
+        if word.len() == 5
+            && word.starts_with("WS")
+            && word[2..].chars().all(|c| c.is_ascii_digit())
+        {
+            assert!(
+                rules::by_code(word).is_some(),
+                "rules/COVERAGE.md names unknown {word}"
+            );
         }
     }
     let expected = format!(
         "<!-- counts: listed={listed} fixed={} report-only={} out-of-reach={} open={} -->",
         counts["fixed"], counts["report-only"], counts["out-of-reach"], counts["open"]
     );
-    assert!(page.contains(&expected), "counts comment must be: {expected}");
+    assert!(
+        page.contains(&expected),
+        "counts comment must be: {expected}"
+    );
 }

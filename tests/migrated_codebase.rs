@@ -35,6 +35,12 @@ fn migrated_code_gives_no_finding_with_every_rule() {
             &dir,
             &["check", "--select", "WS", "--target-version", target, "."],
         );
-        assert_eq!(code(&out), 0, "target {target}: {}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            code(&out),
+            0,
+            "target {target}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
     }
 }

@@ -87,7 +87,10 @@ pub fn append_argument_in(source: &str, arguments: &Arguments, text: &str) -> Ed
             && gap.contains('\n')
             && indent.chars().all(|c| c == ' ' || c == '\t')
         {
-            let comma = last.end() + TextSize::try_from(gap.find(',').unwrap_or(0) + 1).ok().unwrap_or_default();
+            let comma = last.end()
+                + TextSize::try_from(gap.find(',').unwrap_or(0) + 1)
+                    .ok()
+                    .unwrap_or_default();
             return Edit::insert(comma, format!("\n{indent}{text},"));
         }
     }

@@ -36,9 +36,8 @@ pub fn word_occurs_outside(source: &str, name: &str, except: TextRange) -> bool 
         let end = at + name.len();
         let before = source[..at].chars().next_back();
         let after = source[end..].chars().next();
-        !before.is_some_and(is_word)
-            && !after.is_some_and(is_word)
-            && !(except.start().to_usize() <= at && end <= except.end().to_usize())
+        let inside = except.start().to_usize() <= at && end <= except.end().to_usize();
+        !(before.is_some_and(is_word) || after.is_some_and(is_word) || inside)
     })
 }
 
@@ -48,8 +47,11 @@ pub fn line_range(source: &str, range: TextRange) -> TextRange {
     let start = range.start().to_usize();
     let end = range.end().to_usize();
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[end..].find('\n').map_or(source.len(), |i| end + i + 1);
-    let alone = source[line_start..start].trim().is_empty() && source[end..line_end].trim().is_empty();
+    let line_end = source[end..]
+        .find('\n')
+        .map_or(source.len(), |i| end + i + 1);
+    let alone =
+        source[line_start..start].trim().is_empty() && source[end..line_end].trim().is_empty();
     if !alone {
         return range;
     }
@@ -82,7 +84,11 @@ pub fn merge_import_aliases(
             Some(prev) => TextRange::new(names[prev].end(), names[i].end()),
             None => TextRange::new(names[i].start(), names.get(1)?.start()),
         };
-        if source[range].contains('#') || deleted.iter().any(|d| d.intersect(range).is_some_and(|x| !x.is_empty())) {
+        if source[range].contains('#')
+            || deleted
+                .iter()
+                .any(|d| d.intersect(range).is_some_and(|x| !x.is_empty()))
+        {
             return None;
         }
         deleted.push(range);
@@ -96,7 +102,10 @@ pub fn indentation<'s>(source: &'s str, stmt: &Stmt) -> Option<&'s str> {
     let start = stmt.start().to_usize();
     let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let indent = &source[line_start..start];
-    indent.chars().all(|c| c == ' ' || c == '\t').then_some(indent)
+    indent
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then_some(indent)
 }
 
 /// The source of `call` moved to a line indented by `new_indent`: its continuation lines move
@@ -140,7 +149,9 @@ fn comments_outside(source: &str, range: TextRange, inner: TextRange) -> Vec<&st
             at = inner.end().to_usize();
             continue;
         }
-        let line_end = source[hash..].find(['\n', '\r']).map_or(source.len(), |i| hash + i);
+        let line_end = source[hash..]
+            .find(['\n', '\r'])
+            .map_or(source.len(), |i| hash + i);
         comments.push(source[hash..line_end].trim_end());
         at = line_end.min(end);
         if at == end {
@@ -199,7 +210,7 @@ pub fn serve_forever_main(
         }
     };
     let forever = method_call(suite.get(run_index + 1)?, "run_forever")?;
-    if !forever.1.arguments.is_empty() || run.1.arguments.keywords.len() > 0 {
+    if !forever.1.arguments.is_empty() || !run.1.arguments.keywords.is_empty() {
         return None;
     }
     let mut first = index;
@@ -213,9 +224,7 @@ pub fn serve_forever_main(
     }
     let last = run_index + 1;
     let range = TextRange::new(suite[first].start(), suite[last].end());
-    let outside = |name: &str| {
-        word_occurs_outside(&source[scope], name, range - scope.start())
-    };
+    let outside = |name: &str| word_occurs_outside(&source[scope], name, range - scope.start());
     if removed_names.iter().any(|name| outside(name)) {
         return None;
     }
@@ -226,8 +235,13 @@ pub fn serve_forever_main(
     let gap = if indent.is_empty() { "\n\n\n" } else { "\n\n" };
     let serve = reindented(source, call, indent.len() + 4);
     // PEP 8: two blank lines before a new top-level function.
-    let lead = match first.checked_sub(1).map(|p| &source[TextRange::new(suite[p].end(), range.start())]) {
-        Some(gap) if indent.is_empty() => "\n".repeat(3usize.saturating_sub(gap.matches('\n').count())),
+    let lead = match first
+        .checked_sub(1)
+        .map(|p| &source[TextRange::new(suite[p].end(), range.start())])
+    {
+        Some(gap) if indent.is_empty() => {
+            "\n".repeat(3usize.saturating_sub(gap.matches('\n').count()))
+        }
         _ => String::new(),
     };
     let comments: String = comments_outside(source, range, call.range())
@@ -315,7 +329,9 @@ mod tests {
     use super::*;
 
     fn rewrite(source: &str) -> Option<String> {
-        let module = ruff_python_parser::parse_module(source).unwrap().into_syntax();
+        let module = ruff_python_parser::parse_module(source)
+            .unwrap()
+            .into_syntax();
         let (index, call) = module.body.iter().enumerate().find_map(|(i, stmt)| {
             let value = match stmt {
                 Stmt::Assign(a) => &*a.value,
@@ -355,7 +371,9 @@ mod tests {
     #[test]
     fn loop_name_and_other_uses() {
         let src = "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nloop.run_until_complete(serve(h))\nloop.run_forever()\n";
-        assert!(rewrite(src).unwrap().starts_with("import asyncio\nasync def main():"));
+        assert!(rewrite(src)
+            .unwrap()
+            .starts_with("import asyncio\nasync def main():"));
         // `loop` used later: keep the statements.
         assert_eq!(rewrite(&format!("{src}loop.close()\n")), None);
         // `main` taken: another name.
@@ -372,7 +390,15 @@ mod tests {
 
     #[test]
     fn words() {
-        assert!(word_occurs_outside("a loop b", "loop", TextRange::default()));
-        assert!(!word_occurs_outside("a loops b", "loop", TextRange::default()));
+        assert!(word_occurs_outside(
+            "a loop b",
+            "loop",
+            TextRange::default()
+        ));
+        assert!(!word_occurs_outside(
+            "a loops b",
+            "loop",
+            TextRange::default()
+        ));
     }
 }

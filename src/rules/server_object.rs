@@ -62,19 +62,19 @@ pub fn server_object(checker: &Checker, expr: &Expr) -> Option<ServerObject> {
                     .and_then(|p| p.annotation())
                     .and_then(|a| checker.model.resolve(a));
                 if let Some(qualified) = annotated {
-                    return SERVER_CLASSES
-                        .iter()
-                        .find(|(q, _)| *q == qualified)
-                        .map(|&(_, implementation)| ServerObject {
+                    return SERVER_CLASSES.iter().find(|(q, _)| *q == qualified).map(
+                        |&(_, implementation)| ServerObject {
                             stage: Stage::Server,
                             implementation,
                             group: None,
-                        });
+                        },
+                    );
                 }
             }
             bound_in(checker, &checker.module.body, &Target::Name(name))
         }
-        Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(s) if s.id.as_str() == "self") => {
+        Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(s) if s.id.as_str() == "self") =>
+        {
             let class = checker.enclosing_class()?;
             bound_in(checker, &class.body, &Target::SelfAttr(attr.attr.as_str()))
         }
@@ -167,7 +167,8 @@ fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> Option<ServerO
                 }
                 Stmt::With(with) => {
                     for item in &with.items {
-                        let (Some(var), Expr::Call(call)) = (&item.optional_vars, &item.context_expr)
+                        let (Some(var), Expr::Call(call)) =
+                            (&item.optional_vars, &item.context_expr)
                         else {
                             continue;
                         };

@@ -38,11 +38,21 @@ pub const SOCKET_CLASSES: &[&str] = &[
 pub const CONNECTION_CLASSES: &[(&str, &[&str])] = &[
     (
         "websockets.sync.client.ClientConnection",
-        &["ping_interval", "ping_timeout", "close_timeout", "max_queue"],
+        &[
+            "ping_interval",
+            "ping_timeout",
+            "close_timeout",
+            "max_queue",
+        ],
     ),
     (
         "websockets.sync.server.ServerConnection",
-        &["ping_interval", "ping_timeout", "close_timeout", "max_queue"],
+        &[
+            "ping_interval",
+            "ping_timeout",
+            "close_timeout",
+            "max_queue",
+        ],
     ),
 ];
 
@@ -61,10 +71,7 @@ pub fn is_unix(qualified: &str) -> bool {
 
 /// The qualified name of the websockets function `call` calls, when it is in `table`.
 pub fn call_in(checker: &Checker, call: &ExprCall, table: &[&str]) -> Option<String> {
-    checker
-        .model
-        .resolve(&call.func)
-        .filter(|q| is(table, q))
+    checker.model.resolve(&call.func).filter(|q| is(table, q))
 }
 
 /// Is `name` bound — in the enclosing function, or at module level — to a threading server:
@@ -87,7 +94,8 @@ pub fn is_sync_server(checker: &Checker, name: &str) -> bool {
             match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                 Stmt::Assign(assign) => {
-                    if matches!(&assign.targets[..], [Expr::Name(n)] if n.id.as_str() == self.name) {
+                    if matches!(&assign.targets[..], [Expr::Name(n)] if n.id.as_str() == self.name)
+                    {
                         self.bound = true;
                         self.found |= self.serves(&assign.value);
                     }

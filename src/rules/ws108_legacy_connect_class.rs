@@ -110,7 +110,14 @@ impl Rule for LegacyConnectClass {
                     legacy_members.join(", ")
                 ),
             };
-            report(checker, implementation, base, message, class.name.range(), help);
+            report(
+                checker,
+                implementation,
+                base,
+                message,
+                class.name.range(),
+                help,
+            );
         }
     }
 

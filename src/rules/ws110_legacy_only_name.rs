@@ -96,7 +96,9 @@ impl Rule for LegacyOnlyName {
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
-        let Stmt::ImportFrom(import) = stmt else { return };
+        let Stmt::ImportFrom(import) = stmt else {
+            return;
+        };
         let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else {
             return;
         };
@@ -152,8 +154,15 @@ mod tests {
         let doc = include_str!("../../rules/WS110.md");
         for (module, name, _) in NAMES {
             let qualified = format!("{module}.{name}");
-            assert!(legacy_names::lookup(&qualified).is_none(), "{qualified} has a home");
-            assert_eq!(doc.matches(&format!("| `{qualified}` |")).count(), 1, "{qualified}");
+            assert!(
+                legacy_names::lookup(&qualified).is_none(),
+                "{qualified} has a home"
+            );
+            assert_eq!(
+                doc.matches(&format!("| `{qualified}` |")).count(),
+                1,
+                "{qualified}"
+            );
         }
     }
 }

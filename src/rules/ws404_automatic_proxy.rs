@@ -20,7 +20,8 @@ static META: RuleMeta = RuleMeta {
     code: "WS404",
     name: "automatic-proxy",
     family: Family::BehaviourNotes,
-    summary: "`connect()` uses the system's HTTP/SOCKS proxy since 15.0: `proxy=None` connects directly",
+    summary:
+        "`connect()` uses the system's HTTP/SOCKS proxy since 15.0: `proxy=None` connects directly",
     fix: FixAvailability::Always,
     default_severity: Severity::Note,
     enabled_by_default: false,

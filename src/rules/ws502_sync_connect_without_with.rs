@@ -43,8 +43,14 @@ impl Rule for SyncConnectWithoutWith {
         // `with connect(...)`, `stack.enter_context(connect(...))`, and `return connect(...)`
         // (the caller may enter it) are fine.
         let entered = match checker.current_stmt() {
-            Some(Stmt::With(with)) => with.items.iter().any(|i| i.context_expr.range() == call.range()),
-            Some(Stmt::Return(ret)) => ret.value.as_deref().is_some_and(|v| v.range() == call.range()),
+            Some(Stmt::With(with)) => with
+                .items
+                .iter()
+                .any(|i| i.context_expr.range() == call.range()),
+            Some(Stmt::Return(ret)) => ret
+                .value
+                .as_deref()
+                .is_some_and(|v| v.range() == call.range()),
             _ => false,
         };
         let in_enter_context = matches!(checker.parent_expr(), Some(Expr::Call(parent))

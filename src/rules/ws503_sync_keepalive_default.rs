@@ -35,7 +35,8 @@ impl Rule for SyncKeepaliveDefault {
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
         let Expr::Call(call) = expr else { return };
-        let Some(qualified) = call_in(checker, call, CONNECT).or_else(|| call_in(checker, call, SERVE))
+        let Some(qualified) =
+            call_in(checker, call, CONNECT).or_else(|| call_in(checker, call, SERVE))
         else {
             return;
         };

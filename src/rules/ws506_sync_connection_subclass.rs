@@ -45,7 +45,10 @@ impl Rule for SyncConnectionSubclass {
         let Stmt::ClassDef(class) = stmt else { return };
         let Some(base) = class.bases().iter().find_map(|b| {
             let q = checker.model.resolve(b)?;
-            CONNECTION_CLASSES.iter().find(|(c, _)| *c == q).map(|(c, _)| *c)
+            CONNECTION_CLASSES
+                .iter()
+                .find(|(c, _)| *c == q)
+                .map(|(c, _)| *c)
         }) else {
             return;
         };
@@ -90,7 +93,11 @@ fn problems(init: &StmtFunctionDef, server: bool, target: Version) -> Vec<String
     let mut problems = Vec::new();
     let positional = params.posonlyargs.len() + params.args.len();
     // `self`, `sock`, `protocol`, and since 17.0 the server.
-    let needed = if server && target >= Version::V17_0 { 4 } else { 3 };
+    let needed = if server && target >= Version::V17_0 {
+        4
+    } else {
+        3
+    };
     if params.vararg.is_none() && positional < needed {
         problems.push(if needed == 4 {
             "the `server` positional argument (17.0)".to_string()

@@ -46,8 +46,10 @@ enum Place {
 impl Place {
     fn describe(self) -> &'static str {
         match self {
-            Place::RunUntilComplete => "is handed to `run_until_complete()`, which runs it before \
-                                        the loop starts",
+            Place::RunUntilComplete => {
+                "is handed to `run_until_complete()`, which runs it before \
+                                        the loop starts"
+            }
             Place::ModuleLevel => "is called at module level, where no event loop runs",
             Place::PlainFunction => "is called in a plain `def` that starts the event loop itself",
         }
@@ -92,8 +94,8 @@ impl Rule for ServeOutsideRunningLoop {
         .with_help(ADVICE);
         // A legacy call written as a dotted reference is rewritten by the import switch too;
         // replacing the statements around it would collide with that edit.
-        let fixable = target.implementation == Implementation::New
-            || matches!(&*call.func, Expr::Name(_));
+        let fixable =
+            target.implementation == Implementation::New || matches!(&*call.func, Expr::Name(_));
         if let Some((suite, index)) = checker.enclosing_suite().filter(|_| fixable) {
             let scope = checker.enclosing_function().map_or(
                 TextRange::up_to(TextSize::of(checker.source)),
@@ -117,7 +119,13 @@ fn place(checker: &Checker, call: &ExprCall) -> Option<Place> {
     if let Some(Expr::Call(parent)) = checker.parent_expr() {
         let is_run = matches!(&*parent.func, Expr::Attribute(a)
             if a.attr.as_str() == "run_until_complete");
-        if is_run && parent.arguments.args.first().is_some_and(|a| a.range() == call.range()) {
+        if is_run
+            && parent
+                .arguments
+                .args
+                .first()
+                .is_some_and(|a| a.range() == call.range())
+        {
             return Some(Place::RunUntilComplete);
         }
     }
