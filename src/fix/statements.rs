@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(
             got.as_deref(),
             Some(
-                "import asyncio\nasync def main():\n    async with serve(h, 'x', 1):\n        await asyncio.get_running_loop().create_future()\n\n\nasyncio.run(main())\n"
+                "import asyncio\n\n\nasync def main():\n    async with serve(h, 'x', 1):\n        await asyncio.get_running_loop().create_future()\n\n\nasyncio.run(main())\n"
             )
         );
     }
@@ -373,7 +373,7 @@ mod tests {
         let src = "import asyncio\nloop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nloop.run_until_complete(serve(h))\nloop.run_forever()\n";
         assert!(rewrite(src)
             .unwrap()
-            .starts_with("import asyncio\nasync def main():"));
+            .starts_with("import asyncio\n\n\nasync def main():"));
         // `loop` used later: keep the statements.
         assert_eq!(rewrite(&format!("{src}loop.close()\n")), None);
         // `main` taken: another name.
@@ -384,7 +384,7 @@ mod tests {
         assert!(
             rewrite("import asyncio\nasyncio.get_event_loop().run_until_complete(serve(h))\n# run\nasyncio.get_event_loop().run_forever()\n")
                 .unwrap()
-                .starts_with("import asyncio\n# run\nasync def main():")
+                .starts_with("import asyncio\n\n\n# run\nasync def main():")
         );
     }
 

@@ -24,6 +24,7 @@ mod ws107_connection_closed_code_reason;
 mod ws108_legacy_connect_class;
 mod ws109_opcode_constant;
 mod ws110_legacy_only_name;
+mod ws111_payload_too_big_message;
 mod ws201_connect_extra_headers;
 mod ws202_serve_extra_headers;
 mod ws203_removed_argument;
@@ -74,6 +75,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws108_legacy_connect_class::LegacyConnectClass,
     &ws109_opcode_constant::OpcodeConstant,
     &ws110_legacy_only_name::LegacyOnlyName,
+    &ws111_payload_too_big_message::PayloadTooBigMessage,
     &ws201_connect_extra_headers::ConnectExtraHeaders,
     &ws202_serve_extra_headers::ServeExtraHeaders,
     &ws203_removed_argument::RemovedArgument,

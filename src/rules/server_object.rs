@@ -52,31 +52,31 @@ pub fn server_object(checker: &Checker, expr: &Expr) -> Option<ServerObject> {
         Expr::Name(name) => {
             let name = name.id.as_str();
             if let Some(def) = checker.enclosing_function() {
-                if let Some(found) = bound_in(checker, &def.body, &Target::Name(name)) {
-                    return Some(found);
+                let (found, bound) = bound_in(checker, &def.body, &Target::Name(name));
+                if bound {
+                    // A local of that name hides the module's.
+                    return found;
                 }
-                let annotated = def
-                    .parameters
-                    .iter()
-                    .find(|p| p.name().as_str() == name)
-                    .and_then(|p| p.annotation())
-                    .and_then(|a| checker.model.resolve(a));
-                if let Some(qualified) = annotated {
-                    return SERVER_CLASSES.iter().find(|(q, _)| *q == qualified).map(
-                        |&(_, implementation)| ServerObject {
+                if let Some(parameter) = def.parameters.iter().find(|p| p.name().as_str() == name) {
+                    let qualified = parameter
+                        .annotation()
+                        .and_then(|a| checker.model.resolve(a));
+                    return SERVER_CLASSES
+                        .iter()
+                        .find(|(q, _)| Some(*q) == qualified.as_deref())
+                        .map(|&(_, implementation)| ServerObject {
                             stage: Stage::Server,
                             implementation,
                             group: None,
-                        },
-                    );
+                        });
                 }
             }
-            bound_in(checker, &checker.module.body, &Target::Name(name))
+            bound_in(checker, &checker.module.body, &Target::Name(name)).0
         }
         Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(s) if s.id.as_str() == "self") =>
         {
             let class = checker.enclosing_class()?;
-            bound_in(checker, &class.body, &Target::SelfAttr(attr.attr.as_str()))
+            bound_in(checker, &class.body, &Target::SelfAttr(attr.attr.as_str())).0
         }
         _ => None,
     }
@@ -141,12 +141,13 @@ impl Target<'_> {
 }
 
 /// The server object bound to `target` somewhere in `body` (nested functions are searched for
-/// `self.x` only, since methods bind attributes).
-fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> Option<ServerObject> {
+/// `self.x` only, since methods bind attributes), and whether `body` binds `target` at all.
+fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> (Option<ServerObject>, bool) {
     struct Finder<'c, 'k, 't> {
         checker: &'c Checker<'k>,
         target: &'t Target<'t>,
         found: Option<ServerObject>,
+        bound: bool,
     }
     impl<'a> Visitor<'a> for Finder<'_, '_, '_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
@@ -157,9 +158,11 @@ fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> Option<ServerO
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_)
                     if matches!(self.target, Target::Name(_)) => {}
                 Stmt::Assign(assign) if assign.targets.iter().any(|t| self.target.matches(t)) => {
+                    self.bound = true;
                     self.found = value_object(self.checker, &assign.value);
                 }
                 Stmt::AnnAssign(assign) if self.target.matches(&assign.target) => {
+                    self.bound = true;
                     self.found = assign
                         .value
                         .as_deref()
@@ -173,6 +176,7 @@ fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> Option<ServerO
                             continue;
                         };
                         if self.target.matches(var) {
+                            self.bound = true;
                             self.found = from_serve(self.checker, call, Stage::Server);
                         }
                     }
@@ -191,7 +195,8 @@ fn bound_in(checker: &Checker, body: &[Stmt], target: &Target) -> Option<ServerO
         checker,
         target,
         found: None,
+        bound: false,
     };
     finder.visit_body(body);
-    finder.found
+    (finder.found, finder.bound)
 }

@@ -59,6 +59,10 @@ impl Rule for AutomaticProxy {
         } else {
             "threading"
         };
+        // A call recovered from a syntax error may have no parentheses to add to.
+        let Some(edit) = append_argument_in(checker.source, arguments, "proxy=None") else {
+            return;
+        };
         let diagnostic = Diagnostic::new(
             &META,
             format!(
@@ -72,10 +76,7 @@ impl Rule for AutomaticProxy {
             "pass `proxy=None` to keep connecting directly, or `proxy=True` to say the proxy is \
              wanted (a SOCKS proxy needs the `python-socks` package)",
         )
-        .with_fix(Fix::unsafe_(
-            "Add `proxy=None`",
-            vec![append_argument_in(checker.source, arguments, "proxy=None")],
-        ));
+        .with_fix(Fix::unsafe_("Add `proxy=None`", vec![edit]));
         // A legacy call takes `proxy=` only once its import has switched.
         checker.report(diagnostic.with_group(asyncio.and_then(|c| c.group(checker))));
     }

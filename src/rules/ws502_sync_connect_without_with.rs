@@ -58,6 +58,10 @@ impl Rule for SyncConnectWithoutWith {
         if entered || in_enter_context {
             return;
         }
+        // A call recovered from a syntax error may have no parentheses to add to.
+        let Some(edit) = append_argument_in(checker.source, &call.arguments, "legacy=True") else {
+            return;
+        };
         checker.report(
             Diagnostic::new(
                 &META,
@@ -69,7 +73,7 @@ impl Rule for SyncConnectWithoutWith {
             .with_help("write `with connect(...) as websocket:`; or pass `legacy=True` to keep the direct connection without the warning")
             .with_fix(Fix::safe(
                 "Add `legacy=True` (the current behaviour, without the warning)",
-                vec![append_argument_in(checker.source, &call.arguments, "legacy=True")],
+                vec![edit],
             )),
         );
     }

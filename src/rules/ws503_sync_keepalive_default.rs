@@ -45,6 +45,10 @@ impl Rule for SyncKeepaliveDefault {
             return;
         }
         let function = qualified.rsplit('.').next().unwrap_or("connect");
+        // A call recovered from a syntax error may have no parentheses to add to.
+        let Some(edit) = append_argument_in(checker.source, args, "ping_interval=None") else {
+            return;
+        };
         checker.report(
             Diagnostic::new(
                 &META,
@@ -58,7 +62,7 @@ impl Rule for SyncKeepaliveDefault {
             .with_help("keep it (it detects dead connections), tune `ping_interval=` / `ping_timeout=`, or pass `ping_interval=None` for the 14.x behaviour")
             .with_fix(Fix::unsafe_(
                 "Add `ping_interval=None` (no keepalive, as before 15.0)",
-                vec![append_argument_in(checker.source, args, "ping_interval=None")],
+                vec![edit],
             )),
         );
     }

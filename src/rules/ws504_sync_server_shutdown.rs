@@ -41,6 +41,8 @@ impl Rule for SyncServerShutdown {
         };
         if attr.attr.as_str() != "shutdown"
             || !call.arguments.is_empty()
+            || !checker.slice(call.arguments.range()).ends_with(')')
+            || call.arguments.range().len() < ruff_text_size::TextSize::from(2)
             || !is_sync_server(checker, receiver.id.as_str())
         {
             return;
