@@ -41,6 +41,7 @@ mod ws401_concurrent_recv_runtime_error;
 mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
 mod ws404_automatic_proxy;
+mod ws405_value_error_for_bad_arguments;
 mod ws501_sync_socket_argument;
 mod ws502_sync_connect_without_with;
 mod ws503_sync_keepalive_default;
@@ -92,6 +93,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
     &ws404_automatic_proxy::AutomaticProxy,
+    &ws405_value_error_for_bad_arguments::ValueErrorForBadArguments,
     &ws501_sync_socket_argument::SyncSocketArgument,
     &ws502_sync_connect_without_with::SyncConnectWithoutWith,
     &ws503_sync_keepalive_default::SyncKeepaliveDefault,
