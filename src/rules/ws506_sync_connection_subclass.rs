@@ -105,6 +105,21 @@ fn problems(init: &StmtFunctionDef, server: bool, target: Version) -> Vec<String
             "the `sock` and `protocol` positional arguments".to_string()
         });
     }
+    // `(self, socket, protocol, close_timeout=10)`: the server, passed third since 17.0, lands
+    // in a parameter that is also passed by keyword.
+    if needed == 4 {
+        let third = params.posonlyargs.iter().chain(&params.args).nth(3);
+        if let Some(third) = third.filter(|p| {
+            KEYWORDS
+                .iter()
+                .any(|(k, _)| *k == p.parameter.name.as_str())
+        }) {
+            problems.push(format!(
+                "the `server` positional argument (17.0), which lands in `{}`",
+                third.parameter.name.as_str()
+            ));
+        }
+    }
     if params.kwarg.is_none() {
         for (name, since) in KEYWORDS {
             let accepted = params.iter().any(|p| p.name().as_str() == *name);
