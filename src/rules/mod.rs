@@ -42,6 +42,7 @@ mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
 mod ws404_automatic_proxy;
 mod ws405_value_error_for_bad_arguments;
+mod ws406_process_request_any_method;
 mod ws501_sync_socket_argument;
 mod ws502_sync_connect_without_with;
 mod ws503_sync_keepalive_default;
@@ -94,6 +95,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
     &ws404_automatic_proxy::AutomaticProxy,
     &ws405_value_error_for_bad_arguments::ValueErrorForBadArguments,
+    &ws406_process_request_any_method::ProcessRequestAnyMethod,
     &ws501_sync_socket_argument::SyncSocketArgument,
     &ws502_sync_connect_without_with::SyncConnectWithoutWith,
     &ws503_sync_keepalive_default::SyncKeepaliveDefault,
