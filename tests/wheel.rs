@@ -44,6 +44,13 @@ fn run(cmd: &mut Command, what: &str) -> Output {
     output
 }
 
+/// `PATH` with `dir` first.
+fn prepend_path(dir: &Path) -> std::ffi::OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&rest)))
+        .unwrap()
+}
+
 fn venv(dir: &Path) -> PathBuf {
     run(
         Command::new("python3").args(["-m", "venv"]).arg(dir),
@@ -108,6 +115,8 @@ fn build_and_install() {
         Command::new(maturin.join("pip"))
             .current_dir(&root)
             .env("CARGO_TARGET_DIR", target.join("wheel-build"))
+            // maturin's PEP 517 hooks run `maturin` from PATH, as in an activated venv.
+            .env("PATH", prepend_path(&maturin))
             .env_remove("MATURIN_PEP517_ARGS")
             .args([
                 "wheel",
@@ -174,14 +183,9 @@ fn build_and_install() {
 
     // `wsmigrate` found on PATH (the venv's scripts directory, as an activated venv or `pipx` /
     // `uv tool` put it), and `python -m wsmigrate` with the venv's interpreter.
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let on_path = Command::new("wsmigrate")
         .current_dir(&root)
-        .env("PATH", &path)
+        .env("PATH", prepend_path(&bin))
         .args(["check", "fixtures/example"])
         .stdin(Stdio::null())
         .output()
