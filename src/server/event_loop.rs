@@ -119,6 +119,8 @@ impl Server {
 
     /// Returns the exit status.
     pub fn run(mut self) -> Result<u8, String> {
+        // `initialized` was consumed by the handshake (`initialize_finish`).
+        self.watch_files();
         loop {
             let event = select! {
                 recv(self.connection.receiver) -> message => match message {
@@ -177,7 +179,6 @@ impl Server {
 
     fn notification(&mut self, n: Notification) {
         match n.method.as_str() {
-            "initialized" => self.watch_files(),
             "textDocument/didOpen" => {
                 if let Some(p) = params::<DidOpenTextDocumentParams>(&n) {
                     let d = p.text_document;
