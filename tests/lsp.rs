@@ -59,7 +59,10 @@ fn venv_python() -> Result<PathBuf, String> {
         .output()
         .map_err(|e| format!("pip: {e}"))?;
     if !pip.status.success() || !has_it(&python) {
-        return Err(format!("pip install {PYTEST_LSP} failed:\n{}", output_text(&pip)));
+        return Err(format!(
+            "pip install {PYTEST_LSP} failed:\n{}",
+            output_text(&pip)
+        ));
     }
     Ok(python)
 }

@@ -32,8 +32,7 @@ pub fn code_actions(
     };
     let index = LineIndex::new(&snapshot.text);
     let requested = index.text_range(&snapshot.text, params.range, snapshot.encoding);
-    let touches =
-        |r: TextRange| r.start() <= requested.end() && requested.start() <= r.end();
+    let touches = |r: TextRange| r.start() <= requested.end() && requested.start() <= r.end();
     let mut actions = Vec::new();
     if wants(CodeActionKind::QUICKFIX.as_str()) {
         let here: Vec<&Diagnostic> = diagnostics.iter().filter(|d| touches(d.range)).collect();
@@ -64,7 +63,10 @@ pub fn code_actions(
             actions.push(action);
         }
     }
-    actions.into_iter().map(CodeActionOrCommand::CodeAction).collect()
+    actions
+        .into_iter()
+        .map(CodeActionOrCommand::CodeAction)
+        .collect()
 }
 
 /// The finding's fix, with every other fix of its group (they are applied together or not

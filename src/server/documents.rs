@@ -46,7 +46,10 @@ impl Document {
                 Some(range) => {
                     let index = LineIndex::new(&text);
                     let range = index.text_range(&text, range, encoding);
-                    text.replace_range(range.start().to_usize()..range.end().to_usize(), &change.text);
+                    text.replace_range(
+                        range.start().to_usize()..range.end().to_usize(),
+                        &change.text,
+                    );
                 }
             }
         }
@@ -172,7 +175,11 @@ pub fn uri_to_path(uri: &Uri) -> PathBuf {
     {
         let s = String::from_utf8_lossy(&bytes).into_owned();
         // `/C:/x` on Windows.
-        PathBuf::from(s.strip_prefix('/').filter(|s| s.get(1..2) == Some(":")).unwrap_or(&s))
+        PathBuf::from(
+            s.strip_prefix('/')
+                .filter(|s| s.get(1..2) == Some(":"))
+                .unwrap_or(&s),
+        )
     }
 }
 
@@ -216,7 +223,10 @@ mod tests {
         // Past the end of a line: its end, before the line break.
         let b = index.offset(text, Position::new(0, 99), Encoding::Utf16);
         assert_eq!(&text[b.to_usize()..], "\r\nb\n");
-        assert_eq!(index.row(TextSize::try_from(text.find('b').unwrap()).unwrap()), 2);
+        assert_eq!(
+            index.row(TextSize::try_from(text.find('b').unwrap()).unwrap()),
+            2
+        );
     }
 
     #[test]

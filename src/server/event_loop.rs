@@ -170,7 +170,11 @@ impl Server {
             // Answers to our own requests (watcher registration): nothing to do.
             Message::Response(response) => {
                 if let Some(error) = response.error {
-                    log!("the client refused request {}: {}", response.id, error.message);
+                    log!(
+                        "the client refused request {}: {}",
+                        response.id,
+                        error.message
+                    );
                 }
             }
         }
@@ -192,7 +196,11 @@ impl Server {
                     let uri = p.text_document.uri;
                     match self.documents.get_mut(&uri) {
                         Some(doc) => {
-                            doc.apply_changes(p.text_document.version, p.content_changes, self.encoding);
+                            doc.apply_changes(
+                                p.text_document.version,
+                                p.content_changes,
+                                self.encoding,
+                            );
                             self.dirty.insert(uri);
                         }
                         None => log!("change to a document that is not open: {}", uri.as_str()),
@@ -253,8 +261,11 @@ impl Server {
             .get("textDocument")
             .and_then(|d| d.get("uri"))
             .and_then(|u| serde_json::from_value::<Uri>(u.clone()).ok());
-        let known = matches!(method.as_str(), "textDocument/codeAction" | "textDocument/hover")
-            || (method == DEBUG_PANIC_METHOD && std::env::var_os(DEBUG_PANIC_ENV).is_some());
+        let known = matches!(
+            method.as_str(),
+            "textDocument/codeAction" | "textDocument/hover"
+        ) || (method == DEBUG_PANIC_METHOD
+            && std::env::var_os(DEBUG_PANIC_ENV).is_some());
         if !known {
             self.respond(Response::new_err(
                 id,

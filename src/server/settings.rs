@@ -119,7 +119,9 @@ fn resolve(path: &Path, options: &ClientOptions) -> (Settings, Option<String>) {
                     .expect("the default settings always resolve");
                 (
                     settings,
-                    Some(format!("{second}\n(the editor's wsmigrate settings are ignored)")),
+                    Some(format!(
+                        "{second}\n(the editor's wsmigrate settings are ignored)"
+                    )),
                 )
             }
         },
