@@ -251,6 +251,8 @@ impl Server {
                     }
                 }
             }
+            // `$/cancelRequest` and the like: requests are answered quickly, nothing to cancel.
+            other if other.starts_with("$/") => {}
             other => log!("ignored notification {other}"),
         }
     }

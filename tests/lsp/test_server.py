@@ -308,3 +308,41 @@ async def test_closing_a_document_clears_its_diagnostics(client):
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     await wait_for(lambda: list(client.diagnostics[uri]) == [])
+
+
+@pytest.mark.asyncio
+async def test_incremental_edits_and_utf16_positions(client):
+    # Characters outside the BMP count twice in UTF-16, the default position encoding.
+    text = LEGACY.replace('print("open")', 'print("😀"); ws.open')
+    uri = open_doc(client, text)
+    diagnostics = await diagnostics_for(client, uri)
+    line = text.splitlines()[7]
+    on_line = [d for d in diagnostics if d.code == "WS002" and d.range.start.line == 7]
+    assert on_line[0].range.start.character == len(line[: line.index("ws.open")].encode("utf-16-le")) // 2
+    # Typing into the document: delete `ws.open` on line 7 with an incremental change.
+    start = len(line[: line.index("; ws.open")].encode("utf-16-le")) // 2
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(7, start), types.Position(7, start + 9)),
+                    text="",
+                )
+            ],
+        )
+    )
+    after = await diagnostics_for(client, uri, 2)
+    assert [d.range.start.line for d in after if d.code == "WS002"] == [6]
+
+
+@pytest.mark.asyncio
+async def test_editor_settings_change(client):
+    uri = open_doc(client, LEGACY)
+    assert "WS002" in codes(await diagnostics_for(client, uri))
+    before = len(client.published)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"wsmigrate": {"ignore": ["WS002"]}})
+    )
+    await wait_for(lambda: any(p.uri == uri for p in client.published[before:]))
+    assert codes(list(client.diagnostics[uri])) == ["WS101", "WS201"]
