@@ -24,6 +24,16 @@ pub struct ClientOptions {
     /// The documentation link of a diagnostic (`codeDescription`): `{code}` and `{name}` are
     /// replaced by the rule's. Without it diagnostics carry no link.
     pub docs_url: Option<String>,
+    /// `select`, `extendSelect` and `ignore` may also come under `lint`, as ruff takes them.
+    pub lint: Option<LintOptions>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LintOptions {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
 }
 
 impl ClientOptions {
@@ -40,7 +50,15 @@ impl ClientOptions {
             }
             other => other,
         };
-        serde_json::from_value(value).map_err(|e| format!("invalid wsmigrate settings: {e}"))
+        let mut options: ClientOptions = serde_json::from_value(value)
+            .map_err(|e| format!("invalid wsmigrate settings: {e}"))?;
+        // ruff's server takes the rule selection under `lint`.
+        if let Some(lint) = options.lint.take() {
+            options.select = options.select.or(lint.select);
+            options.extend_select = options.extend_select.or(lint.extend_select);
+            options.ignore = options.ignore.or(lint.ignore);
+        }
+        Ok(options)
     }
 
     pub fn docs_link(&self, code: &str, name: &str) -> Option<String> {
@@ -139,6 +157,9 @@ mod tests {
         let a = ClientOptions::from_value(flat).unwrap();
         assert_eq!(a, ClientOptions::from_value(nested).unwrap());
         assert_eq!(a.select.as_deref(), Some(&["WS0".to_string()][..]));
+        let ruff_shape =
+            serde_json::json!({"settings": {"lint": {"select": ["WS0"]}, "unsafeFixes": true}});
+        assert_eq!(a, ClientOptions::from_value(ruff_shape).unwrap());
         assert!(ClientOptions::from_value(serde_json::json!({"select": 1})).is_err());
         assert_eq!(
             ClientOptions::from_value(serde_json::Value::Null).unwrap(),
