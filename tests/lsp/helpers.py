@@ -49,13 +49,13 @@ async def wait_for(predicate, timeout=30.0):
         await asyncio.sleep(0.01)
 
 
-async def diagnostics_for(client, uri, version=1):
+async def diagnostics_for(client, uri, version=1, timeout=30.0):
     """The diagnostics published for `uri` at `version`."""
 
     def found():
         return [p for p in client.published if p.uri == uri and p.version == version]
 
-    await wait_for(lambda: found())
+    await wait_for(lambda: found(), timeout)
     return list(found()[-1].diagnostics)
 
 
