@@ -165,7 +165,13 @@ impl Server {
                     log!("exit without shutdown");
                     return Ok(Some(1));
                 }
-                self.notification(notification);
+                let method = notification.method.clone();
+                // A bug in handling one notification must not take the editor's server down.
+                if let Err(panic) =
+                    catch_unwind(AssertUnwindSafe(|| self.notification(notification)))
+                {
+                    log!("panic while handling {method}: {}", panic_message(&panic));
+                }
             }
             // Answers to our own requests (watcher registration): nothing to do.
             Message::Response(response) => {
