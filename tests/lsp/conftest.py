@@ -3,13 +3,12 @@
 The binary is $WSMIGRATE_BIN (tests/lsp.rs sets it), else target/debug/wsmigrate.
 """
 
-import asyncio
+import atexit
 import os
 import pathlib
-import sys
+import shutil
 import tempfile
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -21,6 +20,7 @@ BIN = os.environ.get("WSMIGRATE_BIN") or str(ROOT / "target" / "debug" / "wsmigr
 # Documents live here; a directory of its own keeps the repository's configuration away.
 WORKSPACE = pathlib.Path(tempfile.mkdtemp(prefix="wsmigrate-lsp-"))
 (WORKSPACE / ".git").mkdir()
+atexit.register(shutil.rmtree, WORKSPACE, ignore_errors=True)
 
 
 def make_client() -> LanguageClient:
