@@ -12,6 +12,7 @@ change's diagnostics arrived, so each sample is one full lint of the document.
 import argparse
 import json
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -152,6 +153,7 @@ def main():
     server.request("shutdown", None)
     server.send({"method": "exit"})
     code = server.proc.wait(timeout=30)
+    shutil.rmtree(work, ignore_errors=True)
 
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
