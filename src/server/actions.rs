@@ -11,7 +11,7 @@ use lsp_types::{
 use ruff_text_size::{TextRange, TextSize};
 
 use super::diagnostics::Snapshot;
-use super::documents::LineIndex;
+use super::documents::{Encoding, LineIndex};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::pipeline::{self, Context, Mode};
 use crate::rules::Family;
@@ -142,7 +142,7 @@ fn disable_for_line(
 ) -> Option<CodeAction> {
     let added = crate::noqa::add_directives(&snapshot.text, vec![(row, d.rule.code)]);
     let new_text = added.text?;
-    let edit = minimal_edit(&snapshot.text, &new_text, index, snapshot)?;
+    let edit = minimal_edit(&snapshot.text, &new_text, index, snapshot.encoding)?;
     Some(CodeAction {
         title: format!("Disable {} for this line", d.rule.code),
         kind: Some(CodeActionKind::QUICKFIX),
@@ -164,7 +164,12 @@ pub fn fix_all(snapshot: &Snapshot, index: &LineIndex) -> Option<CodeAction> {
     if !result.changed() {
         return None;
     }
-    let edit = minimal_edit(&snapshot.text, result.final_text(), index, snapshot)?;
+    let edit = minimal_edit(
+        &snapshot.text,
+        result.final_text(),
+        index,
+        snapshot.encoding,
+    )?;
     Some(CodeAction {
         title: format!(
             "wsmigrate: fix all safe fixes ({} finding{})",
@@ -190,7 +195,7 @@ fn workspace_edit(snapshot: &Snapshot, edits: Vec<TextEdit>) -> WorkspaceEdit {
 }
 
 /// One edit turning `old` into `new`: what lies between their common prefix and suffix.
-fn minimal_edit(old: &str, new: &str, index: &LineIndex, snapshot: &Snapshot) -> Option<TextEdit> {
+fn minimal_edit(old: &str, new: &str, index: &LineIndex, encoding: Encoding) -> Option<TextEdit> {
     if old == new {
         return None;
     }
@@ -217,9 +222,41 @@ fn minimal_edit(old: &str, new: &str, index: &LineIndex, snapshot: &Snapshot) ->
         TextSize::try_from(prefix).ok()?,
         TextSize::try_from(old.len() - suffix).ok()?,
     );
-    let lsp_range: Range = index.range(old, range, snapshot.encoding);
+    let lsp_range: Range = index.range(old, range, encoding);
     Some(TextEdit {
         range: lsp_range,
         new_text: new[prefix..new.len() - suffix].to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::Position;
+
+    #[test]
+    fn minimal_edit_covers_only_the_change() {
+        let old = "a = 'é'\nb = 1\n";
+        let new = "a = 'é'\nb = 1  # noqa: WS001\n";
+        let index = LineIndex::new(old);
+        let edit = minimal_edit(old, new, &index, Encoding::Utf16).unwrap();
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(1, 5), Position::new(1, 5))
+        );
+        assert_eq!(edit.new_text, "  # noqa: WS001");
+        // Shared bytes inside a character do not split it.
+        let edit = minimal_edit(
+            "x = 'é'",
+            "x = 'è'",
+            &LineIndex::new("x = 'é'"),
+            Encoding::Utf8,
+        )
+        .unwrap();
+        assert_eq!(
+            (edit.range.start.character, edit.new_text.as_str()),
+            (5, "è")
+        );
+        assert!(minimal_edit(old, old, &index, Encoding::Utf16).is_none());
+    }
 }
