@@ -4,7 +4,7 @@ to receiving the `publishDiagnostics` for that version. Standard library only.
 
     python3 benches/lsp_latency.py [BINARY] [--changes N] [--lines N]
 
-BINARY defaults to target/release/wsmigrate if it exists, else target/debug/wsmigrate. Each
+BINARY defaults to the first of target/{dist,release,debug}/wsmigrate that exists. Each
 change is one incremental edit (a character typed into a line), sent after the previous
 change's diagnostics arrived, so each sample is one full lint of the document.
 """
@@ -103,8 +103,8 @@ class Server:
 
 def main():
     parser = argparse.ArgumentParser()
-    release = ROOT / "target/release/wsmigrate"
-    default = release if release.is_file() else ROOT / "target/debug/wsmigrate"
+    built = [ROOT / f"target/{p}/wsmigrate" for p in ("dist", "release", "debug")]
+    default = next((b for b in built if b.is_file()), built[-1])
     parser.add_argument("binary", nargs="?", default=str(default))
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--lines", type=int, default=2000)
