@@ -54,7 +54,10 @@ fn args_for(code: &str, source: &str) -> Vec<String> {
 /// The case's arguments with every rule enabled (by code: opt-in rules too) instead of its
 /// own selection.
 fn all_rules_args(args: &[String]) -> Vec<String> {
-    let codes: Vec<&str> = wsmigrate::rules::ALL.iter().map(|r| r.meta().code).collect();
+    let codes: Vec<&str> = wsmigrate::rules::ALL
+        .iter()
+        .map(|r| r.meta().code)
+        .collect();
     let mut out = vec!["--select".to_string(), codes.join(",")];
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
