@@ -29,6 +29,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -119,22 +120,26 @@ SHAPES = [
 ]
 
 
-def run_once(cmd, timeout):
-    """(cpu seconds, wall seconds, peak RSS MB, exit code) of one child, or None on timeout."""
+def run_once(cmd, timeout, scratch):
+    """(cpu seconds, wall seconds, peak RSS MB, exit code) of one run, or None on timeout.
+
+    Through GNU time: the rusage that os.wait4 gives a child forked from this (large)
+    Python process counts the pages it had before exec in its peak RSS."""
+    out = os.path.join(scratch, "time.txt")
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            wall = time.monotonic() - start
-            cpu = usage.ru_utime + usage.ru_stime
-            return cpu, wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
-        if time.monotonic() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            return None
-        time.sleep(0.005)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%U %S %M %x", "-o", out] + cmd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # time and the wsmigrate it runs
+        proc.wait()
+        return None
+    wall = time.monotonic() - start
+    with open(out) as f:
+        user, sys_, rss_kb, code = f.read().split()[-4:]
+    return float(user) + float(sys_), wall, int(rss_kb) / 1024, int(code)
 
 
 def measure(ws, path, fix, runs, timeout, work):
@@ -147,7 +152,7 @@ def measure(ws, path, fix, runs, timeout, work):
         cmd = [ws, "check", "--isolated", "--output-format", "concise", "--threads", "1"]
         if fix:
             cmd.append("--fix")
-        got = run_once(cmd + [target], timeout)
+        got = run_once(cmd + [target], timeout, work)
         if got is None:
             return {"timeout": timeout}
         if got[3] not in (0, 1):
@@ -162,7 +167,7 @@ def main():
     p.add_argument("wsmigrate")
     p.add_argument("out")
     p.add_argument("--runs", type=int, default=2)
-    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--shapes", help="comma-separated subset of shape names")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
