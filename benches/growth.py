@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -114,7 +115,7 @@ SHAPES = [
     ("fixes", fixes, 2500, lambda k: k),
     ("imports", imports, 2000, lambda k: k),
     ("definitions", definitions, 1000, lambda k: k),
-    ("nesting", nesting, 60, lambda k: math.isqrt(k)),
+    ("nesting", nesting, 250, lambda k: math.isqrt(k)),
     ("line length", line_length, 5000, lambda k: k),
     ("repeated fns", repeated_functions, 2500, lambda k: k),
 ]
@@ -123,11 +124,12 @@ SHAPES = [
 def run_once(cmd, timeout, scratch):
     """(cpu seconds, wall seconds, peak RSS MB, exit code) of one run, or None on timeout.
 
-    Through GNU time: the rusage that os.wait4 gives a child forked from this (large)
-    Python process counts the pages it had before exec in its peak RSS."""
+    Peak RSS through GNU time: the rusage of a child forked from this (large) Python process
+    counts the pages it had before exec in its peak RSS."""
     out = os.path.join(scratch, "time.txt")
     start = time.monotonic()
-    proc = subprocess.Popen(["/usr/bin/time", "-f", "%U %S %M %x", "-o", out] + cmd,
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %x", "-o", out] + cmd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -137,9 +139,13 @@ def run_once(cmd, timeout, scratch):
         proc.wait()
         return None
     wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time from this process' children accounting (microseconds; GNU time's is 10 ms),
+    # peak RSS from GNU time.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     with open(out) as f:
-        user, sys_, rss_kb, code = f.read().split()[-4:]
-    return float(user) + float(sys_), wall, int(rss_kb) / 1024, int(code)
+        rss_kb, code = f.read().split()[-2:]
+    return cpu, wall, int(rss_kb) / 1024, int(code)
 
 
 def measure(ws, path, fix, runs, timeout, work):
