@@ -147,11 +147,14 @@ struct Walker<'c, 'a> {
     expr_rules: ExprRules,
 }
 
+/// An attribute-name test (`Interest::attributes`) and the rule it belongs to.
+type AttributeRule = (fn(&str) -> bool, &'static dyn Rule);
+
 /// The rules whose `expr` hook wants each kind of expression, in rule order.
 struct ExprRules {
     names: Vec<&'static dyn Rule>,
     calls: Vec<&'static dyn Rule>,
-    attributes: Vec<(fn(&str) -> bool, &'static dyn Rule)>,
+    attributes: Vec<AttributeRule>,
     others: Vec<&'static dyn Rule>,
 }
 
