@@ -5,8 +5,8 @@
 #
 # Installs what it needs (hyperfine and GNU time from Debian, ruff pinned from
 # PyPI into target/bench/venv), builds wsmigrate and the parse floor
-# (examples/parse_floor.rs) with `cargo build --profile dist` (or --release
-# when Cargo.toml has no dist profile), builds the corpora under
+# (examples/parse_floor.rs) with `cargo build --profile dist` (fat LTO:
+# what the published wheels ship; BENCH_PROFILE picks another), builds the corpora under
 # target/bench/corpus/, runs wsmigrate / ruff / grep / the floor side by side
 # with hyperfine, measures peak RSS and CPU/wall with /usr/bin/time -v, runs a
 # file-count scaling series and the growth table inside one file
@@ -22,6 +22,8 @@
 #   BENCH_SCALE_HARDLINK=0  1 = build scaling copies as hard links (less disk)
 #   BENCH_SKIP_SCALING=0    1 = skip the scaling series
 #   BENCH_SKIP_BUILD=0      1 = don't run cargo build (use existing binary)
+#   BENCH_PROFILE=dist      cargo profile to build and benchmark (release = what source
+#                           installs build; see Cargo.toml)
 #   BENCH_REQUIRE_WSMIGRATE=0  1 = fail if wsmigrate can't be built/run
 #   BENCH_SKIP_GROWTH=0     1 = skip the growth table (benches/growth.py)
 #   BENCH_GROWTH_RUNS=2     runs per growth point (the minimum CPU time is kept)
@@ -29,7 +31,7 @@
 #   BENCH_DIR=target/bench  where venv, corpora, raw data and results go
 #   RUFF_VERSION=0.14.14    ruff version pinned from PyPI
 #   WSMIGRATE=path          benchmark this binary instead of building one
-#   CARGO_TARGET_DIR        honoured; the binary is $CARGO_TARGET_DIR/<profile>/wsmigrate
+#   CARGO_TARGET_DIR        honoured; the binary is $CARGO_TARGET_DIR/$BENCH_PROFILE/wsmigrate
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,6 +50,7 @@ SKIP_GROWTH=${BENCH_SKIP_GROWTH:-0}
 GROWTH_RUNS=${BENCH_GROWTH_RUNS:-2}
 UPDATE_README=${BENCH_UPDATE_README:-0}
 RUFF_VERSION=${RUFF_VERSION:-0.14.14}
+PROFILE=${BENCH_PROFILE:-dist}
 BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -98,9 +101,6 @@ fi
 hyperfine --version >&2
 
 # ---------------------------------------------------------------- wsmigrate
-# The profile the project ships with: `dist` when Cargo.toml defines it.
-PROFILE=release
-grep -q '^\[profile\.dist\]' "$ROOT/Cargo.toml" && PROFILE=dist
 WS=${WSMIGRATE:-$CARGO_TARGET_DIR/$PROFILE/wsmigrate}
 FLOOR=$CARGO_TARGET_DIR/$PROFILE/examples/parse_floor
 if [ "$SKIP_BUILD" != 1 ]; then
@@ -115,7 +115,7 @@ fi
 
 # Stable, space-free names for the benchmarked commands (hyperfine -N splits
 # commands on whitespace): everything runs from $BENCH_DIR with relative paths.
-# a private copy: others may rebuild target/release/wsmigrate during the run
+# a private copy: others may rebuild the binary during the run
 rm -f "$BIN/wsmigrate"
 [ -x "$WS" ] && cp "$WS" "$BIN/wsmigrate"
 rm -f "$BIN/parse_floor"
