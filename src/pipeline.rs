@@ -41,7 +41,8 @@ pub struct FileReport {
     /// Original and new text, when fixes changed something and were not written (`--diff`,
     /// and `--fix` on stdin).
     pub change: Option<(String, String)>,
-    /// Something went wrong inside wsmigrate (a panic, a dropped fix): exit code 2.
+    /// Something went wrong inside wsmigrate (a panic, a dropped fix) or a fixed file could not
+    /// be written: exit code 2, even with --exit-zero.
     pub internal_error: bool,
 }
 
@@ -287,8 +288,18 @@ fn process_file(
         let new_text = result.pass_texts[last].clone();
         if context.mode == Mode::Fix {
             if let Err(why) = write::replace_file(path, &source, &new_text, stamp) {
-                // Nothing was written: what we counted as fixed is not.
-                report.messages.retain(|m| !m.fixed);
+                // Nothing was written: every finding of the file as it is on disk, unfixed,
+                // and a run that fails even with --exit-zero.
+                let locator = Locator::new(&source.text);
+                let text: Option<Arc<str>> = context
+                    .keep_sources
+                    .then(|| Arc::from(source.text.as_str()));
+                report.messages = lint(&source.text)
+                    .diagnostics
+                    .into_iter()
+                    .map(|d| Message::from_diagnostic(d, path, &locator, text.as_ref()))
+                    .collect();
+                report.internal_error = true;
                 report.messages.push(Message::file_level(
                     &builtin::IO_ERROR,
                     format!("fixes not written: {why}"),
