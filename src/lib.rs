@@ -20,6 +20,7 @@ pub mod rules;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod stdio;
 pub mod target;
 pub mod write;
 

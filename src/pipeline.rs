@@ -92,7 +92,7 @@ pub fn run(
         .into_par_iter()
         .map(|found| match found {
             Found::File(path) => process_path(&path, context),
-            Found::Error { path, message } => io_error_report(&path, message),
+            Found::Error { path, message } => file_error_report(&path, message),
         })
         .filter(|report| !report.messages.is_empty() || report.change.is_some())
         .collect();
@@ -165,11 +165,15 @@ fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
 }
 
 fn io_error_report(path: &Path, message: String) -> FileReport {
+    file_error_report(path, format!("cannot read file: {message}"))
+}
+
+fn file_error_report(path: &Path, message: String) -> FileReport {
     let path = Arc::new(path.to_path_buf());
     FileReport {
         messages: vec![Message::file_level(
             &builtin::IO_ERROR,
-            format!("cannot read file: {message}"),
+            message,
             &path,
             crate::source::Location { row: 1, column: 1 },
         )],
