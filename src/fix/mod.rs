@@ -268,7 +268,10 @@ fn non_overlapping(diagnostics: &[Diagnostic], units: &[Vec<usize>]) -> Vec<Vec<
     for unit in units {
         let mut added: Vec<(TextSize, TextSize)> = Vec::new();
         let mut conflicts = false;
-        for edit in unit.iter().flat_map(|&i| fix_of(diagnostics, i).edits.iter()) {
+        for edit in unit
+            .iter()
+            .flat_map(|&i| fix_of(diagnostics, i).edits.iter())
+        {
             if conflicts_with_taken(&taken, edit) {
                 conflicts = true;
                 break;

@@ -3,7 +3,7 @@
 pub mod concise;
 mod full;
 mod github;
-mod json;
+pub(crate) mod json;
 mod sarif;
 
 use std::io::{self, Write};
