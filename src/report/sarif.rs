@@ -123,8 +123,8 @@ pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
     let at = skeleton.find(&slot).expect("the slot is in the skeleton");
     let line_start = skeleton[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent = skeleton[line_start..].len() - skeleton[line_start..].trim_start().len();
-    out.write_all(skeleton[..at].as_bytes())?;
+    out.write_all(&skeleton.as_bytes()[..at])?;
     crate::report::json::write_array(out, indent, results)?;
-    out.write_all(skeleton[at + slot.len()..].as_bytes())?;
+    out.write_all(&skeleton.as_bytes()[at + slot.len()..])?;
     writeln!(out)
 }
