@@ -144,6 +144,16 @@ fn a_symlinked_file_is_written_through_its_link() {
         .file_type()
         .is_symlink());
     assert_eq!(read(dir.join("real/target.py")), FIXED);
+
+    // `--add-noqa` writes through the link too.
+    fs::write(dir.join("real/target.py"), LEGACY).unwrap();
+    let out = run(&dir, &["check", "--add-noqa", "link.py"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(fs::symlink_metadata(dir.join("link.py"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(read(dir.join("real/target.py")).contains("# noqa: WS001"));
 }
 
 #[test]
