@@ -499,11 +499,14 @@ fn apply_config(args: &mut CheckArgs, config: &config::Config) {
         .extend(config::Config::strings(&o.extend_select).unwrap_or_default());
     args.ignore
         .extend(config::Config::strings(&o.ignore).unwrap_or_default());
+    // Anchored patterns of the file (`./x`, `/x`) are anchored at the file's directory.
+    let root = config::logical_absolute(config.root());
+    let anchor = |p: &String| crate::discover::anchor_at(p, &root);
     if args.exclude.is_none() {
-        args.exclude.clone_from(&o.exclude);
+        args.exclude = o.exclude.as_ref().map(|l| l.iter().map(anchor).collect());
     }
     args.extend_exclude
-        .extend(o.extend_exclude.iter().flatten().cloned());
+        .extend(o.extend_exclude.iter().flatten().map(anchor));
     if args.target_version.is_none() {
         args.target_version = o.target_version.as_ref().map(|v| v.get_ref().clone());
     }

@@ -132,7 +132,7 @@ impl Excluder {
             || path
                 .file_name()
                 .is_some_and(|name| self.set.is_match(Path::new(name)))
-            || (!self.anchored.is_empty() && self.anchored.is_match(self.cwd.join(path)))
+            || (!self.anchored.is_empty() && self.anchored.is_match(lexical(&self.cwd.join(path))))
     }
 
     /// Is the path or any directory above it excluded? For paths named on the command line with
@@ -145,6 +145,35 @@ impl Excluder {
         path.ancestors()
             .filter(|p| !p.as_os_str().is_empty() && *p != Path::new("."))
             .any(|p| self.is_excluded(p))
+    }
+}
+
+/// `a/b/../c/./d` → `a/c/d`, without looking at the file system (the logical path, as the
+/// working directory is).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A pattern from a configuration file in `root`: `./x` and `/x` (when nothing of that name
+/// exists at the file system's root) become absolute patterns under `root`.
+pub fn anchor_at(pattern: &str, root: &Path) -> String {
+    let root = globset::escape(&root.components().collect::<PathBuf>().to_string_lossy());
+    if let Some(rest) = pattern.strip_prefix("./") {
+        format!("{root}/{}", rest.trim_start_matches("./"))
+    } else if pattern.starts_with('/') && !Path::new(pattern).exists() {
+        format!("{root}{pattern}")
+    } else {
+        pattern.to_string()
     }
 }
 

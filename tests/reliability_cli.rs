@@ -137,7 +137,20 @@ fn excludes_anchored_absolute_and_braced() {
         );
     }
     assert_eq!(count(&["--exclude", "{src,tests}", "."]), 1);
+    assert_eq!(count(&["--exclude", "./src", "keep/.."]), 2);
     assert_eq!(count(&["--extend-exclude", "{src,tests},keep", "."]), 0);
+    // In a configuration file, anchored at the file's directory, wherever the run starts.
+    write(
+        &dir,
+        "wsmigrate.toml",
+        "extend-exclude = [\"./src\", \"/tests\"]\n",
+    );
+    let out = run(
+        &dir.join("src"),
+        &["check", "--output-format", "concise", "-q", ".."],
+    );
+    assert_eq!(stdout(&out).matches("WS001").count(), 1, "{}", stdout(&out));
+    fs::remove_file(dir.join("wsmigrate.toml")).unwrap();
     // `--fix` leaves an excluded tree alone.
     let out = run(&dir, &["check", "--fix", "--exclude", "./src", "."]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
