@@ -110,17 +110,34 @@ pub fn discover(start: &Path) -> Result<Option<Config>, String> {
 /// `path` made absolute against the logical working directory (`$PWD`, as the shell shows
 /// it, when it is the same directory as the physical one): a tree reached through a
 /// symlinked directory finds the configuration above the link.
+/// `..` is resolved lexically, as `cd ..` does in a shell.
 pub fn logical_absolute(path: &Path) -> PathBuf {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     if path.is_absolute() {
-        return std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        return lexical(&absolute(path));
     }
     let logical = std::env::var_os("PWD")
         .map(PathBuf::from)
         .filter(|pwd| pwd.is_absolute() && same_file(pwd, Path::new(".")));
     match logical {
-        Some(pwd) => std::path::absolute(pwd.join(path)).unwrap_or_else(|_| path.to_path_buf()),
-        None => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        Some(pwd) => lexical(&absolute(&pwd.join(path))),
+        None => lexical(&absolute(path)),
     }
+}
+
+/// `a/b/../c/./d` → `a/c/d`, without looking at the file system.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::lexical;
 use ignore::{WalkBuilder, WalkState};
 
 /// Directories skipped by default, as ruff skips them.
@@ -148,26 +150,10 @@ impl Excluder {
     }
 }
 
-/// `a/b/../c/./d` → `a/c/d`, without looking at the file system (the logical path, as the
-/// working directory is).
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// A pattern from a configuration file in `root`: `./x` and `/x` (when nothing of that name
 /// exists at the file system's root) become absolute patterns under `root`.
 pub fn anchor_at(pattern: &str, root: &Path) -> String {
-    let root = globset::escape(&root.components().collect::<PathBuf>().to_string_lossy());
+    let root = globset::escape(&lexical(root).to_string_lossy());
     if let Some(rest) = pattern.strip_prefix("./") {
         format!("{root}/{}", rest.trim_start_matches("./"))
     } else if pattern.starts_with('/') && !Path::new(pattern).exists() {
