@@ -8,8 +8,9 @@
 //!   target's mode from the start (never wider: the umask can only narrow it), given the
 //!   target's owner, group, mode and extended attributes (ACLs included), then renamed over the
 //!   target: an atomic switch for every other process, and for a killed wsmigrate.
-//! - When that cannot keep the file's identity — it has several hard links, or its owner, group
-//!   or an extended attribute cannot be given to a new file — the file is rewritten in place
+//! - When that cannot keep the file's identity — it has several hard links, its owner, group
+//!   or an extended attribute cannot be given to a new file, or the directory does not let the
+//!   user create one — the file is rewritten in place
 //!   through the handle opened above (as vim does with `backupcopy=auto`): links, owner and
 //!   attributes stay, at the price of atomicity (a kill during the write leaves it partial).
 //! - Freshness: the file's size and modification time are compared with those seen when it was
@@ -118,7 +119,12 @@ fn replace_by_rename(
         .create_new(true)
         .mode(mode & 0o777)
         .open(&temp)
-        .map_err(fatal("cannot create temporary file"))?;
+        .map_err(|e| match e.kind() {
+            // A directory the user may not write to, holding a file they may: as an editor
+            // would, write the file in place.
+            std::io::ErrorKind::PermissionDenied => Failure::Identity,
+            _ => Failure::Fatal(format!("cannot create temporary file: {e}")),
+        })?;
     let result = (|| {
         let mut file = file;
         give_identity(&file, metadata, original)?;

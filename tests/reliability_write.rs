@@ -261,6 +261,24 @@ fn a_file_the_user_cannot_write_is_not_written_and_the_run_fails() {
 }
 
 #[test]
+fn a_writable_file_in_a_read_only_directory_is_written_in_place() {
+    let dir = scratch("w-rodir");
+    fs::create_dir(dir.join("ro")).unwrap();
+    let path = dir.join("ro/a.py");
+    fs::write(&path, LEGACY).unwrap();
+    chown(&path, NOBODY, NOBODY);
+    fs::set_permissions(dir.join("ro"), fs::Permissions::from_mode(0o755)).unwrap();
+    let inode = fs::metadata(&path).unwrap().ino();
+    let out = run_as_nobody(
+        &dir,
+        &["check", "--fix", "--output-format", "concise", "ro/a.py"],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(read(&path), FIXED);
+    assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
+}
+
+#[test]
 fn the_temporary_file_is_never_readable_by_more_users_than_the_file() {
     let dir = scratch("w-tempmode");
     let path = dir.join("secret.py");
