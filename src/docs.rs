@@ -83,8 +83,14 @@ pub fn markdown_table() -> String {
 pub fn explanation_text(meta: &RuleMeta) -> String {
     let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = render_markdown(meta.doc, styled);
-    out += &format!(
-        "\nfix: {} · default severity: {} · since websockets {}{}\n",
+    out += &format!("\n{}\n", footer(meta));
+    out
+}
+
+/// The line under a rule's documentation: fix availability, severity, version, opt-in.
+pub fn footer(meta: &RuleMeta) -> String {
+    format!(
+        "fix: {} · default severity: {} · since websockets {}{}",
         meta.fix.as_str(),
         meta.default_severity.as_str(),
         meta.since,
@@ -93,8 +99,7 @@ pub fn explanation_text(meta: &RuleMeta) -> String {
         } else {
             " · opt-in (select it with --select or --extend-select)"
         }
-    );
-    out
+    )
 }
 
 /// Terminal rendering of the small markdown subset the rule docs use: headings in bold, code
