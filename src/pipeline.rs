@@ -41,7 +41,8 @@ pub struct FileReport {
     /// Original and new text, when fixes changed something and were not written (`--diff`,
     /// and `--fix` on stdin).
     pub change: Option<(String, String)>,
-    /// Something went wrong inside wsmigrate (a panic, a dropped fix): exit code 2.
+    /// Something went wrong inside wsmigrate (a panic, a dropped fix) or a fixed file could not
+    /// be written: exit code 2, even with --exit-zero.
     pub internal_error: bool,
 }
 
@@ -91,7 +92,7 @@ pub fn run(
         .into_par_iter()
         .map(|found| match found {
             Found::File(path) => process_path(&path, context),
-            Found::Error { path, message } => io_error_report(&path, message),
+            Found::Error { path, message } => file_error_report(&path, message),
         })
         .filter(|report| !report.messages.is_empty() || report.change.is_some())
         .collect();
@@ -164,11 +165,15 @@ fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
 }
 
 fn io_error_report(path: &Path, message: String) -> FileReport {
+    file_error_report(path, format!("cannot read file: {message}"))
+}
+
+fn file_error_report(path: &Path, message: String) -> FileReport {
     let path = Arc::new(path.to_path_buf());
     FileReport {
         messages: vec![Message::file_level(
             &builtin::IO_ERROR,
-            format!("cannot read file: {message}"),
+            message,
             &path,
             crate::source::Location { row: 1, column: 1 },
         )],
@@ -287,8 +292,18 @@ fn process_file(
         let new_text = result.pass_texts[last].clone();
         if context.mode == Mode::Fix {
             if let Err(why) = write::replace_file(path, &source, &new_text, stamp) {
-                // Nothing was written: what we counted as fixed is not.
-                report.messages.retain(|m| !m.fixed);
+                // Nothing was written: every finding of the file as it is on disk, unfixed,
+                // and a run that fails even with --exit-zero.
+                let locator = Locator::new(&source.text);
+                let text: Option<Arc<str>> = context
+                    .keep_sources
+                    .then(|| Arc::from(source.text.as_str()));
+                report.messages = lint(&source.text)
+                    .diagnostics
+                    .into_iter()
+                    .map(|d| Message::from_diagnostic(d, path, &locator, text.as_ref()))
+                    .collect();
+                report.internal_error = true;
                 report.messages.push(Message::file_level(
                     &builtin::IO_ERROR,
                     format!("fixes not written: {why}"),

@@ -15,7 +15,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::{self, NameKind};
 use crate::rules::ws101_legacy_import::dotted_replacement;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
 
 pub struct LegacyConnectionClass;
@@ -47,6 +47,10 @@ enum Use {
 impl Rule for LegacyConnectionClass {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NAMES_AND_ATTRIBUTES
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
@@ -188,6 +192,9 @@ fn other_use_help(checker: &Checker, expr: &Expr) -> String {
     }
 }
 
+/// How far up from a reference `usage` looks for the call or attribute it is part of.
+const MAX_ANCESTORS: usize = 64;
+
 fn usage(checker: &Checker, expr: &Expr) -> Use {
     let range = expr.range();
     // The outermost expression of the current statement that contains `expr`.
@@ -195,6 +202,11 @@ fn usage(checker: &Checker, expr: &Expr) -> Use {
     let mut call_arg: Option<(&Expr, usize)> = None;
     let mut child = range;
     while let Some(ancestor) = checker.ancestor_expr(n) {
+        // No real use nests a class this deep; stopping keeps a file of deeply nested lists
+        // of classes linear (each reference would walk every enclosing list).
+        if n > MAX_ANCESTORS {
+            return Use::Other;
+        }
         if let Expr::Call(call) = ancestor {
             if let Some(i) = call.arguments.args.iter().position(|a| a.range() == child) {
                 call_arg.get_or_insert((&call.func, i));
