@@ -15,6 +15,7 @@ const KNOWN: &[Version] = &[
     Version::V15_0,
     Version::V16_0,
     Version::V17_0,
+    Version::new(17, 1),
 ];
 
 /// The first release of the new implementation: the lowest target there is.
@@ -29,7 +30,7 @@ pub fn explicit(requested: &str, source: &str) -> Result<Target, String> {
         }),
         _ => Err(format!(
             "invalid target version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
-             16.0, 17.0, auto"
+             16.0, 17.0, 17.1, auto"
         )),
     }
 }

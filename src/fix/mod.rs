@@ -4,6 +4,7 @@
 
 pub mod arguments;
 pub mod importer;
+pub mod statements;
 
 use rustc_hash::FxHashMap as HashMap;
 

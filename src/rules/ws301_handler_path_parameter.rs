@@ -2,7 +2,7 @@
 //! a connection handler receives only the connection; the path is `websocket.request.path`.
 //! Upstream: docs/howto/upgrade.rst, "Arguments of serve".
 
-use ruff_python_ast::ParameterWithDefault;
+use ruff_python_ast::{Expr, ParameterWithDefault, Stmt};
 use ruff_text_size::Ranged;
 
 use super::callback_code::{
@@ -61,10 +61,19 @@ fn check(checker: &Checker, callable: Callable) {
     let (Some(connection), Some(path)) = (positional.get(bound), positional.get(bound + 1)) else {
         return;
     };
+    // Parameters after the path that `functools.partial(handler, name=...)` binds by keyword.
+    let keywords = partial_keywords(checker, first.serve.handler);
+    if served
+        .iter()
+        .any(|s| partial_keywords(checker, s.serve.handler) != keywords)
+    {
+        return;
+    }
     if path.default.is_some()
-        || positional
-            .get(bound + 2)
-            .is_some_and(|p| p.default.is_none())
+        || keywords.contains(&path.parameter.name.as_str())
+        || positional[bound + 2..]
+            .iter()
+            .any(|p| p.default.is_none() && !keywords.contains(&p.parameter.name.as_str()))
     {
         return; // The path is optional (works on both), or the handler needs more than two.
     }
@@ -168,4 +177,46 @@ fn edits(
         }
     }
     Some(edits)
+}
+
+/// The keyword names a `functools.partial(f, ..., name=value)` handler binds, looking through a
+/// module-level `bound = functools.partial(...)`.
+fn partial_keywords<'a>(checker: &Checker<'a>, handler: Option<&'a Expr>) -> Vec<&'a str> {
+    let mut value = handler;
+    if let Some(Expr::Name(name)) = value {
+        let assigned: Vec<&Expr> = checker
+            .module
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Assign(a) if matches!(&a.targets[..], [Expr::Name(t)] if t.id == name.id) => {
+                    Some(&*a.value)
+                }
+                _ => None,
+            })
+            .collect();
+        value = match assigned[..] {
+            [one] => Some(one),
+            _ => None,
+        };
+    }
+    let Some(Expr::Call(call)) = value else {
+        return Vec::new();
+    };
+    let is_partial = match &*call.func {
+        Expr::Name(n) => n.id.as_str() == "partial",
+        Expr::Attribute(a) => a.attr.as_str() == "partial",
+        _ => false,
+    };
+    if !is_partial {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = call
+        .arguments
+        .keywords
+        .iter()
+        .filter_map(|k| k.arg.as_ref().map(|a| a.as_str()))
+        .collect();
+    names.sort_unstable();
+    names
 }
