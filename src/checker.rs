@@ -1,13 +1,14 @@
 //! Runs the enabled rules over one parsed file: a single walk of the tree that keeps track of
 //! scopes and parents and hands every node to every rule.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{OnceCell, Ref, RefCell};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
+use crate::fix::importer::Importer;
 use crate::rules::Rule;
 use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
 use crate::settings::Settings;
@@ -21,11 +22,18 @@ pub struct Checker<'a> {
     exprs: RefCell<Vec<&'a Expr>>,
     stmts: RefCell<Vec<&'a Stmt>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    importer: OnceCell<Importer<'a>>,
 }
 
 impl<'a> Checker<'a> {
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// Adds imports for fixes; indexes the file's imports once, on first use.
+    pub fn importer(&self) -> &Importer<'a> {
+        self.importer
+            .get_or_init(|| Importer::new(self.source, self.module, &self.model.imports))
     }
 
     pub fn slice(&self, range: TextRange) -> &'a str {
@@ -112,6 +120,7 @@ pub fn check<'a>(
         exprs: RefCell::new(Vec::new()),
         stmts: RefCell::new(Vec::new()),
         diagnostics: RefCell::new(Vec::new()),
+        importer: OnceCell::new(),
     };
     let mut walker = Walker {
         checker: &checker,

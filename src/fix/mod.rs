@@ -3,7 +3,11 @@
 //! parses, and repeats until nothing changes.
 
 pub mod arguments;
+mod import_placement;
+mod import_sections;
 pub mod importer;
+pub mod string_annotation;
+mod unused_imports;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -68,6 +72,8 @@ pub fn fix_until_stable(
     // The lint of the text a pass produced doubles as that pass's validation, and is the next
     // pass's starting point: each pass parses once.
     let mut carried: Option<Linted> = None;
+    // Imports the fixes left unused are removed once, after the last fix.
+    let mut cleaned = false;
     loop {
         let pass = result.pass_texts.len() - 1;
         let current = &result.pass_texts[pass];
@@ -87,6 +93,17 @@ pub fn fix_until_stable(
             }
         }
         let candidates = fixable(&diagnostics, applicability);
+        if candidates.is_empty() && pass > 0 && !cleaned {
+            cleaned = true;
+            if let Some(text) = unused_imports::remove_left_unused(&result.pass_texts[0], current) {
+                let linted = lint(&text);
+                if linted.parses {
+                    carried = Some(linted);
+                    result.pass_texts.push(text);
+                    continue;
+                }
+            }
+        }
         if candidates.is_empty() {
             result.remaining = diagnostics;
             return result;

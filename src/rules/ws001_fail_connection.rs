@@ -7,7 +7,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::{Evidence, FrameKind, Implementation};
 use crate::settings::FailConnectionStyle;
@@ -222,8 +221,8 @@ fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) ->
         FrameKind::Function { is_async: false } | FrameKind::Lambda => {
             // No `await` here: schedule the closing handshake on the running loop, which is
             // what the synchronous `fail_connection()` started too.
-            let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-            let asyncio = importer.import_module("asyncio");
+            let importer = checker.importer();
+            let asyncio = importer.import_module("asyncio", call.start());
             let mut edits = vec![
                 Edit::insert(call.start(), format!("{}.create_task(", asyncio.local)),
                 Edit::replace(attr.attr.range(), "close"),

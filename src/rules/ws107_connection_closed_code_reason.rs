@@ -9,7 +9,6 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 
 pub struct ConnectionClosedCodeReason;
@@ -86,10 +85,10 @@ fn report(checker: &Checker, exc: &str, found: Found) {
         bare,
         in_fstring,
     } = found;
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+    let importer = checker.importer();
     let (replacement, import) = match attribute {
         "code" => {
-            let close_code = importer.from_import("websockets.frames", "CloseCode");
+            let close_code = importer.from_import("websockets.frames", "CloseCode", range.start());
             (
                 format!(
                     "{exc}.rcvd.code if {exc}.rcvd is not None else {}.ABNORMAL_CLOSURE",

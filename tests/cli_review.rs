@@ -1,0 +1,189 @@
+//! Fixes a reviewer accepts, through the CLI: imports where a person would put them, renames that
+//! reach string annotations, no import left unused by a fix.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+fn fixed(name: &str, source: &str, extra: &[&str]) -> String {
+    let dir = scratch(name);
+    fs::write(dir.join("a.py"), source).unwrap();
+    let mut args = vec!["check", "--fix", "--unsafe-fixes", "-q"];
+    args.extend_from_slice(extra);
+    args.push("a.py");
+    let out = run(&dir, &args);
+    assert!(code(&out) <= 1, "{}{}", stdout(&out), stderr(&out));
+    fs::read_to_string(dir.join("a.py")).unwrap()
+}
+
+#[test]
+fn a_new_websockets_import_joins_the_websockets_block_in_order() {
+    let source = "\
+import asyncio
+
+import websockets
+from websockets.server import ServerProtocol
+
+from myapp import config
+
+
+async def client():
+    async with websockets.connect(config.URL) as ws:
+        if ws.open:
+            await asyncio.sleep(0)
+";
+    let out = fixed("place-block", source, &["--select", "WS002"]);
+    assert!(
+        out.starts_with(
+            "import asyncio\n\nimport websockets\nfrom websockets.protocol import State\nfrom websockets.server import ServerProtocol\n\nfrom myapp import config\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_name_joins_an_existing_import_of_its_module_in_order_and_layout() {
+    let source = "\
+import websockets
+from websockets.protocol import (
+    Side,
+    Zeta,
+)
+
+
+async def client():
+    async with websockets.connect(\"ws://x\") as ws:
+        return ws.closed, Side, Zeta
+";
+    let out = fixed("place-merge", source, &["--select", "WS002"]);
+    assert!(
+        out.starts_with(
+            "import websockets\nfrom websockets.protocol import (\n    Side,\n    State,\n    Zeta,\n)\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn asyncio_goes_with_the_standard_library_not_after_third_party() {
+    let source = "\
+import logging
+
+import websockets
+
+
+class Watchdog:
+    def __init__(self, ws: websockets.WebSocketClientProtocol):
+        self.ws = ws
+
+    def expire(self):
+        self.ws.fail_connection(1001, \"timeout\")
+";
+    let out = fixed("place-stdlib", source, &["--select", "WS001"]);
+    assert!(
+        out.starts_with("import asyncio\nimport logging\n\nimport websockets\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_use_inside_type_checking_is_imported_there_and_the_old_import_goes() {
+    let source = "\
+from typing import TYPE_CHECKING
+
+from websockets.legacy import client
+
+if TYPE_CHECKING:
+    from websockets.asyncio.server import ServerConnection
+
+    def handler(ws: client.WebSocketClientProtocol) -> ServerConnection: ...
+";
+    let out = fixed("place-tc", source, &["--select", "WS102"]);
+    assert_eq!(
+        out,
+        "\
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+    from websockets.asyncio.server import ServerConnection
+
+    def handler(ws: ClientConnection) -> ServerConnection: ...
+"
+    );
+}
+
+#[test]
+fn renames_reach_string_annotations() {
+    let source = "\
+from websockets.legacy.client import WebSocketClientProtocol
+
+
+def handle(ws: \"WebSocketClientProtocol\") -> \"list[WebSocketClientProtocol]\":
+    return [ws]
+
+
+def other(ws: WebSocketClientProtocol):
+    return ws
+";
+    let out = fixed("string-annotations", source, &["--select", "WS101,WS102"]);
+    assert_eq!(
+        out,
+        "\
+from websockets.asyncio.client import ClientConnection
+
+
+def handle(ws: \"ClientConnection\") -> \"list[ClientConnection]\":
+    return [ws]
+
+
+def other(ws: ClientConnection):
+    return ws
+"
+    );
+}
+
+#[test]
+fn an_import_the_fix_leaves_unused_is_removed_unless_a_string_names_it() {
+    let source = "\
+from websockets.legacy import client
+
+
+def handler(ws: client.WebSocketClientProtocol):
+    return ws
+
+
+__all__ = [\"client\"]
+";
+    let out = fixed("unused", source, &["--select", "WS102"]);
+    assert!(
+        out.contains("\nfrom websockets.legacy import client\n"),
+        "{out}"
+    );
+    assert!(out.contains("def handler(ws: ClientConnection):"), "{out}");
+    // `client.connect` becomes `connect` from the new module: `client` is used no more.
+    let source = "\
+import asyncio
+
+from websockets.legacy import client
+
+
+async def main():
+    return await client.connect(\"ws://x\")
+";
+    let out = fixed("unused-dotted", source, &["--select", "WS101"]);
+    assert_eq!(
+        out,
+        "\
+import asyncio
+
+from websockets.asyncio.client import connect
+
+
+async def main():
+    return await connect(\"ws://x\")
+"
+    );
+}
