@@ -79,8 +79,8 @@ pub struct CheckArgs {
     /// How WS001 rewrites fail_connection() [default: close].
     #[arg(long, value_enum)]
     pub fail_connection_style: Option<FailConnectionStyle>,
-    /// With `-` as the path: the name the source read from stdin is reported under (and
-    /// configured as).
+    /// Read the source from stdin (as with `-`; as ruff does) and report it under this name
+    /// (configured as this path too).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Read this configuration file instead of discovering one.
@@ -185,9 +185,19 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn check(mut args: CheckArgs) -> Result<u8, String> {
-    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if stdin && args.paths.len() > 1 {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
+    }
+    // Like ruff: `--stdin-filename` alone means stdin (editor plugins rely on it).
+    let stdin = dash || args.stdin_filename.is_some();
+    if stdin && !dash && args.paths != [PathBuf::from(".")] {
+        for path in &args.paths {
+            eprintln!(
+                "wsmigrate: warning: ignoring `{}`: --stdin-filename reads standard input",
+                path.display()
+            );
+        }
     }
     if stdin && args.diff {
         return Err("--diff does not read stdin; use --fix to get the fixed source".into());

@@ -42,3 +42,13 @@ pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &values)?;
     writeln!(out)
 }
+
+/// `--statistics` with a JSON format: one object per rule, as ruff writes them.
+pub(super) fn write_statistics(out: &mut impl Write, rows: &[super::Statistic]) -> io::Result<()> {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|s| json!({"code": s.code, "name": s.name, "count": s.count, "fixable": s.fixable}))
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}

@@ -21,7 +21,7 @@ static META: RuleMeta = RuleMeta {
     fix: FixAvailability::Always,
     default_severity: Severity::Deprecation,
     enabled_by_default: true,
-    since: Version::V14_0,
+    since: Version::V13_1,
     needles: &["ConnectionClosed"],
     doc: include_str!("../../rules/WS107.md"),
 };
