@@ -319,7 +319,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     };
     let internal_error = run.files.iter().any(|f| f.internal_error);
     if args.diff {
-        let changed = diff::print(&run, color).map_err(|e| e.to_string())?;
+        let changed = diff::print(&run, color, args.unsafe_fixes).map_err(|e| e.to_string())?;
         if internal_error {
             return Ok(EXIT_ERROR);
         }

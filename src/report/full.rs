@@ -29,7 +29,8 @@ pub fn write(out: &mut impl Write, m: &Message, options: &ReportOptions) -> io::
         None if m.fixed => String::new(),
         None => "no automatic fix: this needs a human".to_string(),
     };
-    let help = [m.help.clone().unwrap_or_default(), fix_line]
+    let related = related_footer(m);
+    let help = [m.help.clone().unwrap_or_default(), related, fix_line]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
@@ -63,4 +64,22 @@ pub fn write(out: &mut impl Write, m: &Message, options: &ReportOptions) -> io::
         .render_report(&mut rendered, report.as_ref())
         .map_err(io::Error::other)?;
     writeln!(out, "{rendered}")
+}
+
+/// One line per related place: `file:row:col: CODE message`.
+fn related_footer(m: &Message) -> String {
+    m.related
+        .iter()
+        .map(|r| {
+            format!(
+                "  {}:{}:{}: {} {}",
+                m.path.display(),
+                r.start.row,
+                r.start.column,
+                r.code,
+                r.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -34,6 +34,12 @@ pub fn to_value(m: &Message) -> Value {
         "url": format!("wsmigrate explain {}", m.rule.code),
         "noqa_row": m.noqa_row,
         "fixed": m.fixed,
+        "related": m.related.iter().map(|r| json!({
+            "code": r.code,
+            "message": r.message,
+            "filename": m.path.display().to_string(),
+            "location": location(r.start),
+        })).collect::<Vec<_>>(),
     })
 }
 

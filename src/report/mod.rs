@@ -259,9 +259,14 @@ fn write_summary(out: &mut impl Write, t: &Totals, options: &ReportOptions) -> i
 
 /// `[*]` for a fix the run would apply, `[-]` for one that needs `--unsafe-fixes`.
 pub fn fix_marker(m: &Message, options: &ReportOptions) -> &'static str {
+    marker(m, options.unsafe_fixes)
+}
+
+/// [`fix_marker`] for callers without report options (`--diff`).
+pub fn marker(m: &Message, unsafe_fixes: bool) -> &'static str {
     match m.fix.as_ref().map(|f| f.applicability) {
         Some(Applicability::Safe) => " [*]",
-        Some(Applicability::Unsafe) if options.unsafe_fixes => " [*]",
+        Some(Applicability::Unsafe) if unsafe_fixes => " [*]",
         Some(Applicability::Unsafe) => " [-]",
         None => "",
     }
