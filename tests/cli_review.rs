@@ -187,3 +187,80 @@ async def main():
 "
     );
 }
+
+#[test]
+fn a_task_created_by_a_fix_is_kept_and_timing_changes_are_said() {
+    let source = "\
+import websockets
+
+
+class Watchdog:
+    def __init__(self, ws: websockets.WebSocketClientProtocol):
+        self.ws = ws
+
+    def expire(self):
+        self.ws.fail_connection(1001, \"timeout\")
+
+    def again(self):
+        self.ws.fail_connection(1001, \"again\")
+
+
+async def main(ws: websockets.WebSocketClientProtocol):
+    ws.fail_connection(1000, \"done\")
+";
+    let dir = scratch("task-kept");
+    fs::write(dir.join("a.py"), source).unwrap();
+    let out = run(
+        &dir,
+        &[
+            "check",
+            "--select",
+            "WS001",
+            "--output-format",
+            "json",
+            "a.py",
+        ],
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"]["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles[0].contains("runs after this function returns"),
+        "{titles:?}"
+    );
+    assert!(titles[2].contains("up to `close_timeout`"), "{titles:?}");
+    let out = fixed("task-kept", source, &["--select", "WS001"]);
+    assert_eq!(
+        out,
+        "\
+import asyncio
+
+import websockets
+
+_background_tasks = set()
+
+
+class Watchdog:
+    def __init__(self, ws: websockets.WebSocketClientProtocol):
+        self.ws = ws
+
+    def expire(self):
+        close_task = asyncio.create_task(self.ws.close(1001, \"timeout\"))
+        _background_tasks.add(close_task)
+        close_task.add_done_callback(_background_tasks.discard)
+
+    def again(self):
+        close_task = asyncio.create_task(self.ws.close(1001, \"again\"))
+        _background_tasks.add(close_task)
+        close_task.add_done_callback(_background_tasks.discard)
+
+
+async def main(ws: websockets.WebSocketClientProtocol):
+    await ws.close(1000, \"done\")
+"
+    );
+}

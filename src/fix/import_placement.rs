@@ -116,6 +116,18 @@ pub(super) fn new_statement(
     insert_lines(source, line_end_after(source, last.end), &[&line])
 }
 
+/// The edit that adds a module-level statement after the module's leading imports, separated
+/// from them by a blank line.
+pub(super) fn after_imports(source: &str, container: &Container, statement: &str) -> Edit {
+    match container.entries.last() {
+        Some(last) => insert_lines(source, line_end_after(source, last.end), &["", statement]),
+        None if container.after_docstring => {
+            insert_lines(source, container.fallback, &["", statement])
+        }
+        None => insert_lines(source, container.fallback, &[statement, ""]),
+    }
+}
+
 /// The block a new statement joins: the one with the file's websockets imports (for a
 /// websockets import), else one of its section (the first for third-party, which comes before
 /// the project's own).

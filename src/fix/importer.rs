@@ -12,7 +12,8 @@ use ruff_python_ast::visitor::{
     walk_except_handler, walk_expr, walk_parameter, walk_pattern, walk_stmt, Visitor,
 };
 use ruff_python_ast::{
-    Alias, ExceptHandler, Expr, ModModule, Parameter, Pattern, Stmt, StmtImportFrom,
+    Alias, ExceptHandler, Expr, ModModule, Parameter, Pattern, Stmt, StmtFunctionDef,
+    StmtImportFrom,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -173,6 +174,58 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A module-level `name = value` (the file's own, or one added after its imports), for
+    /// state a fix needs across calls (`_background_tasks = set()`).
+    pub fn module_binding(&self, name: &str, value: &str) -> ImportedName {
+        let existing = self.module.body.iter().any(|stmt| match stmt {
+            Stmt::Assign(assign) => {
+                matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == name)
+                    && &self.source[assign.value.range()] == value
+            }
+            _ => false,
+        });
+        if existing {
+            return ImportedName {
+                local: name.to_string(),
+                edit: None,
+            };
+        }
+        let local = self.free_name(name);
+        ImportedName {
+            edit: Some(placement::after_imports(
+                self.source,
+                &self.containers[0],
+                &format!("{local} = {value}"),
+            )),
+            local,
+        }
+    }
+
+    /// A name for a new local variable of `function` that clashes with nothing it can see: its
+    /// own names and the module's (not those of other functions).
+    pub fn fresh_local(&self, name: &str, function: &StmtFunctionDef) -> String {
+        let mut visible = Names(HashSet::default());
+        visible.visit_body(&function.body);
+        for stmt in &self.module.body {
+            match stmt {
+                Stmt::FunctionDef(def) => {
+                    visible.0.insert(def.name.as_str());
+                }
+                Stmt::ClassDef(def) => {
+                    visible.0.insert(def.name.as_str());
+                }
+                _ => visible.visit_stmt(stmt),
+            }
+        }
+        (1..)
+            .map(|n| match n {
+                1 => name.to_string(),
+                n => format!("{name}_{n}"),
+            })
+            .find(|candidate| !visible.0.contains(candidate.as_str()))
+            .expect("some number is free")
+    }
+
     /// The containers whose imports a use at `at` sees, innermost first.
     fn scopes_for(&self, at: TextSize) -> Vec<usize> {
         let block = self
@@ -200,6 +253,22 @@ impl<'a> Importer<'a> {
         }
         format!("_websockets_{name}")
     }
+}
+
+/// The edits that add several imports or bindings: insertions at the same offset become one
+/// (the fix engine would see two insertions at one place as a conflict).
+pub fn joined(edits: impl IntoIterator<Item = Option<Edit>>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    for edit in edits.into_iter().flatten() {
+        match out
+            .iter_mut()
+            .find(|e| e.range.is_empty() && edit.range.is_empty() && e.range == edit.range)
+        {
+            Some(same) => same.content = format!("{}{}", same.content, edit.content).into(),
+            None => out.push(edit),
+        }
+    }
+    out
 }
 
 impl Section {
