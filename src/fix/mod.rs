@@ -3,6 +3,7 @@
 //! parses, and repeats until nothing changes.
 
 pub mod arguments;
+mod duplicate_imports;
 mod import_placement;
 mod import_sections;
 pub mod importer;
@@ -95,7 +96,11 @@ pub fn fix_until_stable(
         let candidates = fixable(&diagnostics, applicability);
         if candidates.is_empty() && pass > 0 && !cleaned {
             cleaned = true;
-            if let Some(text) = unused_imports::remove_left_unused(&result.pass_texts[0], current) {
+            let original = &result.pass_texts[0];
+            let pruned = unused_imports::remove_left_unused(original, current);
+            let merged =
+                duplicate_imports::merge_duplicates(original, pruned.as_deref().unwrap_or(current));
+            if let Some(text) = merged.or(pruned) {
                 let linted = lint(&text);
                 if linted.parses {
                     carried = Some(linted);

@@ -57,11 +57,11 @@ pub fn remove_left_unused(original: &str, fixed: &str) -> Option<String> {
     (!edits.is_empty()).then(|| splice(fixed, edits))
 }
 
-struct ImportStatement {
-    range: TextRange,
-    aliases: Vec<Alias>,
+pub(super) struct ImportStatement {
+    pub(super) range: TextRange,
+    pub(super) aliases: Vec<Alias>,
     /// The only statement of its block: removing it needs a `pass`.
-    alone_in_block: bool,
+    pub(super) alone_in_block: bool,
 }
 
 #[derive(Default)]
@@ -127,7 +127,7 @@ fn uses<'t>(text: &'t str, tokens: &Tokens, imports: &[TextRange]) -> HashMap<&'
     counts
 }
 
-fn remove_statement(text: &str, stmt: &ImportStatement) -> Option<Edit> {
+pub(super) fn remove_statement(text: &str, stmt: &ImportStatement) -> Option<Edit> {
     if stmt.alone_in_block {
         return Some(Edit::replace(stmt.range, "pass"));
     }
@@ -158,7 +158,7 @@ fn remove_statement(text: &str, stmt: &ImportStatement) -> Option<Edit> {
 
 /// Removes some names of an import, keeping the layout of the others: a name with the
 /// separator after it, or a trailing run of names with the separator before it.
-fn remove_aliases(aliases: &[Alias], removed: &[bool]) -> Vec<Edit> {
+pub(super) fn remove_aliases(aliases: &[Alias], removed: &[bool]) -> Vec<Edit> {
     let trailing = removed.iter().rev().take_while(|&&r| r).count();
     let first_trailing = aliases.len() - trailing;
     let mut edits = Vec::new();
@@ -179,7 +179,7 @@ fn remove_aliases(aliases: &[Alias], removed: &[bool]) -> Vec<Edit> {
     edits
 }
 
-fn splice(text: &str, mut edits: Vec<Edit>) -> String {
+pub(super) fn splice(text: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_by_key(|e| e.range.start());
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
