@@ -298,6 +298,10 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     // the report would cost as much memory as the files themselves.
     context.keep_sources = format == OutputFormat::Full;
     context.skip_prefilter = args.no_prefilter;
+    if !args.isolated {
+        let first = args.paths.first().map_or(std::path::Path::new("."), |p| p);
+        context.line_length = crate::fix::layout::project_line_length(first);
+    }
     let mut stdin_source = None;
     let run = if stdin {
         let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;

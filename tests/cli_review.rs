@@ -264,3 +264,57 @@ async def main(ws: websockets.WebSocketClientProtocol):
 "
     );
 }
+
+const LONG: &str = "\
+import logging
+
+import websockets
+
+log = logging.getLogger(__name__)
+
+
+async def main(ws):
+    try:
+        await ws.recv()
+    except websockets.ConnectionClosed as exc:
+        log.warning(\"closed: code %s, reason %s\", exc.code, exc.reason)
+        print(\"an untouched line that is much longer than eighty-eight characters, and stays so\", ws)
+";
+
+#[test]
+fn a_statement_the_fix_makes_too_long_is_laid_out_as_ruff_format_would() {
+    let out = fixed("layout", LONG, &["--select", "WS107"]);
+    assert!(
+        out.contains(
+            "        log.warning(
+            \"closed: code %s, reason %s\",
+            exc.rcvd.code if exc.rcvd is not None else CloseCode.ABNORMAL_CLOSURE,
+            exc.rcvd.reason if exc.rcvd is not None else \"\",
+        )
+"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("        print(\"an untouched line that is much longer than eighty-eight characters, and stays so\", ws)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn layout_follows_the_project_line_length() {
+    let dir = scratch("layout-config");
+    fs::write(
+        dir.join("pyproject.toml"),
+        "[tool.ruff]\nline-length = 200\n",
+    )
+    .unwrap();
+    fs::write(dir.join("a.py"), LONG).unwrap();
+    let out = run(&dir, &["check", "--fix", "--select", "WS107", "-q", "a.py"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let out = fs::read_to_string(dir.join("a.py")).unwrap();
+    assert!(
+        out.contains("        log.warning(\"closed: code %s, reason %s\", exc.rcvd.code if exc.rcvd is not None else CloseCode.ABNORMAL_CLOSURE, exc.rcvd.reason if exc.rcvd is not None else \"\")\n"),
+        "{out}"
+    );
+}

@@ -7,6 +7,7 @@ mod duplicate_imports;
 mod import_placement;
 mod import_sections;
 pub mod importer;
+pub mod layout;
 pub mod string_annotation;
 mod unused_imports;
 

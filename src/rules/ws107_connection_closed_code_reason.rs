@@ -3,6 +3,7 @@
 //! `rcvd.code` / `rcvd.reason`, or `CloseCode.ABNORMAL_CLOSURE` / `""` when no close frame was
 //! received: the fix writes exactly that. Source: websockets 17.4 `exceptions.py`.
 
+use ruff_python_ast::str::Quote;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -55,7 +56,7 @@ impl Rule for ConnectionClosedCodeReason {
                 name: name.as_str(),
                 found: Vec::new(),
                 parents: Vec::new(),
-                fstrings: 0,
+                fstrings: Vec::new(),
             };
             for stmt in &h.body {
                 finder.visit_stmt(stmt);
@@ -100,8 +101,12 @@ fn report(checker: &Checker, exc: &str, found: Found) {
         _ => (
             format!(
                 "{exc}.rcvd.reason if {exc}.rcvd is not None else {}",
-                // Quotes inside an f-string replacement field need Python 3.12.
-                if in_fstring { "str()" } else { "\"\"" }
+                // Inside an f-string replacement field, the f-string's own quote needs
+                // Python 3.12: write the other one.
+                match in_fstring {
+                    Some(Quote::Double) => "''",
+                    _ => "\"\"",
+                }
             ),
             None,
         ),
@@ -136,7 +141,7 @@ struct Finder<'n> {
     name: &'n str,
     found: Vec<Found>,
     parents: Vec<TextRange>,
-    fstrings: usize,
+    fstrings: Vec<Quote>,
 }
 
 struct Found {
@@ -144,7 +149,8 @@ struct Found {
     attribute: &'static str,
     /// May be replaced without parentheses.
     bare: bool,
-    in_fstring: bool,
+    /// The quote of the innermost f-string around it, if any.
+    in_fstring: Option<Quote>,
 }
 
 impl<'a> Visitor<'a> for Finder<'_> {
@@ -173,7 +179,7 @@ impl<'a> Visitor<'a> for Finder<'_> {
                         range: attr.range,
                         attribute,
                         bare,
-                        in_fstring: self.fstrings > 0,
+                        in_fstring: self.fstrings.last().copied(),
                     });
                     return;
                 }
@@ -193,10 +199,15 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 self.visit_expr(&keyword.value);
             }
             self.parents = saved;
-        } else if matches!(expr, Expr::FString(_)) {
-            self.fstrings += 1;
+        } else if let Expr::FString(fstring) = expr {
+            let quote = fstring
+                .value
+                .iter()
+                .next()
+                .map_or(Quote::Double, |p| p.quote_style());
+            self.fstrings.push(quote);
             walk_expr(self, expr);
-            self.fstrings -= 1;
+            self.fstrings.pop();
         } else {
             walk_expr(self, expr);
         }
