@@ -83,7 +83,17 @@ fn one_merge(text: &str, module: &ModModule, had: &HashMap<String, usize>) -> Op
                 .count();
             let clean =
                 |s: &StmtImportFrom| !text[s.range()].contains('#') && ends_its_line(text, s.end());
-            if now <= had.get(name).copied().unwrap_or(0) || !clean(first) || !clean(later) {
+            // The later statement goes: a comment after it would go with it.
+            let rest = &text[later.end().to_usize()..];
+            let commented = rest
+                .split(['\n', '\r'])
+                .next()
+                .is_some_and(|l| !l.trim().is_empty());
+            if now <= had.get(name).copied().unwrap_or(0)
+                || !clean(first)
+                || !clean(later)
+                || commented
+            {
                 continue;
             }
             let moved = later.names.last()?;
@@ -123,6 +133,9 @@ mod tests {
             merge_duplicates(original, fixed).as_deref(),
             Some("from m import Y, w, x\n")
         );
+        // A comment after the later statement would be lost: left alone.
+        let commented = "from m import x\nfrom m import y  # why\n";
+        assert_eq!(merge_duplicates(original, commented), None);
         // Already twice in the original: the author's choice.
         let twice = "from m import x\nfrom m import y\n";
         assert_eq!(merge_duplicates(twice, twice), None);
