@@ -18,6 +18,7 @@ pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod target;
