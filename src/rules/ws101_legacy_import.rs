@@ -13,7 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::{self, NameKind};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
 
 pub struct LegacyImport;
@@ -42,6 +42,10 @@ pub(crate) static META: RuleMeta = RuleMeta {
 impl Rule for LegacyImport {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|_| true)
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

@@ -15,7 +15,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
 pub struct KeywordOnlyArgument;
@@ -37,6 +37,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for KeywordOnlyArgument {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

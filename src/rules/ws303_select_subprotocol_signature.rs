@@ -12,7 +12,7 @@ use super::callback_code::{
 };
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Callable, Implementation};
 
 pub struct SelectSubprotocolSignature;
@@ -57,6 +57,10 @@ const SEQUENCE_BUILTINS: &[&str] = &[
 impl Rule for SelectSubprotocolSignature {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn callable(&self, checker: &Checker, callable: Callable) {
