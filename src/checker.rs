@@ -2,7 +2,7 @@
 //! scopes and parents and hands every statement to every rule, and every expression to the
 //! rules interested in its kind (`Rule::interest`).
 
-use std::cell::{Ref, RefCell};
+use std::cell::{OnceCell, Ref, RefCell};
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -10,6 +10,7 @@ use ruff_python_ast::{Expr, ExprCall, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
+use crate::fix::importer::Importer;
 use crate::rules::{Interest, Rule};
 use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
 use crate::settings::Settings;
@@ -23,6 +24,7 @@ pub struct Checker<'a> {
     exprs: RefCell<Vec<&'a Expr>>,
     stmts: RefCell<Vec<&'a Stmt>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    importer: OnceCell<Importer<'a>>,
     /// The last call whose callee was resolved, and what it resolved to: the call rules all
     /// ask about the same call in turn.
     callee: RefCell<Option<(TextRange, Option<Rc<str>>)>>,
@@ -31,6 +33,12 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// Adds imports for fixes; indexes the file's imports once, on first use.
+    pub fn importer(&self) -> &Importer<'a> {
+        self.importer
+            .get_or_init(|| Importer::new(self.source, self.module, &self.model.imports))
     }
 
     pub fn slice(&self, range: TextRange) -> &'a str {
@@ -159,6 +167,7 @@ pub fn check<'a>(
         exprs: RefCell::new(Vec::new()),
         stmts: RefCell::new(Vec::new()),
         diagnostics: RefCell::new(Vec::new()),
+        importer: OnceCell::new(),
         callee: RefCell::new(None),
     };
     let mut walker = Walker {

@@ -81,8 +81,8 @@ pub struct CheckArgs {
     /// How WS001 rewrites fail_connection() [default: close].
     #[arg(long, value_enum)]
     pub fail_connection_style: Option<FailConnectionStyle>,
-    /// With `-` as the path: the name the source read from stdin is reported under (and
-    /// configured as).
+    /// Read the source from stdin (as with `-`; as ruff does) and report it under this name
+    /// (configured as this path too).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Read this configuration file instead of discovering one.
@@ -205,9 +205,19 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     };
     args.exclude = args.exclude.as_deref().map(split);
     args.extend_exclude = split(&args.extend_exclude);
-    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if stdin && args.paths.len() > 1 {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
+    }
+    // Like ruff: `--stdin-filename` alone means stdin (editor plugins rely on it).
+    let stdin = dash || args.stdin_filename.is_some();
+    if stdin && !dash && args.paths != [PathBuf::from(".")] {
+        for path in &args.paths {
+            eprintln!(
+                "wsmigrate: warning: ignoring `{}`: --stdin-filename reads standard input",
+                path.display()
+            );
+        }
     }
     if stdin && args.diff {
         return Err("--diff does not read stdin; use --fix to get the fixed source".into());
@@ -269,6 +279,10 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     // the report would cost as much memory as the files themselves.
     context.keep_sources = format == OutputFormat::Full;
     context.skip_prefilter = args.no_prefilter;
+    if !args.isolated {
+        let first = args.paths.first().map_or(std::path::Path::new("."), |p| p);
+        context.line_length = crate::fix::layout::project_line_length(first);
+    }
     let mut stdin_source = None;
     let run = if stdin {
         let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
@@ -293,7 +307,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     };
     let internal_error = run.files.iter().any(|f| f.internal_error);
     if args.diff {
-        let changed = match diff::print(&run, color) {
+        let changed = match diff::print(&run, color, args.unsafe_fixes) {
             Ok(changed) => changed,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 run.files.iter().any(|f| f.change.is_some())

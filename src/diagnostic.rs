@@ -127,6 +127,15 @@ pub enum GroupRole {
     Member,
 }
 
+/// Another place a finding refers to: a use that blocks its fix, the import switch it waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub range: TextRange,
+    pub code: &'static str,
+    /// Why that place matters here.
+    pub message: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub rule: &'static RuleMeta,
@@ -137,6 +146,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub fix: Option<Fix>,
     pub group: Option<FixGroup>,
+    pub related: Vec<Related>,
 }
 
 impl Diagnostic {
@@ -149,6 +159,7 @@ impl Diagnostic {
             severity: rule.default_severity,
             fix: None,
             group: None,
+            related: Vec::new(),
         }
     }
 

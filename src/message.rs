@@ -27,6 +27,15 @@ pub struct Message {
     pub noqa_row: usize,
     /// The text the locations refer to, for rendering source snippets.
     pub source: Option<Arc<str>>,
+    /// Other places in the same file this finding refers to (what blocks its fix).
+    pub related: Vec<RelatedView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelatedView {
+    pub code: &'static str,
+    pub message: String,
+    pub start: Location,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +61,15 @@ impl Message {
     ) -> Message {
         let start = locator.location(diagnostic.range.start());
         let end = locator.location(diagnostic.range.end());
+        let related = diagnostic
+            .related
+            .into_iter()
+            .map(|r| RelatedView {
+                code: r.code,
+                message: r.message,
+                start: locator.location(r.range.start()),
+            })
+            .collect();
         let fix = diagnostic.fix.map(|fix| FixView {
             applicability: fix.applicability,
             title: fix.title,
@@ -78,6 +96,7 @@ impl Message {
             fixed: false,
             noqa_row: start.row,
             source: source.cloned(),
+            related,
         }
     }
 
@@ -101,6 +120,7 @@ impl Message {
             fixed: false,
             noqa_row: at.row,
             source: None,
+            related: Vec::new(),
         }
     }
 

@@ -98,6 +98,55 @@ fn parse_codes(comment: &str, start: usize, offset: TextSize, hash: usize) -> Op
     })
 }
 
+/// Rows that belong to a string spanning several lines (a triple-quoted string, an f-string
+/// whose replacement field spans lines): as in ruff, a directive for such a row goes on the
+/// row where the string closes, after the closing quote, since no comment can go inside it
+/// (inside a replacement field it is a syntax error before Python 3.12).
+struct MultilineStrings {
+    /// (first row, last row) of each outermost multi-line string, in order.
+    rows: Vec<(usize, usize)>,
+}
+
+impl MultilineStrings {
+    fn new(text: &str, tokens: &Tokens, index: &LineIndex) -> MultilineStrings {
+        let mut spans: Vec<TextRange> = Vec::new();
+        let mut open: Vec<TextSize> = Vec::new();
+        for token in tokens {
+            match token.kind() {
+                TokenKind::FStringStart | TokenKind::TStringStart => open.push(token.start()),
+                TokenKind::FStringEnd | TokenKind::TStringEnd => {
+                    if let Some(start) = open.pop() {
+                        if open.is_empty() {
+                            spans.push(TextRange::new(start, token.end()));
+                        }
+                    }
+                }
+                TokenKind::String if open.is_empty() => spans.push(token.range()),
+                _ => {}
+            }
+        }
+        let rows = spans
+            .into_iter()
+            .filter(|r| text[*r].contains(['\n', '\r']))
+            .map(|r| {
+                (
+                    index.line_index(r.start()).get(),
+                    index.line_index(r.end()).get(),
+                )
+            })
+            .collect();
+        MultilineStrings { rows }
+    }
+
+    /// The row whose directive covers a finding on `row`.
+    fn directive_row(&self, row: usize) -> usize {
+        self.rows
+            .iter()
+            .find(|(first, last)| *first <= row && row < *last)
+            .map_or(row, |(_, last)| *last)
+    }
+}
+
 fn comment_ranges(tokens: &Tokens) -> impl Iterator<Item = TextRange> + '_ {
     tokens
         .iter()
@@ -129,6 +178,7 @@ pub fn apply(text: &str, tokens: &Tokens, diagnostics: &mut Vec<Diagnostic>, set
         return;
     }
     let index = index.get_or_insert_with(|| LineIndex::from_source_text(text));
+    let strings = MultilineStrings::new(text, tokens, index);
     diagnostics.retain(|d| {
         if !suppressible(d) {
             return true;
@@ -139,7 +189,7 @@ pub fn apply(text: &str, tokens: &Tokens, diagnostics: &mut Vec<Diagnostic>, set
         if file_wide {
             return false;
         }
-        let row = index.line_index(d.range.start()).get();
+        let row = strings.directive_row(index.line_index(d.range.start()).get());
         let mut suppressed = false;
         for (_, directive, used) in line_directives.iter_mut().filter(|(l, ..)| *l == row) {
             if directive.codes.is_empty() {
@@ -268,9 +318,17 @@ pub struct Added {
 /// The text of `source` with `# noqa: CODE` added on each row of `codes_by_row` (1-based rows,
 /// merged into an existing directive on that row).
 pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Added {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let strings = MultilineStrings::new(
+        source,
+        parsed.tokens(),
+        &LineIndex::from_source_text(source),
+    );
+    for (row, _) in &mut codes_by_row {
+        *row = strings.directive_row(*row);
+    }
     codes_by_row.sort();
     codes_by_row.dedup();
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     let comments: Vec<TextRange> = comment_ranges(parsed.tokens()).collect();
     // Tokens spanning lines (triple-quoted strings): a line ending inside one is string text.
     let multiline: Vec<TextRange> = parsed
@@ -426,9 +484,24 @@ mod tests {
         );
         assert_eq!(out.rows, 3);
         assert_eq!(add_directives(src, vec![(3, "WS001")]).text, None);
+        // A finding inside a multi-line string or f-string replacement field: the directive
+        // goes after the closing quote.
         let string = "f(1, \"\"\"\nx\"\"\")\n";
         let out = add_directives(string, vec![(1, "WS001")]);
-        assert_eq!((out.text, out.skipped), (None, vec![1]));
+        assert_eq!(
+            out.text.as_deref(),
+            Some("f(1, \"\"\"\nx\"\"\")  # noqa: WS001\n")
+        );
+        let fstring = "x = f\"{(\n    ws.closed\n)}\"\ny = 1\n";
+        let out = add_directives(fstring, vec![(2, "WS002")]);
+        assert_eq!(
+            out.text.as_deref(),
+            Some("x = f\"{(\n    ws.closed\n)}\"  # noqa: WS002\ny = 1\n")
+        );
+        // Another multi-line string opens on the closing row: no place is left.
+        let both = "f(\"\"\"\nx\"\"\", \"\"\"\ny\"\"\")\n";
+        let out = add_directives(both, vec![(1, "WS001")]);
+        assert_eq!((out.text, out.skipped), (None, vec![2]));
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct Context<'s> {
     pub keep_sources: bool,
     /// Parse and check every file, even those no rule could match (corpus tests).
     pub skip_prefilter: bool,
+    /// The project's line length: statements the fixes make longer are laid out to fit.
+    pub line_length: usize,
 }
 
 impl<'s> Context<'s> {
@@ -77,6 +79,7 @@ impl<'s> Context<'s> {
             mode,
             keep_sources: true,
             skip_prefilter: false,
+            line_length: fix::layout::DEFAULT_LINE_LENGTH,
         }
     }
 }
@@ -247,12 +250,13 @@ fn process_file(
         return report;
     }
 
-    let result = fix::fix_until_stable(
+    let mut result = fix::fix_until_stable(
         source.text.clone(),
         source.line_ending,
         context.settings.fix_applicability,
         lint,
     );
+    fix::layout::lay_out(&mut result, context.line_length, source_type, lint);
     let pass_sources: Vec<Option<Arc<str>>> = result
         .pass_texts
         .iter()

@@ -346,6 +346,7 @@ fn json_fields_are_stable() {
                 "message",
                 "name",
                 "noqa_row",
+                "related",
                 "severity",
                 "url"
             ]

@@ -41,14 +41,30 @@ fn a_use_without_fix_blocks_the_import_switch_in_check_and_fix() {
             d["fix"].is_null(),
             "blocked group must not look fixable: {d}"
         );
-        assert!(
-            d["help"]
-                .as_str()
-                .unwrap_or("")
-                .contains("manual migration before the import can switch"),
-            "{d}"
-        );
     }
+    // The import lists each blocking use once; the members point to the import.
+    let import = findings.iter().find(|d| d["code"] == "WS101").unwrap();
+    assert!(
+        import["help"].as_str().unwrap().contains(
+            "1 use of this legacy import needs manual migration before the import can switch"
+        ),
+        "{import}"
+    );
+    let related = import["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{import}");
+    assert_eq!(related[0]["code"], "WS004");
+    assert_eq!(related[0]["location"]["row"], 7);
+    assert!(related[0]["message"].as_str().unwrap().contains("ws.host"));
+    let member = findings.iter().find(|d| d["code"] == "WS003").unwrap();
+    assert!(
+        !member["help"]
+            .as_str()
+            .unwrap()
+            .contains("manual migration"),
+        "{member}"
+    );
+    assert_eq!(member["related"][0]["code"], "WS101");
+    assert_eq!(member["related"][0]["location"]["row"], 1);
     let out = run(&dir, &["check", "--fix", "--unsafe-fixes", "a.py"]);
     assert_eq!(code(&out), 1);
     assert_eq!(

@@ -3,8 +3,14 @@
 //! parses, and repeats until nothing changes.
 
 pub mod arguments;
+mod duplicate_imports;
+mod import_placement;
+mod import_sections;
 pub mod importer;
+pub mod layout;
 pub mod statements;
+pub mod string_annotation;
+mod unused_imports;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -12,7 +18,7 @@ use std::collections::BTreeMap;
 
 use ruff_text_size::{TextRange, TextSize};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole, Related};
 use crate::rules::builtin;
 use crate::source::LineEnding;
 
@@ -71,6 +77,8 @@ pub fn fix_until_stable(
     // The lint of the text a pass produced doubles as that pass's validation, and is the next
     // pass's starting point: each pass parses once.
     let mut carried: Option<Linted> = None;
+    // Imports the fixes left unused are removed once, after the last fix.
+    let mut cleaned = false;
     loop {
         let pass = result.pass_texts.len() - 1;
         let current = &result.pass_texts[pass];
@@ -90,6 +98,21 @@ pub fn fix_until_stable(
             }
         }
         let candidates = fixable(&diagnostics, applicability);
+        if candidates.is_empty() && pass > 0 && !cleaned {
+            cleaned = true;
+            let original = &result.pass_texts[0];
+            let pruned = unused_imports::remove_left_unused(original, current);
+            let merged =
+                duplicate_imports::merge_duplicates(original, pruned.as_deref().unwrap_or(current));
+            if let Some(text) = merged.or(pruned) {
+                let linted = lint(&text);
+                if linted.parses {
+                    carried = Some(linted);
+                    result.pass_texts.push(text);
+                    continue;
+                }
+            }
+        }
         if candidates.is_empty() {
             result.remaining = diagnostics;
             return result;
@@ -198,27 +221,73 @@ pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
             }
             continue;
         }
-        let note = if !anchor {
-            "not fixed: it needs the legacy import to switch to the new implementation, and that \
-             import is not being migrated (is WS101 ignored?)"
+        if !anchor {
+            let note = "not fixed: it needs the legacy import to switch to the new \
+                        implementation, and that import is not being migrated (is WS101 ignored?)";
+            for &i in members {
+                block(&mut diagnostics[i], note);
+            }
+            continue;
+        }
+        // Each blocking use is listed once, on the import switch; the other members point there.
+        let anchor_i = *members
+            .iter()
+            .find(|&&i| {
+                diagnostics[i]
+                    .group
+                    .is_some_and(|g| g.role == GroupRole::Anchor)
+            })
+            .expect("checked above");
+        let blockers: Vec<Related> = members
+            .iter()
+            .filter(|&&i| i != anchor_i && diagnostics[i].fix.is_none())
+            .map(|&i| Related {
+                range: diagnostics[i].range,
+                code: diagnostics[i].rule.code,
+                message: diagnostics[i].message.clone(),
+            })
+            .collect();
+        let n = blockers.len();
+        let anchor_note = if n == 0 {
+            "not fixed: the import itself needs manual migration; until then nothing tied to it \
+             is rewritten"
                 .to_string()
         } else {
             format!(
-                "{blocking} use{} of this legacy import need{} manual migration before the import \
-                 can switch; until then nothing tied to it is rewritten",
-                if blocking == 1 { "" } else { "s" },
-                if blocking == 1 { "s" } else { "" }
+                "{n} use{} of this legacy import need{} manual migration before the import can \
+                 switch (listed below); until then nothing tied to it is rewritten",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
             )
         };
+        let pointer = Related {
+            range: diagnostics[anchor_i].range,
+            code: diagnostics[anchor_i].rule.code,
+            message: "the import switch this waits for (it lists what blocks it)".to_string(),
+        };
         for &i in members {
-            let d = &mut diagnostics[i];
-            d.fix = None;
-            d.help = Some(match d.help.take() {
-                Some(help) => format!("{help}\n{note}"),
-                None => note.clone(),
-            });
+            if i == anchor_i {
+                block(&mut diagnostics[i], &anchor_note);
+                diagnostics[i].related.extend(blockers.iter().cloned());
+            } else {
+                let note = if diagnostics[i].fix.is_some() {
+                    "not fixed: it waits for its legacy import to switch, which is blocked"
+                } else {
+                    "this use blocks its legacy import from switching"
+                };
+                block(&mut diagnostics[i], note);
+                diagnostics[i].related.push(pointer.clone());
+            }
         }
     }
+}
+
+fn block(d: &mut Diagnostic, note: &str) {
+    d.fix = None;
+    d.help = Some(match d.help.take() {
+        Some(help) => format!("{help}\n{note}"),
+        None => note.to_string(),
+    });
 }
 
 /// Indices of the diagnostics whose fixes may be applied, grouped into units that must be

@@ -41,7 +41,8 @@ pub fn write(
         None if m.fixed => String::new(),
         None => "no automatic fix: this needs a human".to_string(),
     };
-    let help = [m.help.clone().unwrap_or_default(), fix_line]
+    let related = related_footer(m);
+    let help = [m.help.clone().unwrap_or_default(), related, fix_line]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
@@ -74,6 +75,24 @@ pub fn write(
         .render_report(&mut rendered, report.as_ref())
         .map_err(io::Error::other)?;
     writeln!(out, "{rendered}")
+}
+
+/// One line per related place: `file:row:col: CODE message`.
+fn related_footer(m: &Message) -> String {
+    m.related
+        .iter()
+        .map(|r| {
+            format!(
+                "  {}:{}:{}: {} {}",
+                m.path.display(),
+                r.start.row,
+                r.start.column,
+                r.code,
+                r.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The line starts of the file the last message came from (messages come sorted by file).

@@ -34,11 +34,27 @@ pub fn to_value(m: &Message) -> Value {
         "url": format!("wsmigrate explain {}", m.rule.code),
         "noqa_row": m.noqa_row,
         "fixed": m.fixed,
+        "related": m.related.iter().map(|r| json!({
+            "code": r.code,
+            "message": r.message,
+            "filename": m.path.display().to_string(),
+            "location": location(r.start),
+        })).collect::<Vec<_>>(),
     })
 }
 
 pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
     write_array(out, 0, messages.iter().map(|m| to_value(m)))?;
+    writeln!(out)
+}
+
+/// `--statistics` with a JSON format: one object per rule, as ruff writes them.
+pub(super) fn write_statistics(out: &mut impl Write, rows: &[super::Statistic]) -> io::Result<()> {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|s| json!({"code": s.code, "name": s.name, "count": s.count, "fixable": s.fixable}))
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
 }
 

@@ -100,6 +100,17 @@ pub fn print_to(
     let messages = sorted_messages(report);
     let totals = Totals::of(&messages);
     let mut out = io::BufWriter::new(out);
+    if options.statistics {
+        // As ruff: the table alone, in place of the findings and the summary.
+        match options.format {
+            OutputFormat::Json | OutputFormat::JsonLines => {
+                json::write_statistics(&mut out, &statistics(&messages))?
+            }
+            _ => write_statistics(&mut out, &statistics(&messages))?,
+        }
+        out.flush()?;
+        return Ok(totals);
+    }
     match options.format {
         OutputFormat::Json => {
             json::write(&mut out, &messages)?;
@@ -136,9 +147,6 @@ pub fn print_to(
             }
         }
     }
-    if options.statistics {
-        write_statistics(&mut out, &messages)?;
-    }
     if options.show_fixes && totals.fixed > 0 {
         writeln!(out, "\nFixed:")?;
         for m in messages.iter().filter(|m| m.fixed) {
@@ -160,16 +168,43 @@ pub fn print_to(
     Ok(totals)
 }
 
-fn write_statistics(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
-    let mut counts: Vec<(&str, &str, usize, bool)> = Vec::new();
+/// One row of `--statistics`: code, name, count, whether any of them is fixable.
+pub(crate) struct Statistic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub count: usize,
+    pub fixable: bool,
+}
+
+fn statistics(messages: &[&Message]) -> Vec<Statistic> {
+    let mut rows: Vec<Statistic> = Vec::new();
     for m in messages.iter().filter(|m| !m.fixed) {
-        match counts.iter_mut().find(|(code, ..)| *code == m.rule.code) {
-            Some(entry) => entry.2 += 1,
-            None => counts.push((m.rule.code, m.rule.name, 1, m.fix.is_some())),
+        match rows.iter_mut().find(|s| s.code == m.rule.code) {
+            Some(row) => {
+                row.count += 1;
+                row.fixable |= m.fix.is_some();
+            }
+            None => rows.push(Statistic {
+                code: m.rule.code,
+                name: m.rule.name,
+                count: 1,
+                fixable: m.fix.is_some(),
+            }),
         }
     }
-    counts.sort();
-    for (code, name, count, fixable) in counts {
+    // Most frequent first, as ruff prints them.
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    rows
+}
+
+fn write_statistics(out: &mut impl Write, rows: &[Statistic]) -> io::Result<()> {
+    for &Statistic {
+        code,
+        name,
+        count,
+        fixable,
+    } in rows
+    {
         writeln!(
             out,
             "{count:>5}\t{code}\t{}{name}",
@@ -225,9 +260,14 @@ fn write_summary(out: &mut impl Write, t: &Totals, options: &ReportOptions) -> i
 
 /// `[*]` for a fix the run would apply, `[-]` for one that needs `--unsafe-fixes`.
 pub fn fix_marker(m: &Message, options: &ReportOptions) -> &'static str {
+    marker(m, options.unsafe_fixes)
+}
+
+/// [`fix_marker`] for callers without report options (`--diff`).
+pub fn marker(m: &Message, unsafe_fixes: bool) -> &'static str {
     match m.fix.as_ref().map(|f| f.applicability) {
         Some(Applicability::Safe) => " [*]",
-        Some(Applicability::Unsafe) if options.unsafe_fixes => " [*]",
+        Some(Applicability::Unsafe) if unsafe_fixes => " [*]",
         Some(Applicability::Unsafe) => " [-]",
         None => "",
     }

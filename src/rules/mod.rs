@@ -307,6 +307,8 @@ pub struct Version {
 }
 
 impl Version {
+    /// Deprecations that came before the new implementation became the default.
+    pub const V13_1: Version = Version::new(13, 1);
     pub const V14_0: Version = Version::new(14, 0);
     pub const V14_1: Version = Version::new(14, 1);
     pub const V14_2: Version = Version::new(14, 2);

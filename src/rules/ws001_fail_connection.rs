@@ -7,7 +7,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Evidence, FrameKind, Implementation};
 use crate::settings::FailConnectionStyle;
@@ -195,20 +194,26 @@ fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) ->
             let (applicability, title) = match kind {
                 CloseCodeKind::Sendable => (
                     Applicability::Safe,
-                    format!("Replace with `await {receiver}.close(...)`"),
+                    format!(
+                        "Replace with `await {receiver}.close(...)` (it waits for the closing \
+                         handshake, up to `close_timeout`, 10 s by default, where \
+                         `fail_connection()` returned at once)"
+                    ),
                 ),
                 CloseCodeKind::Unsendable => (
                     Applicability::Unsafe,
                     format!(
                         "Replace with `await {receiver}.close()`: close code 1006 cannot be sent, \
-                         so the peer now sees a normal closure (1000) instead of an abnormal one"
+                         so the peer now sees a normal closure (1000) instead of an abnormal one, \
+                         and the call now waits for the closing handshake (up to `close_timeout`)"
                     ),
                 ),
                 CloseCodeKind::Unknown => (
                     Applicability::Unsafe,
                     format!(
                         "Replace with `await {receiver}.close(...)`: if the code is 1005, 1006 or \
-                         1015 at run time, `close()` raises `ProtocolError`"
+                         1015 at run time, `close()` raises `ProtocolError`; it waits for the \
+                         closing handshake (up to `close_timeout`)"
                     ),
                 ),
             };
@@ -226,27 +231,72 @@ fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) ->
         FrameKind::Function { is_async: false } | FrameKind::Lambda => {
             // No `await` here: schedule the closing handshake on the running loop, which is
             // what the synchronous `fail_connection()` started too.
-            let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-            let asyncio = importer.import_module("asyncio");
-            let mut edits = vec![
-                Edit::insert(call.start(), format!("{}.create_task(", asyncio.local)),
-                Edit::replace(attr.attr.range(), "close"),
-                Edit::insert(call.end(), ")"),
-            ];
-            if kind == CloseCodeKind::Unsendable {
-                edits.push(Edit::replace(args.range(), "()"));
+            let importer = checker.importer();
+            let asyncio = importer.import_module("asyncio", call.start());
+            let arguments = if kind == CloseCodeKind::Unsendable {
+                "()"
+            } else {
+                checker.slice(args.range())
+            };
+            let task = format!("{}.create_task({receiver}.close{arguments})", asyncio.local);
+            // A statement of its own would drop the task (ruff RUF006: it may be collected
+            // before it runs): keep it referenced until done, as the asyncio docs do.
+            let function = checker.enclosing_function();
+            if let (Some((stmt, indent)), Some(function)) =
+                (statement_alone(checker, call), function)
+            {
+                let tasks = importer.module_binding("_background_tasks", "set()");
+                let local = importer.fresh_local("close_task", function);
+                let replacement = format!(
+                    "{local} = {task}\n{indent}{set}.add({local})\n{indent}{local}.add_done_callback({set}.discard)",
+                    set = tasks.local
+                );
+                let mut edits = vec![Edit::replace(stmt, replacement)];
+                edits.extend(crate::fix::importer::joined([asyncio.edit, tasks.edit]));
+                return Some(Fix::unsafe_(
+                    format!(
+                        "Schedule `{receiver}.close(...)` as a task kept in `{}`: this is not an \
+                         `async def`, so it cannot await; the closing handshake now runs after \
+                         this function returns, and errors of the task go unobserved",
+                        tasks.local
+                    ),
+                    edits,
+                ));
             }
+            let mut edits = vec![Edit::replace(call.range(), task)];
             edits.extend(asyncio.edit);
             Some(Fix::unsafe_(
                 format!(
                     "Schedule `{receiver}.close(...)` with `asyncio.create_task()`: this is not an \
-                     `async def`, so it cannot await; errors of the task go unobserved"
+                     `async def`, so it cannot await; the task is returned here (keep it \
+                     referenced), and its errors go unobserved"
                 ),
                 edits,
             ))
         }
         FrameKind::Module | FrameKind::Class => None,
     }
+}
+
+/// The expression statement that is exactly `call`, alone on its line, and its indentation.
+fn statement_alone<'a>(
+    checker: &Checker<'a>,
+    call: &ExprCall,
+) -> Option<(ruff_text_size::TextRange, &'a str)> {
+    let Some(Stmt::Expr(stmt)) = checker.current_stmt() else {
+        return None;
+    };
+    if stmt.value.range() != call.range() {
+        return None;
+    }
+    let line_start = checker.source[..stmt.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let indent = &checker.source[line_start..stmt.start().to_usize()];
+    indent
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then_some((stmt.range(), indent))
 }
 
 /// `async with ws.send_context(): ws.protocol.fail(code, reason)` in place of an expression

@@ -8,7 +8,6 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::connection_attribute::{connection_attribute, is_load};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
@@ -69,8 +68,8 @@ impl Rule for ConnectionOpenClosed {
 }
 
 fn fix(checker: &Checker, attr: &ExprAttribute, member: &str) -> Fix {
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-    let state = importer.from_import("websockets.protocol", "State");
+    let importer = checker.importer();
+    let state = importer.from_import("websockets.protocol", "State", attr.start());
     let receiver = checker.slice(attr.value.range());
     let mut edits = Vec::new();
     let negated = match checker.parent_expr() {

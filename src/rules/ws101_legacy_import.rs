@@ -12,7 +12,6 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::legacy_names::{self, NameKind};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
@@ -139,8 +138,8 @@ pub(crate) fn dotted_replacement(
     if let (Some(root), true, true) = (root, root_is_package, top_level) {
         return vec![Edit::replace(expr.range(), format!("{root}.{}", home.name))];
     }
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-    let imported = importer.from_import(home.module, home.name);
+    let importer = checker.importer();
+    let imported = importer.from_import(home.module, home.name, expr.start());
     let mut edits = vec![Edit::replace(expr.range(), imported.local)];
     edits.extend(imported.edit);
     edits

@@ -13,6 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
+use crate::fix::string_annotation;
 use crate::rules::legacy_names::{self, NameKind};
 use crate::rules::ws101_legacy_import::dotted_replacement;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
@@ -50,23 +51,36 @@ impl Rule for LegacyConnectionClass {
     }
 
     fn interest(&self) -> Interest {
-        Interest::NAMES_AND_ATTRIBUTES
+        // Others: string annotations (`ws: "WebSocketClientProtocol"`).
+        Interest {
+            others: true,
+            ..Interest::NAMES_AND_ATTRIBUTES
+        }
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
         match expr {
-            Expr::Name(name) if name.ctx == ExprContext::Load => imported_name(checker, expr),
+            Expr::Name(name) if name.ctx == ExprContext::Load => {
+                imported_name(checker, name.id.as_str(), name.range, || {
+                    usage(checker, expr)
+                })
+            }
+            Expr::StringLiteral(string) if in_annotation(checker, string.range) => {
+                for (id, range) in string_annotation::names_in(checker.source, string) {
+                    imported_name(checker, &id, range, || Use::Annotation);
+                }
+            }
             Expr::Attribute(attr) if attr.ctx == ExprContext::Load => dotted(checker, expr),
             _ => {}
         }
     }
 }
 
-/// `WebSocketServerProtocol` bound by `from websockets... import WebSocketServerProtocol`.
-fn imported_name(checker: &Checker, expr: &Expr) {
-    let Expr::Name(name) = expr else { return };
+/// `WebSocketServerProtocol` bound by `from websockets... import WebSocketServerProtocol`, named
+/// at `range` (in code, or inside a string annotation).
+fn imported_name(checker: &Checker, local: &str, range: TextRange, usage: impl FnOnce() -> Use) {
     let imports = &checker.model.imports;
-    let Some(binding) = imports.binding(name.id.as_str()) else {
+    let Some(binding) = imports.binding(local) else {
         return;
     };
     let Some(legacy) = legacy_names::lookup(&binding.qualified) else {
@@ -77,12 +91,11 @@ fn imported_name(checker: &Checker, expr: &Expr) {
         return;
     }
     let Some(home) = legacy.home else { return };
-    let local = name.id.as_str();
     let new_local = legacy_names::switched_local(checker, local, binding);
     if new_local.as_deref() == Some(local) {
         return; // `import ... as X`: the uses need no change once the import switches.
     }
-    let usage = usage(checker, expr);
+    let usage = usage();
     let mut diagnostic = Diagnostic::new(
         &META,
         format!(
@@ -91,7 +104,7 @@ fn imported_name(checker: &Checker, expr: &Expr) {
             home.module,
             home.name
         ),
-        name.range,
+        range,
     )
     .with_severity(severity(checker, &binding.qualified, usage))
     .with_group(Some(FixGroup {
@@ -99,11 +112,11 @@ fn imported_name(checker: &Checker, expr: &Expr) {
         role: GroupRole::Member,
     }));
     match (usage, new_local) {
-        (Use::Other, _) => diagnostic.help = Some(other_use_help(checker, expr)),
+        (Use::Other, _) => diagnostic.help = Some(other_use_help(checker, range)),
         (_, Some(new_local)) => {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 format!("Rename to `{new_local}` (imported by the WS101 import switch)"),
-                vec![Edit::replace(name.range, new_local)],
+                vec![Edit::replace(range, new_local)],
             ));
         }
         (_, None) => {}
@@ -141,7 +154,7 @@ fn dotted(checker: &Checker, expr: &Expr) {
         (None, _) => {
             diagnostic.help = Some(super::ws101_legacy_import::no_home_help(legacy.name).into())
         }
-        (Some(_), Use::Other) => diagnostic.help = Some(other_use_help(checker, expr)),
+        (Some(_), Use::Other) => diagnostic.help = Some(other_use_help(checker, expr.range())),
         (Some(home), _) => {
             diagnostic = diagnostic.with_fix(Fix::safe(
                 format!("Use `{}.{}`", home.module, home.name),
@@ -180,8 +193,8 @@ fn severity(checker: &Checker, qualified: &str, usage: Use) -> Severity {
     }
 }
 
-fn other_use_help(checker: &Checker, expr: &Expr) -> String {
-    if is_class_base(checker, expr) {
+fn other_use_help(checker: &Checker, range: TextRange) -> String {
+    if is_class_base(checker, range) {
         "a subclass of a legacy connection class cannot be renamed: see WS103 for what each \
          overridden method becomes"
             .into()
@@ -257,7 +270,7 @@ fn in_annotation(checker: &Checker, range: TextRange) -> bool {
     }
 }
 
-fn is_class_base(checker: &Checker, expr: &Expr) -> bool {
+fn is_class_base(checker: &Checker, range: TextRange) -> bool {
     matches!(checker.current_stmt(), Some(Stmt::ClassDef(def))
-        if def.arguments.as_ref().is_some_and(|a| a.args.iter().any(|b| b.range() == expr.range())))
+        if def.arguments.as_ref().is_some_and(|a| a.args.iter().any(|b| b.range() == range)))
 }

@@ -10,7 +10,6 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
@@ -189,8 +188,9 @@ fn replacement(checker: &Checker, expr: &Expr) -> Option<Vec<Edit>> {
             if base == "websockets" || base == "websockets.exceptions" {
                 return Some(vec![Edit::replace(attr.attr.range(), "InvalidStatus")]);
             }
-            let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-            let imported = importer.from_import("websockets.exceptions", "InvalidStatus");
+            let importer = checker.importer();
+            let imported =
+                importer.from_import("websockets.exceptions", "InvalidStatus", attr.start());
             let mut edits = vec![Edit::replace(attr.range, imported.local)];
             edits.extend(imported.edit);
             Some(edits)

@@ -12,7 +12,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
@@ -171,9 +170,8 @@ impl Rule for LegacyHandshakeExceptions {
                 let edits = if has_new_name(&base) {
                     vec![Edit::replace(attr.attr.range(), new)]
                 } else {
-                    let importer =
-                        Importer::new(checker.source, checker.module, &checker.model.imports);
-                    let imported = importer.from_import("websockets.exceptions", new);
+                    let importer = checker.importer();
+                    let imported = importer.from_import("websockets.exceptions", new, attr.start());
                     let mut edits = vec![Edit::replace(attr.range, imported.local)];
                     edits.extend(imported.edit);
                     edits

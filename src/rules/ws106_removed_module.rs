@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::{ImportedName, Importer};
+use crate::fix::importer::ImportedName;
 use crate::rules::ws101_legacy_import::{rewrite, Placed};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
@@ -180,23 +180,23 @@ impl Rule for RemovedModule {
 /// `websockets.parse_uri` → `websockets.uri.parse_uri` plus `import websockets.uri` when the
 /// reference starts at a plain `import websockets`; otherwise a `from` import of the name.
 fn dotted_replacement(checker: &Checker, expr: &Expr, module: &str, name: &str) -> Vec<Edit> {
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+    let importer = checker.importer();
     let root = checker.model.imports.root_binding(expr);
     let plain_root = root.is_some_and(|b| b.qualified == "websockets")
         && checker.slice(expr.range()).starts_with("websockets.");
     let imported = if plain_root {
         let qualified = format!("{module}.{name}");
         let module_import = if NEW_SUBMODULES.contains(&qualified.as_str()) {
-            importer.import_module(&qualified)
+            importer.import_module(&qualified, expr.start())
         } else {
-            importer.import_module(module)
+            importer.import_module(module, expr.start())
         };
         ImportedName {
             local: format!("{module}.{name}"),
             edit: module_import.edit,
         }
     } else {
-        importer.from_import(module, name)
+        importer.from_import(module, name, expr.start())
     };
     let mut edits = vec![Edit::replace(expr.range(), imported.local)];
     edits.extend(imported.edit);

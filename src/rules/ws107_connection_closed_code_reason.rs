@@ -3,13 +3,13 @@
 //! `rcvd.code` / `rcvd.reason`, or `CloseCode.ABNORMAL_CLOSURE` / `""` when no close frame was
 //! received: the fix writes exactly that. Source: websockets 17.4 `exceptions.py`.
 
+use ruff_python_ast::str::Quote;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::fix::importer::Importer;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ConnectionClosedCodeReason;
@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     fix: FixAvailability::Always,
     default_severity: Severity::Deprecation,
     enabled_by_default: true,
-    since: Version::V14_0,
+    since: Version::V13_1,
     needles: &["ConnectionClosed"],
     doc: include_str!("../../rules/WS107.md"),
 };
@@ -60,7 +60,7 @@ impl Rule for ConnectionClosedCodeReason {
                 name: name.as_str(),
                 found: Vec::new(),
                 parents: Vec::new(),
-                fstrings: 0,
+                fstrings: Vec::new(),
             };
             for stmt in &h.body {
                 finder.visit_stmt(stmt);
@@ -90,10 +90,10 @@ fn report(checker: &Checker, exc: &str, found: Found) {
         bare,
         in_fstring,
     } = found;
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
+    let importer = checker.importer();
     let (replacement, import) = match attribute {
         "code" => {
-            let close_code = importer.from_import("websockets.frames", "CloseCode");
+            let close_code = importer.from_import("websockets.frames", "CloseCode", range.start());
             (
                 format!(
                     "{exc}.rcvd.code if {exc}.rcvd is not None else {}.ABNORMAL_CLOSURE",
@@ -105,8 +105,12 @@ fn report(checker: &Checker, exc: &str, found: Found) {
         _ => (
             format!(
                 "{exc}.rcvd.reason if {exc}.rcvd is not None else {}",
-                // Quotes inside an f-string replacement field need Python 3.12.
-                if in_fstring { "str()" } else { "\"\"" }
+                // Inside an f-string replacement field, the f-string's own quote needs
+                // Python 3.12: write the other one.
+                match in_fstring {
+                    Some(Quote::Double) => "''",
+                    _ => "\"\"",
+                }
             ),
             None,
         ),
@@ -141,7 +145,7 @@ struct Finder<'n> {
     name: &'n str,
     found: Vec<Found>,
     parents: Vec<TextRange>,
-    fstrings: usize,
+    fstrings: Vec<Quote>,
 }
 
 struct Found {
@@ -149,7 +153,8 @@ struct Found {
     attribute: &'static str,
     /// May be replaced without parentheses.
     bare: bool,
-    in_fstring: bool,
+    /// The quote of the innermost f-string around it, if any.
+    in_fstring: Option<Quote>,
 }
 
 impl<'a> Visitor<'a> for Finder<'_> {
@@ -178,7 +183,7 @@ impl<'a> Visitor<'a> for Finder<'_> {
                         range: attr.range,
                         attribute,
                         bare,
-                        in_fstring: self.fstrings > 0,
+                        in_fstring: self.fstrings.last().copied(),
                     });
                     return;
                 }
@@ -198,10 +203,15 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 self.visit_expr(&keyword.value);
             }
             self.parents = saved;
-        } else if matches!(expr, Expr::FString(_)) {
-            self.fstrings += 1;
+        } else if let Expr::FString(fstring) = expr {
+            let quote = fstring
+                .value
+                .iter()
+                .next()
+                .map_or(Quote::Double, |p| p.quote_style());
+            self.fstrings.push(quote);
             walk_expr(self, expr);
-            self.fstrings -= 1;
+            self.fstrings.pop();
         } else {
             walk_expr(self, expr);
         }

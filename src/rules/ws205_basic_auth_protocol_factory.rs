@@ -12,7 +12,6 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::arguments::rename_keyword;
-use crate::fix::importer::Importer;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
@@ -110,8 +109,9 @@ fn fix(checker: &Checker, keyword: &ruff_python_ast::Keyword, factory: &ExprCall
     {
         return None; // `create_protocol=` of the factory, `*args`, `**kwargs`.
     }
-    let importer = Importer::new(checker.source, checker.module, &checker.model.imports);
-    let basic_auth = importer.from_import("websockets.asyncio.server", "basic_auth");
+    let importer = checker.importer();
+    let basic_auth =
+        importer.from_import("websockets.asyncio.server", "basic_auth", keyword.start());
     let mut edits = vec![
         rename_keyword(keyword, "process_request")?,
         Edit::replace(factory.func.range(), basic_auth.local.clone()),

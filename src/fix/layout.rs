@@ -1,0 +1,240 @@
+//! Layout of what the fixes wrote: a rewritten or generated statement whose line grew past the
+//! project's line length is laid out as `ruff format` would lay it out (ruff's own formatter,
+//! range formatting of just that statement). Code the fixes did not touch keeps its layout, and
+//! so do lines that were already too long.
+
+use std::path::Path;
+
+use ruff_formatter::printer::LineEnding;
+use ruff_formatter::LineWidth;
+use ruff_python_ast::PySourceType;
+use ruff_python_formatter::{format_range, PyFormatOptions, QuoteStyle};
+use ruff_text_size::{TextRange, TextSize};
+use similar::{DiffOp, TextDiff};
+
+use super::{FixResult, Linted};
+
+/// ruff's (and black's) default.
+pub const DEFAULT_LINE_LENGTH: usize = 88;
+
+/// Lays out the statements the fixes made too long in the final text of `result`; when that
+/// changes anything, the new text becomes the last pass and its findings the remaining ones.
+pub fn lay_out(
+    result: &mut FixResult,
+    line_length: usize,
+    source_type: PySourceType,
+    mut lint: impl FnMut(&str) -> Linted,
+) {
+    if !result.changed() {
+        return;
+    }
+    let Some(text) = laid_out(
+        &result.pass_texts[0],
+        result.final_text(),
+        line_length,
+        source_type,
+    ) else {
+        return;
+    };
+    let linted = lint(&text);
+    if !linted.parses {
+        return; // Never trade a fix for a layout.
+    }
+    result.remaining = linted.diagnostics;
+    result.pass_texts.push(text);
+}
+
+/// `new` with each hunk (relative to `old`) that has a new over-long line range-formatted, or
+/// `None` when nothing changes.
+pub fn laid_out(
+    old: &str,
+    new: &str,
+    line_length: usize,
+    source_type: PySourceType,
+) -> Option<String> {
+    let hunks = long_hunks(old, new, line_length);
+    if hunks.is_empty() {
+        return None;
+    }
+    let width = LineWidth::try_from(u16::try_from(line_length).ok()?).ok()?;
+    let options = PyFormatOptions::from_source_type(source_type)
+        .with_line_width(width)
+        // The file's quotes and line endings stay as they are: only the layout of the long
+        // statement changes.
+        .with_quote_style(QuoteStyle::Preserve)
+        .with_line_ending(match crate::source::LineEnding::detect(new) {
+            crate::source::LineEnding::Lf => LineEnding::LineFeed,
+            crate::source::LineEnding::CrLf => LineEnding::CarriageReturnLineFeed,
+            crate::source::LineEnding::Cr => LineEnding::CarriageReturn,
+        });
+    let mut text = new.to_string();
+    // From the last hunk up: earlier offsets stay valid.
+    for range in hunks.into_iter().rev() {
+        let Ok(printed) = format_range(&text, range, options.clone()) else {
+            continue;
+        };
+        let source = printed.source_range();
+        if &text[source] != printed.as_code() {
+            text.replace_range(
+                source.start().to_usize()..source.end().to_usize(),
+                printed.as_code(),
+            );
+        }
+    }
+    (text != new).then_some(text)
+}
+
+/// Byte ranges of `new` (whole lines, without the last line ending) of the hunks that contain
+/// a line longer than `line_length` that `old` did not have.
+fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
+    let diff = TextDiff::from_lines(old, new);
+    // The diff's own lines (it also ends lines at a lone `\r`).
+    let old_lines = diff.old_slices();
+    let new_lines = diff.new_slices();
+    let mut starts = Vec::with_capacity(new_lines.len() + 1);
+    let mut offset = 0;
+    for line in new_lines {
+        starts.push(offset);
+        offset += line.len();
+    }
+    starts.push(offset);
+    let too_long = |line: &str| line.trim_end_matches(['\n', '\r']).chars().count() > line_length;
+    let mut hunks = Vec::new();
+    for op in diff.ops() {
+        let (old_range, new_range) = match *op {
+            DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => (old_index..old_index, new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => (
+                old_index..old_index + old_len,
+                new_index..new_index + new_len,
+            ),
+            _ => continue,
+        };
+        let before = &old_lines[old_range];
+        let grew = new_lines[new_range.clone()]
+            .iter()
+            .any(|line| too_long(line) && !before.contains(line));
+        if grew {
+            let start = starts[new_range.start];
+            let end = starts[new_range.end];
+            let end = start + new[start..end].trim_end_matches(['\n', '\r']).len();
+            hunks.push(TextRange::new(
+                TextSize::from(start as u32),
+                TextSize::from(end as u32),
+            ));
+        }
+    }
+    hunks
+}
+
+/// The line length of the project `start` belongs to: `line-length` of the nearest
+/// `ruff.toml` / `.ruff.toml`, or of `[tool.ruff]` (else `[tool.black]`) in the nearest
+/// `pyproject.toml` that sets one; else 88.
+pub fn project_line_length(start: &Path) -> usize {
+    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if absolute.is_dir() {
+        Some(absolute.as_path())
+    } else {
+        absolute.parent()
+    };
+    while let Some(d) = dir {
+        for (file, tables) in [
+            ("ruff.toml", &[][..]),
+            (".ruff.toml", &[][..]),
+            ("pyproject.toml", &["tool.ruff", "tool.black"][..]),
+        ] {
+            let Ok(text) = std::fs::read_to_string(d.join(file)) else {
+                continue;
+            };
+            let Ok(value) = text.parse::<toml::Table>() else {
+                continue;
+            };
+            if tables.is_empty() {
+                if let Some(n) = value.get("line-length").and_then(toml::Value::as_integer) {
+                    return n as usize;
+                }
+                continue;
+            }
+            for table in tables {
+                let found = table
+                    .split('.')
+                    .try_fold(&value, |t, key| t.get(key)?.as_table())
+                    .and_then(|t| t.get("line-length"))
+                    .and_then(toml::Value::as_integer);
+                if let Some(n) = found {
+                    return n as usize;
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    DEFAULT_LINE_LENGTH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_statements_the_fix_made_too_long_are_laid_out() {
+        let old = "x = f(a)\ny = g(bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc, ddddddddddddddddddd)\n";
+        let new = "x = f(aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, 'cccccccccccccccc')\ny = g(bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc, ddddddddddddddddddd)\n";
+        let out = laid_out(old, new, 88, PySourceType::Python).unwrap();
+        assert_eq!(
+            out,
+            "x = f(\n    aaaaaaaaaaaaaaaaaaaaaaaaaaaa,\n    bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,\n    'cccccccccccccccc',\n)\ny = g(bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc, ddddddddddddddddddd)\n"
+        );
+        // Short enough: untouched.
+        assert_eq!(
+            laid_out("x = 1\n", "x = 2\n", 88, PySourceType::Python),
+            None
+        );
+        // At the project's line length.
+        let out = laid_out(
+            "x = f(a)\n",
+            "x = f(aaaa, bbbb)\n",
+            12,
+            PySourceType::Python,
+        )
+        .unwrap();
+        assert_eq!(out, "x = f(\n    aaaa,\n    bbbb,\n)\n");
+        // Lines ended by a lone `\r` (the diff's lines, not `\n`-split ones).
+        let out = laid_out(
+            "a\rx = f(a)\r",
+            "a\rx = f(aaaa, bbbb)\r",
+            12,
+            PySourceType::Python,
+        );
+        assert_eq!(out.as_deref(), Some("a\rx = f(\r    aaaa,\r    bbbb,\r)\r"));
+    }
+
+    #[test]
+    fn reads_the_project_line_length() {
+        let dir = std::env::temp_dir().join(format!("wsmigrate-layout-{}", std::process::id()));
+        let sub = dir.join("pkg");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(
+            dir.join("pyproject.toml"),
+            "[tool.black]\nline-length = 100\n",
+        )
+        .unwrap();
+        assert_eq!(project_line_length(&sub), 100);
+        std::fs::write(
+            dir.join("pyproject.toml"),
+            "[tool.black]\nline-length = 100\n[tool.ruff]\nline-length = 120\n",
+        )
+        .unwrap();
+        assert_eq!(project_line_length(&sub.join("a.py")), 120);
+        std::fs::write(sub.join("ruff.toml"), "line-length = 79\n").unwrap();
+        assert_eq!(project_line_length(&sub), 79);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
