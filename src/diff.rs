@@ -132,6 +132,17 @@ fn line_ops(a: &[&str], b: &[&str]) -> Vec<DiffOp> {
 }
 
 fn push_change(ops: &mut Vec<DiffOp>, i: usize, di: usize, j: usize, dj: usize) {
+    // Lines replaced by others are one op, so that `RowMap` can map what was written back to
+    // the first line it replaced.
+    if di > 0 && dj > 0 {
+        ops.push(DiffOp::Replace {
+            old_index: i,
+            old_len: di,
+            new_index: j,
+            new_len: dj,
+        });
+        return;
+    }
     if di > 0 {
         ops.push(DiffOp::Delete {
             old_index: i,
