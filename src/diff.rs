@@ -213,7 +213,9 @@ impl RowMap {
         // Spans are in order of their new rows: the one holding `row` is found by bisection,
         // so mapping every finding of a file stays linear in the findings.
         let i = self.spans.partition_point(|&(start, ..)| start <= row);
-        for &(new_start, old_start, len, unchanged) in self.spans[..i].iter().rev().filter(|s| s.2 > 0).take(1) {
+        for &(new_start, old_start, len, unchanged) in
+            self.spans[..i].iter().rev().filter(|s| s.2 > 0).take(1)
+        {
             if row >= new_start && row < new_start + len {
                 return if unchanged {
                     Location {
