@@ -45,7 +45,7 @@ fn served<'a>(
         .serve_calls
         .iter()
         .filter_map(|serve| {
-            let callable = definitions.resolve_callable(argument(serve)?)?;
+            let callable = checker.model.resolve_callable(argument(serve)?)?;
             (callable.callable.range() == target).then_some(ServedCallable { serve, callable })
         })
         .collect()

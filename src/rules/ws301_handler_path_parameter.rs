@@ -57,10 +57,20 @@ fn check(checker: &Checker, callable: Callable) {
     let (Some(connection), Some(path)) = (positional.get(bound), positional.get(bound + 1)) else {
         return;
     };
+    let by_keyword = |p: &ParameterWithDefault| {
+        served
+            .iter()
+            .any(|s| s.callable.bound_by_keyword(p.parameter.name.as_str()))
+    };
+    if by_keyword(connection) || by_keyword(path) {
+        // `partial(handler, listener=...)`: the second parameter is not the server's to fill,
+        // so the handler already takes the connection only.
+        return;
+    }
     if path.default.is_some()
         || positional
             .get(bound + 2)
-            .is_some_and(|p| p.default.is_none())
+            .is_some_and(|p| p.default.is_none() && !by_keyword(p))
     {
         return; // The path is optional (works on both), or the handler needs more than two.
     }

@@ -1,15 +1,23 @@
-//! The semantic model of one file: what names refer to, and which objects are websockets
-//! connections. Built once per file (only for files that pass the prefilter), read by rules.
+//! The semantic model of one file: its scopes and bindings, what every name read refers to,
+//! and which objects are websockets connections. Built once per file (only for files that pass
+//! the prefilter), read by rules.
 
 pub mod api;
+pub mod bindings;
+pub mod builder;
+pub mod callables;
 pub mod connections;
 pub mod definitions;
 pub mod imports;
+pub mod inference;
 pub mod scope;
+pub mod star_exports;
 
-use ruff_python_ast::{Expr, ModModule};
+use ruff_python_ast::{Expr, ExprName, ModModule};
 
 pub use api::{Implementation, Side};
+pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind};
+pub use builder::ModuleName;
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
 pub use imports::Imports;
@@ -18,17 +26,27 @@ pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
 use crate::diagnostic::Severity;
 
 pub struct SemanticModel<'a> {
+    pub bindings: Bindings<'a>,
     pub imports: Imports,
     pub definitions: Definitions<'a>,
-    pub connections: connections::Connections<'a>,
+    pub connections: inference::Connections<'a>,
 }
 
 impl<'a> SemanticModel<'a> {
+    /// The model of a file on its own (relative imports stay unresolved).
     pub fn build(module: &'a ModModule) -> SemanticModel<'a> {
-        let imports = Imports::collect(module);
+        SemanticModel::build_in(module, None)
+    }
+
+    /// The model of a file whose module name in its project is known.
+    pub fn build_in(module: &'a ModModule, name: Option<&ModuleName>) -> SemanticModel<'a> {
+        let bindings = builder::build(module, name);
+        let imports = Imports::from_bindings(&bindings, module);
         let definitions = Definitions::collect(&module.body, &imports);
-        let connections = connections::Connections::infer(&module.body, &imports, &definitions);
+        let connections =
+            inference::Connections::infer(&module.body, &bindings, &imports, &definitions);
         SemanticModel {
+            bindings,
             imports,
             definitions,
             connections,
@@ -40,16 +58,39 @@ impl<'a> SemanticModel<'a> {
         self.imports.resolve(expr)
     }
 
+    /// The qualified name of any imported object an expression refers to (`functools.partial`).
+    pub fn resolve_any(&self, expr: &Expr) -> Option<String> {
+        self.imports.resolve_any(expr)
+    }
+
+    /// The binding a name read refers to, seen from where it is written.
+    pub fn binding_of(&self, name: &ExprName) -> Option<&Binding<'a>> {
+        let id = self.bindings.reference(name.range)??;
+        Some(self.bindings.binding(id))
+    }
+
+    /// The code a callable expression refers to (see [`callables`]).
+    pub fn resolve_callable(&self, expr: &'a Expr) -> Option<CallableRef<'a>> {
+        self.resolver().resolve_callable(expr)
+    }
+
+    fn resolver(&self) -> callables::Resolver<'_, 'a> {
+        callables::Resolver {
+            bindings: &self.bindings,
+            imports: &self.imports,
+            definitions: &self.definitions,
+        }
+    }
+
     /// Is `expr` a websockets connection, seen from the scope chain `frames` (innermost last)?
-    /// Handles names (`ws`), `self` in connection subclasses and `self.attr` connections.
+    /// Handles names (`ws`, by the binding they read), `self` in connection subclasses and
+    /// `self.attr` connections.
     pub fn connection(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
         match expr {
-            Expr::Name(name) => self
-                .connections
-                .comprehension_uses
-                .get(&name.range)
-                .copied()
-                .or_else(|| self.lookup_name(name.id.as_str(), frames)),
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                self.connections.facts.get(&id).copied()
+            }
             Expr::Attribute(attr) => {
                 let Expr::Name(base) = &*attr.value else {
                     return None;
@@ -70,23 +111,6 @@ impl<'a> SemanticModel<'a> {
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
             _ => None,
         }
-    }
-
-    fn lookup_name(&self, name: &str, frames: &[Frame]) -> Option<Connection> {
-        for frame in frames.iter().rev() {
-            if matches!(frame.kind, FrameKind::Class) {
-                continue;
-            }
-            if let Some(facts) = self.connections.scopes.get(&frame.scope) {
-                if let Some(c) = facts.connections.get(name) {
-                    return Some(*c);
-                }
-                if facts.bound.contains(name) {
-                    return None;
-                }
-            }
-        }
-        None
     }
 }
 
