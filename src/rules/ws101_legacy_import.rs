@@ -126,8 +126,10 @@ pub(crate) fn dotted_replacement(
     home: legacy_names::NewHome,
 ) -> Vec<Edit> {
     let root = root_name(expr);
-    let root_is_package = root
-        .and_then(|r| checker.model.imports.binding(r))
+    let root_is_package = checker
+        .model
+        .imports
+        .root_binding(expr)
         .is_some_and(|b| b.qualified == "websockets");
     let top_level = home
         .top_level_since

@@ -62,7 +62,7 @@ impl Rule for LegacyConnectionClass {
 fn imported_name(checker: &Checker, expr: &Expr) {
     let Expr::Name(name) = expr else { return };
     let imports = &checker.model.imports;
-    let Some(binding) = imports.binding(name.id.as_str()) else {
+    let Some(binding) = imports.import_of(name) else {
         return;
     };
     let Some(legacy) = legacy_names::lookup(&binding.qualified) else {

@@ -14,6 +14,7 @@ use crate::fix::importer::Importer;
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
+use crate::semantic::{BindingId, Bindings};
 
 pub struct InvalidStatusCode;
 
@@ -133,7 +134,7 @@ fn is_invalid_status_code(checker: &Checker, expr: &Expr) -> bool {
 fn replacement(checker: &Checker, expr: &Expr) -> Option<Vec<Edit>> {
     match expr {
         Expr::Name(name) => {
-            let binding = checker.model.imports.binding(name.id.as_str());
+            let binding = checker.model.imports.import_of(name);
             let aliased = binding.is_some_and(|b| checker.slice(b.alias).contains(" as "));
             if aliased {
                 return Some(Vec::new()); // The import rename keeps the alias.
@@ -200,8 +201,12 @@ fn handler_edits(
     let Some(name) = &handler.name else {
         return Ok(Vec::new());
     };
+    let Some(binding) = checker.model.bindings.created_at(name.range) else {
+        return Ok(Vec::new());
+    };
     let mut uses = Uses {
-        name: name.as_str(),
+        bindings: &checker.model.bindings,
+        binding,
         edits: Vec::new(),
         blocked: Vec::new(),
     };
@@ -219,16 +224,18 @@ fn handler_edits(
     }
 }
 
-struct Uses<'n> {
-    name: &'n str,
+/// The uses of the `except ... as name` binding, as the model resolves them.
+struct Uses<'m, 'a> {
+    bindings: &'m Bindings<'a>,
+    binding: BindingId,
     edits: Vec<Edit>,
     blocked: Vec<TextRange>,
 }
 
-impl<'a> Visitor<'a> for Uses<'_> {
+impl<'a> Visitor<'a> for Uses<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Attribute(attr) = expr {
-            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name) {
+            if self.bindings.reads_binding(&attr.value, self.binding) {
                 let attribute = attr.attr.as_str();
                 if MOVED_ATTRIBUTES.contains(&attribute) {
                     if attr.ctx == ExprContext::Load {

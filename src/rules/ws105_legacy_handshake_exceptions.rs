@@ -143,7 +143,7 @@ impl Rule for LegacyHandshakeExceptions {
         );
         match expr {
             Expr::Name(n) => {
-                let Some(binding) = checker.model.imports.binding(n.id.as_str()) else {
+                let Some(binding) = checker.model.imports.import_of(n) else {
                     return;
                 };
                 if checker.slice(binding.alias).contains(" as ") {

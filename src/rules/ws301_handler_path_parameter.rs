@@ -107,7 +107,7 @@ fn check(checker: &Checker, callable: Callable) {
         return;
     }
     if let Some(edits) = edits(checker, callable, path, connection) {
-        let uses = name_uses(callable, path_name);
+        let uses = name_uses(checker, callable, path_name);
         let title = if uses.loads.is_empty() {
             format!("Remove the unused `{path_name}` parameter")
         } else {
@@ -136,7 +136,7 @@ fn direct_call(
         .function(def)
         .is_some_and(|f| f.takes_receiver());
     let positional = bound - usize::from(receiver) + 2;
-    called_directly(checker, def.name.as_str(), receiver, positional, path_name).then(|| {
+    called_directly(checker, def, receiver, positional, path_name).then(|| {
         format!(
             "`{}` is also called directly with a path elsewhere in this file",
             def.name
@@ -152,7 +152,7 @@ fn edits(
 ) -> Option<Vec<Edit>> {
     let path_name = path.parameter.name.as_str();
     let mut edits = vec![remove_parameter(checker.source, path.range)?];
-    let uses = name_uses(callable, path_name);
+    let uses = name_uses(checker, callable, path_name);
     if uses.loads.is_empty() && !uses.rebound {
         return Some(edits);
     }

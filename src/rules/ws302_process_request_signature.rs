@@ -127,8 +127,8 @@ fn check_served(checker: &Checker, callable: Callable) {
     };
     let path_name = path.parameter.name.as_str();
     let headers_name = headers.parameter.name.as_str();
-    let path_uses = name_uses(callable, path_name);
-    let headers_uses = name_uses(callable, headers_name);
+    let path_uses = name_uses(checker, callable, path_name);
+    let headers_uses = name_uses(checker, callable, headers_name);
     let returns = returns(callable);
     if !is_legacy(
         &served,
@@ -292,7 +292,8 @@ impl Rewrite<'_, '_> {
             ));
         }
         for new in ["connection", "request"] {
-            if new != path_name && new != headers_name && mentions(self.callable, new) {
+            if new != path_name && new != headers_name && mentions(self.checker, self.callable, new)
+            {
                 left.push(format!("the body already uses the name `{new}`"));
             }
         }

@@ -151,6 +151,9 @@ pub struct Bindings<'a> {
     pub(super) references: HashMap<TextRange, (&'a str, Option<BindingId>)>,
     /// The binding created at a name's range (a store target, parameter, `def`/`class` name).
     pub(super) at: HashMap<TextRange, BindingId>,
+    /// Reads that are the object of an attribute (`ws.open`): the attribute, by the range of
+    /// the `Name` node.
+    pub(super) attribute_reads: HashMap<TextRange, &'a str>,
     /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
     pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
 }
@@ -190,6 +193,16 @@ impl<'a> Bindings<'a> {
     /// The scope opened by the node (`def`, `class`, lambda, comprehension) at `range`.
     pub fn scope_of(&self, range: TextRange) -> Option<ScopeId> {
         self.scope_of_node.get(&range).copied()
+    }
+
+    /// `name.<attribute>` when the read at `range` is the object of an attribute access.
+    pub fn attribute_of_read(&self, range: TextRange) -> Option<&'a str> {
+        self.attribute_reads.get(&range).copied()
+    }
+
+    /// Does `expr` read the binding `id` (a `Name` node resolved to it)?
+    pub fn reads_binding(&self, expr: &Expr, id: BindingId) -> bool {
+        matches!(expr, Expr::Name(n) if self.reference(n.range) == Some(Some(id)))
     }
 
     /// The reads inside `range` (an expression of the file).

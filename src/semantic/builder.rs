@@ -546,6 +546,16 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 ),
                 _ => self.bind(name.id.as_str(), name.range, end(name), BindingKind::Other),
             },
+            Expr::Attribute(attr) => {
+                if let Expr::Name(name) = &*attr.value {
+                    if name.ctx == ExprContext::Load {
+                        self.out
+                            .attribute_reads
+                            .insert(name.range, attr.attr.as_str());
+                    }
+                }
+                walk_expr(self, expr);
+            }
             Expr::Named(named) => {
                 self.visit_expr(&named.value);
                 if let Expr::Name(target) = &*named.target {
