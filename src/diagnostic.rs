@@ -119,6 +119,10 @@ pub struct FixGroup {
     pub key: TextRange,
     /// The anchor is the import switch itself; members are the uses that depend on it.
     pub role: GroupRole,
+    /// `None`: the key is a range of this file. `Some(id)`: of the run's file `id` (a use in
+    /// this module that depends on the legacy import of another, as a handler defined here and
+    /// served there): the group spans files and applies everywhere or nowhere.
+    pub file: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,13 +3,16 @@
 //! parses, and repeats until nothing changes.
 
 pub mod arguments;
+pub mod groups;
 pub mod importer;
+
+pub use groups::{settle_groups, settle_groups_in, GroupDecisions};
 
 use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::TextRange;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::builtin;
 use crate::source::LineEnding;
 
@@ -161,63 +164,6 @@ pub fn fix_until_stable(
     }
 }
 
-/// Settles fix groups before anyone looks at fixes (the report as much as the engine): a group
-/// without an anchor, or with a member that has no fix, loses every fix, with a note saying
-/// what blocks it; otherwise every member takes the least safe applicability in the group,
-/// since they are applied together or not at all.
-pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
-    for (i, d) in diagnostics.iter().enumerate() {
-        if let Some(group) = d.group {
-            groups.entry(group.key).or_default().push(i);
-        }
-    }
-    for members in groups.values() {
-        let anchor = members.iter().any(|&i| {
-            diagnostics[i]
-                .group
-                .is_some_and(|g| g.role == GroupRole::Anchor)
-        });
-        let blocking = members
-            .iter()
-            .filter(|&&i| diagnostics[i].fix.is_none())
-            .count();
-        if anchor && blocking == 0 {
-            let least = members
-                .iter()
-                .filter_map(|&i| diagnostics[i].fix.as_ref().map(|f| f.applicability))
-                .min()
-                .unwrap_or(Applicability::Safe);
-            for &i in members {
-                if let Some(fix) = diagnostics[i].fix.as_mut() {
-                    fix.applicability = least;
-                }
-            }
-            continue;
-        }
-        let note = if !anchor {
-            "not fixed: it needs the legacy import to switch to the new implementation, and that \
-             import is not being migrated (is WS101 ignored?)"
-                .to_string()
-        } else {
-            format!(
-                "{blocking} use{} of this legacy import need{} manual migration before the import \
-                 can switch; until then nothing tied to it is rewritten",
-                if blocking == 1 { "" } else { "s" },
-                if blocking == 1 { "s" } else { "" }
-            )
-        };
-        for &i in members {
-            let d = &mut diagnostics[i];
-            d.fix = None;
-            d.help = Some(match d.help.take() {
-                Some(help) => format!("{help}\n{note}"),
-                None => note.clone(),
-            });
-        }
-    }
-}
-
 /// Indices of the diagnostics whose fixes may be applied, grouped into units that must be
 /// applied together (a legacy import switch with every use that depends on it). Groups must
 /// have been settled (`settle_groups`).
@@ -228,10 +174,10 @@ fn fixable(diagnostics: &[Diagnostic], applicability: Applicability) -> Vec<Vec<
             .is_some_and(|f| f.applicability >= applicability)
     };
     let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
+    let mut groups: HashMap<(Option<u32>, TextRange), Vec<usize>> = HashMap::default();
     for (i, d) in diagnostics.iter().enumerate() {
         match d.group {
-            Some(group) => groups.entry(group.key).or_default().push(i),
+            Some(group) => groups.entry((group.file, group.key)).or_default().push(i),
             None if allowed(d) => units.push(vec![i]),
             None => {}
         }
@@ -463,6 +409,7 @@ mod tests {
                 d.group = Some(FixGroup {
                     key,
                     role: GroupRole::Anchor,
+                    file: None,
                 });
                 ds.push(d);
             }
@@ -473,6 +420,7 @@ mod tests {
                 d.group = Some(FixGroup {
                     key,
                     role: GroupRole::Member,
+                    file: None,
                 });
                 ds.push(d);
             }

@@ -10,18 +10,26 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, FixGroup, GroupRole};
 use crate::semantic::connections::legacy_origin;
+use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::definitions::ServeCall;
+use crate::semantic::external::function_named;
 use crate::semantic::{BindingId, Callable, CallableRef, Implementation};
 
 /// A `serve()` call and the callable it is given as `role` (handler, `process_request=`, ...).
 pub struct ServedCallable<'a> {
-    pub serve: &'a ServeCall<'a>,
+    /// The `serve()` call, when it is in this file (`None`: in another module of the project).
+    pub call: Option<&'a ExprCall>,
+    pub implementation: Implementation,
     pub callable: CallableRef<'a>,
+    /// For a legacy `serve()`: the group of the import that must switch with this callable.
+    pub group: Option<FixGroup>,
+    /// Where the `serve()` is when it is in another module (`app/main.py:12`).
+    pub site: Option<&'a str>,
 }
 
 /// The `serve()` calls that receive `target` (a def or lambda, by range) as their handler.
 pub fn serving_as_handler<'a>(checker: &Checker<'a>, target: TextRange) -> Vec<ServedCallable<'a>> {
-    served(checker, target, |serve| serve.handler)
+    served(checker, target, None, |serve| serve.handler)
 }
 
 /// The `serve()` calls that receive `target` as the keyword argument `name`.
@@ -30,7 +38,7 @@ pub fn serving_as_keyword<'a>(
     target: TextRange,
     name: &str,
 ) -> Vec<ServedCallable<'a>> {
-    served(checker, target, |serve| {
+    served(checker, target, Some(name), |serve| {
         keyword(serve.call, name).map(|k| &k.value)
     })
 }
@@ -38,17 +46,62 @@ pub fn serving_as_keyword<'a>(
 fn served<'a>(
     checker: &Checker<'a>,
     target: TextRange,
+    role: Option<&str>,
     argument: impl Fn(&'a ServeCall<'a>) -> Option<&'a Expr>,
 ) -> Vec<ServedCallable<'a>> {
-    let definitions = &checker.model.definitions;
-    definitions
+    let model = checker.model;
+    let mut found: Vec<ServedCallable<'a>> = model
+        .definitions
         .serve_calls
         .iter()
         .filter_map(|serve| {
-            let callable = checker.model.resolve_callable(argument(serve)?)?;
-            (callable.callable.range() == target).then_some(ServedCallable { serve, callable })
+            let callable = model.resolve_callable(argument(serve)?)?;
+            (callable.callable.range() == target).then(|| ServedCallable {
+                call: Some(serve.call),
+                implementation: serve.implementation,
+                callable,
+                group: match serve.implementation {
+                    Implementation::Legacy => {
+                        legacy_origin(&model.imports, &serve.call.func).map(|key| FixGroup {
+                            key,
+                            role: GroupRole::Member,
+                            file: None,
+                        })
+                    }
+                    Implementation::New => None,
+                },
+                site: None,
+            })
         })
-        .collect()
+        .collect();
+    let Some(external) = model.external else {
+        return found;
+    };
+    for s in &external.served {
+        if s.keyword.as_deref() != role {
+            continue;
+        }
+        let Some(def) = function_named(&model.bindings, &s.function) else {
+            continue;
+        };
+        if def.range != target {
+            continue;
+        }
+        // Named through its class from the other module (`Peers.on_connect`): unbound, the
+        // receiver is among the positional arguments `partial` binds, if any.
+        found.push(ServedCallable {
+            call: None,
+            implementation: s.implementation,
+            callable: CallableRef {
+                callable: Callable::Function(def),
+                bound_positional: s.bound_positional,
+                bound_keywords: BoundKeywords::Names(&s.bound_keywords),
+            },
+            group: s.group,
+            site: Some(s.site.as_str()),
+        });
+    }
+    found
 }
 
 pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
@@ -59,22 +112,16 @@ pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
 }
 
 /// The fix group of a callback whose new signature only works once the legacy `serve` import
-/// switches to the new implementation.
-pub fn serve_group(checker: &Checker, served: &[ServedCallable]) -> Option<FixGroup> {
-    served.iter().find_map(|s| match s.serve.implementation {
-        Implementation::Legacy => Some(FixGroup {
-            key: legacy_origin(&checker.model.imports, &s.serve.call.func)?,
-            role: GroupRole::Member,
-        }),
-        Implementation::New => None,
-    })
+/// switches to the new implementation (in this file or in the module that serves it).
+pub fn serve_group(served: &[ServedCallable]) -> Option<FixGroup> {
+    served.iter().find_map(|s| s.group)
 }
 
 /// Is any `serve()` this callable is given to the new implementation?
 pub fn any_new(served: &[ServedCallable]) -> bool {
     served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::New)
+        .any(|s| s.implementation == Implementation::New)
 }
 
 /// How a name is used inside a function body or lambda.

@@ -107,6 +107,7 @@ impl<'a> WebsocketsCall<'a> {
                 legacy_origin(&checker.model.imports, &self.call.func).map(|key| FixGroup {
                     key,
                     role: GroupRole::Member,
+                    file: None,
                 })
             }
         }

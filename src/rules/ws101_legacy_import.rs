@@ -96,6 +96,7 @@ impl Rule for LegacyImport {
         .with_group(Some(FixGroup {
             key,
             role: GroupRole::Anchor,
+            file: None,
         }));
         match legacy.home {
             Some(home) => {
@@ -261,6 +262,7 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
     .with_group(Some(FixGroup {
         key: import.range,
         role: GroupRole::Anchor,
+        file: None,
     }));
     let mut help = Vec::new();
     if !moved.is_empty() {

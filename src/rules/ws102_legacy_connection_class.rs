@@ -93,6 +93,7 @@ fn imported_name(checker: &Checker, expr: &Expr) {
     .with_group(Some(FixGroup {
         key: binding.stmt,
         role: GroupRole::Member,
+        file: None,
     }));
     match (usage, new_local) {
         (Use::Other, _) => diagnostic.help = Some(other_use_help(checker, expr)),
@@ -132,6 +133,7 @@ fn dotted(checker: &Checker, expr: &Expr) {
     .with_group(Some(FixGroup {
         key: expr.range(),
         role: GroupRole::Anchor,
+        file: None,
     }));
     match (legacy.home, usage) {
         (None, _) => {

@@ -345,10 +345,15 @@ impl Coherence {
             return Some(Some(FixGroup {
                 key: *origin,
                 role: GroupRole::Member,
+                file: None,
             }));
         }
         // New implementation only: tie the uses of an imported name to the import's rename.
-        Some(import.map(|key| FixGroup { key, role }))
+        Some(import.map(|key| FixGroup {
+            key,
+            role,
+            file: None,
+        }))
     }
 
     fn help(&self) -> String {

@@ -152,6 +152,7 @@ impl Rule for LegacyHandshakeExceptions {
                 let diagnostic = diagnostic.with_group(Some(FixGroup {
                     key: binding.alias,
                     role: GroupRole::Member,
+                    file: None,
                 }));
                 if renamable(checker, &binding.qualified, new) {
                     checker.report(diagnostic.with_fix(Fix::safe(
@@ -219,6 +220,7 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
                 .with_group(Some(FixGroup {
                     key: alias.range,
                     role: GroupRole::Anchor,
+                    file: None,
                 }));
                 let fixable = has_new_name(module)
                     && (alias.asname.is_some() || renamable(checker, &qualified, new));

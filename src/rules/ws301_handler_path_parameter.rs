@@ -98,12 +98,20 @@ fn check(checker: &Checker, callable: Callable) {
     .with_help(format!(
         "drop `{path_name}`; read the path as `{connection}.request.path`"
     ));
+    let sites: Vec<&str> = served.iter().filter_map(|s| s.site).collect();
+    if !sites.is_empty() {
+        diagnostic.message.push_str(&format!(
+            " (it is served by `serve()` at {})",
+            sites.join(", ")
+        ));
+    }
     if let Some(reason) = direct_call(checker, callable, bound, path_name) {
         diagnostic.help = Some(format!(
             "{reason}; give websockets a handler taking only `{connection}` that reads \
              `{connection}.request.path`"
         ));
-        checker.report(diagnostic);
+        // Without a fix, the member keeps the legacy import from switching under it.
+        checker.report(diagnostic.with_group(serve_group(&served)));
         return;
     }
     if let Some(edits) = edits(checker, callable, path, connection) {
@@ -115,7 +123,7 @@ fn check(checker: &Checker, callable: Callable) {
         };
         diagnostic = diagnostic
             .with_fix(Fix::safe(title, edits))
-            .with_group(serve_group(checker, &served));
+            .with_group(serve_group(&served));
     }
     checker.report(diagnostic);
 }

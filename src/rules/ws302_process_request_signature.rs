@@ -172,7 +172,7 @@ fn check_served(checker: &Checker, callable: Callable) {
                      return `connection.respond(status, text)`",
                     edits,
                 ))
-                .with_group(serve_group(checker, &served));
+                .with_group(serve_group(&served));
         }
         Err(left) => {
             diagnostic = diagnostic.with_help(format!(
@@ -208,7 +208,7 @@ fn is_legacy(
     }
     served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::Legacy)
+        .any(|s| s.implementation == Implementation::Legacy)
         || path.0 == "path"
         || headers.0.contains("headers")
         || returns

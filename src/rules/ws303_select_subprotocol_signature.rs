@@ -84,7 +84,7 @@ fn check(checker: &Checker, callable: Callable) {
     }
     let legacy = served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::Legacy)
+        .any(|s| s.implementation == Implementation::Legacy)
         || client_name.contains("client")
         || server_name.contains("server")
         || used_as_sequence(checker, callable, client_name);
@@ -140,7 +140,7 @@ fn check(checker: &Checker, callable: Callable) {
                  no subprotocol (with an empty list)",
                 edits,
             ))
-            .with_group(serve_group(checker, &served));
+            .with_group(serve_group(&served));
     }
     checker.report(diagnostic);
 }
@@ -165,7 +165,7 @@ fn two_parameters(
 fn server_list(checker: &Checker, served: &[ServedCallable]) -> String {
     served
         .iter()
-        .find_map(|s| keyword(s.serve.call, "subprotocols"))
+        .find_map(|s| s.call.and_then(|c| keyword(c, "subprotocols")))
         .map_or_else(
             || "the list you give to `serve(subprotocols=...)`".to_string(),
             |k| {

@@ -11,7 +11,7 @@ use ruff_python_ast::{Expr, ExprAttribute, Stmt};
 use ruff_text_size::Ranged;
 
 use super::bindings::{BindingKind, Bindings};
-use super::definitions::{Callable, CallableRef, Definitions, FunctionInfo};
+use super::definitions::{BoundKeywords, Callable, CallableRef, Definitions, FunctionInfo};
 use super::imports::Imports;
 use super::scope::ClassKey;
 
@@ -66,7 +66,7 @@ impl<'a> Resolver<'_, 'a> {
                             bound_keywords: if call.arguments.keywords.is_empty() {
                                 inner.bound_keywords
                             } else {
-                                &call.arguments.keywords
+                                BoundKeywords::Keywords(&call.arguments.keywords)
                             },
                         })
                     }

@@ -17,6 +17,9 @@ pub struct Connection {
     /// For legacy connections: the source range of the legacy import that must switch for the
     /// new API to be available (a `from ... import` statement, or a dotted reference).
     pub origin: Option<TextRange>,
+    /// The run's file that `origin` is a range of, when not this one (a connection whose
+    /// legacy import lives in another module).
+    pub origin_file: Option<u32>,
     pub evidence: Evidence,
 }
 
@@ -58,6 +61,7 @@ pub fn created_connection(imports: &Imports, expr: &Expr) -> Option<Connection> 
         side: Side::Client,
         origin,
         evidence: Evidence::Creation,
+        origin_file: None,
     })
 }
 
@@ -77,6 +81,7 @@ pub fn annotated_connection(imports: &Imports, annotation: &Expr) -> Option<Conn
                 side,
                 origin,
                 evidence: Evidence::Annotation,
+                origin_file: None,
             })
         }
         Expr::StringLiteral(string) => {

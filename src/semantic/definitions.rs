@@ -77,7 +77,15 @@ pub struct CallableRef<'a> {
     pub callable: Callable<'a>,
     pub bound_positional: usize,
     /// The keywords of the `functools.partial(...)` call(s) around the callable.
-    pub bound_keywords: &'a [Keyword],
+    pub bound_keywords: BoundKeywords<'a>,
+}
+
+/// Keyword arguments bound by `functools.partial`: in this file's syntax, or by name (the
+/// `partial()` is in another module).
+#[derive(Debug, Clone, Copy)]
+pub enum BoundKeywords<'a> {
+    Keywords(&'a [Keyword]),
+    Names(&'a [String]),
 }
 
 impl<'a> CallableRef<'a> {
@@ -85,16 +93,19 @@ impl<'a> CallableRef<'a> {
         CallableRef {
             callable,
             bound_positional: 0,
-            bound_keywords: &[],
+            bound_keywords: BoundKeywords::Keywords(&[]),
         }
     }
 
     /// Is the parameter `name` given by a keyword of `functools.partial`? Then the caller's
     /// positional arguments must stop before it.
     pub fn bound_by_keyword(&self, name: &str) -> bool {
-        self.bound_keywords
-            .iter()
-            .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        match self.bound_keywords {
+            BoundKeywords::Keywords(keywords) => keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name)),
+            BoundKeywords::Names(names) => names.iter().any(|n| n == name),
+        }
     }
 
     /// The n-th positional parameter the caller supplies; `None` past the end, or when

@@ -18,6 +18,7 @@ use super::callables::Resolver;
 use super::connections::{annotated_connection, created_connection, legacy_origin};
 use super::connections::{Connection, Evidence};
 use super::definitions::Definitions;
+use super::external::{function_named, ExternalFacts};
 use super::imports::Imports;
 use super::scope::ClassKey;
 
@@ -43,6 +44,7 @@ impl<'a> Connections<'a> {
         bindings: &Bindings<'a>,
         imports: &Imports,
         defs: &Definitions<'a>,
+        external: Option<&ExternalFacts>,
     ) -> Connections<'a> {
         let mut connections = Connections::default();
         let resolver = Resolver {
@@ -51,6 +53,9 @@ impl<'a> Connections<'a> {
             definitions: defs,
         };
         connections.seed_handlers(&resolver);
+        if let Some(external) = external {
+            connections.seed_external(bindings, defs, external);
+        }
         // Facts flow forward through one walk; later rounds see what a function body learns
         // from a binding made further down (collections filled anywhere, module-level names).
         for _ in 0..3 {
@@ -106,8 +111,66 @@ impl<'a> Connections<'a> {
                     side: Side::Server,
                     origin,
                     evidence: Evidence::Creation,
+                    origin_file: None,
                 },
             );
+        }
+    }
+
+    /// Handlers served from other modules, and parameters other modules pass connections to.
+    fn seed_external(
+        &mut self,
+        bindings: &Bindings<'a>,
+        defs: &Definitions<'a>,
+        external: &ExternalFacts,
+    ) {
+        // Served functions are named through their module or class (`Peers.on_connect`): the
+        // receiver of a method is among the arguments `partial` binds. Callers' arguments
+        // count from the first parameter after the receiver.
+        let handlers = external
+            .served
+            .iter()
+            .filter(|s| s.keyword.is_none())
+            .map(|s| {
+                let origin = s.group.map(|g| (g.key, g.file));
+                let connection = Connection {
+                    implementation: s.implementation,
+                    side: Side::Server,
+                    origin: origin.map(|o| o.0),
+                    origin_file: origin.and_then(|o| o.1),
+                    evidence: if s.proven {
+                        Evidence::Creation
+                    } else {
+                        Evidence::Annotation
+                    },
+                };
+                let at = (s.bound_positional, false);
+                (&s.function, at, s.bound_keywords.as_slice(), connection)
+            });
+        let parameters = external
+            .parameters
+            .iter()
+            .map(|p| (&p.function, (p.index, true), &[][..], p.connection));
+        let seeds: Vec<_> = handlers.chain(parameters).collect();
+        for (function, (index, after_receiver), keywords, connection) in seeds {
+            let Some(def) = function_named(bindings, function) else {
+                continue;
+            };
+            let receiver = after_receiver && defs.function(def).is_some_and(|f| f.takes_receiver());
+            let parameter = def
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(&def.parameters.args)
+                .nth(usize::from(receiver) + index)
+                .map(|p| &p.parameter);
+            let Some(parameter) = parameter else { continue };
+            if keywords.iter().any(|k| k == parameter.name.as_str()) {
+                continue;
+            }
+            if let Some(id) = bindings.created_at(parameter.name.range) {
+                self.record(id, connection);
+            }
         }
     }
 
@@ -274,6 +337,7 @@ impl<'a> Walker<'_, 'a, '_> {
             };
             let c = Connection {
                 evidence: Evidence::Collection,
+                origin_file: None,
                 ..c
             };
             self.assign(&generator.target, Some(c));
@@ -327,6 +391,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                                     side: base.side,
                                     origin,
                                     evidence: Evidence::Subclass,
+                                    origin_file: None,
                                 },
                             );
                         }
@@ -353,6 +418,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 } else {
                     self.collection_of(&for_.iter).map(|c| Connection {
                         evidence: Evidence::Collection,
+                        origin_file: None,
                         ..c
                     })
                 };

@@ -8,6 +8,7 @@ pub mod builder;
 pub mod callables;
 pub mod connections;
 pub mod definitions;
+pub mod external;
 pub mod imports;
 pub mod inference;
 pub mod scope;
@@ -20,6 +21,7 @@ pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind
 pub use builder::ModuleName;
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
+pub use external::{ExternalFacts, ExternalParameter, ExternalServed};
 pub use imports::Imports;
 pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
 
@@ -30,26 +32,39 @@ pub struct SemanticModel<'a> {
     pub imports: Imports,
     pub definitions: Definitions<'a>,
     pub connections: inference::Connections<'a>,
+    /// What other modules of the project establish about this one.
+    pub external: Option<&'a ExternalFacts>,
 }
 
 impl<'a> SemanticModel<'a> {
     /// The model of a file on its own (relative imports stay unresolved).
     pub fn build(module: &'a ModModule) -> SemanticModel<'a> {
-        SemanticModel::build_in(module, None)
+        SemanticModel::build_in(module, None, None)
     }
 
-    /// The model of a file whose module name in its project is known.
-    pub fn build_in(module: &'a ModModule, name: Option<&ModuleName>) -> SemanticModel<'a> {
+    /// The model of a file whose module name in its project is known, with the facts other
+    /// modules establish about it.
+    pub fn build_in(
+        module: &'a ModModule,
+        name: Option<&ModuleName>,
+        external: Option<&'a ExternalFacts>,
+    ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
         let imports = Imports::from_bindings(&bindings, module);
         let definitions = Definitions::collect(&module.body, &imports);
-        let connections =
-            inference::Connections::infer(&module.body, &bindings, &imports, &definitions);
+        let connections = inference::Connections::infer(
+            &module.body,
+            &bindings,
+            &imports,
+            &definitions,
+            external,
+        );
         SemanticModel {
             bindings,
             imports,
             definitions,
             connections,
+            external,
         }
     }
 
@@ -96,7 +111,7 @@ impl<'a> SemanticModel<'a> {
                     return None;
                 };
                 if base.id.as_str() != "self" {
-                    return None;
+                    return self.instance_attribute(base, attr.attr.as_str());
                 }
                 let class = frames
                     .iter()
@@ -111,6 +126,35 @@ impl<'a> SemanticModel<'a> {
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
             _ => None,
         }
+    }
+}
+
+impl<'a> SemanticModel<'a> {
+    /// `client.ws` where `client` holds an instance of a class (of this file, or of another
+    /// module of the project) that keeps a connection in `ws`.
+    fn instance_attribute(&self, base: &ExprName, attribute: &str) -> Option<Connection> {
+        let id = self.bindings.reference(base.range)??;
+        let class = match &self.bindings.binding(id).kind {
+            BindingKind::Assignment(Some(Expr::Call(call))) => &*call.func,
+            BindingKind::Annotated { annotation, value } => match value {
+                Some(Expr::Call(call)) => &*call.func,
+                _ => annotation,
+            },
+            BindingKind::Parameter(parameter) => parameter.annotation.as_deref()?,
+            _ => return None,
+        };
+        if let Expr::Name(name) = class {
+            if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
+                let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());
+                return self.connections.attributes.get(&(key, attribute)).copied();
+            }
+        }
+        let qualified = self.imports.resolve_any(class)?;
+        self.external?
+            .class_attributes
+            .iter()
+            .find(|(q, a, _)| *q == qualified && a == attribute)
+            .map(|(_, _, c)| *c)
     }
 }
 
