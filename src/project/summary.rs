@@ -149,6 +149,20 @@ fn elsewhere(
         );
         return Some((target, positional + rest.len(), keywords));
     }
+    // `bound = functools.partial(handlers.greet, ...)`, bound once in its scope.
+    if let Expr::Name(name) = expr {
+        if let Some(binding) = model.binding_of(name) {
+            let once = model
+                .bindings
+                .scope(binding.scope)
+                .bindings_of(binding.name)
+                .len()
+                == 1;
+            if let (BindingKind::Assignment(Some(value)), true) = (&binding.kind, once) {
+                return elsewhere(model, value, depth);
+            }
+        }
+    }
     let qualified = model.resolve_any(expr)?;
     (!is_websockets(&qualified) && !qualified.starts_with('.')).then_some((
         qualified,

@@ -92,7 +92,9 @@ class ToolOutput:
     error: str | None = None  # the binary could not be run or its output not read
 
     def codes_for(self, file: str) -> set[str]:
-        return {d.code for d in self.diagnostics if Path(d.filename).name == file}
+        # A program may be a directory (a package run as `python DIR`): its files count.
+        return {d.code for d in self.diagnostics
+                if Path(d.filename).name == file or file in Path(d.filename).parts}
 
 
 # ---------------------------------------------------------------------------- setup
@@ -114,7 +116,7 @@ def load_manifest(only: str | None) -> list[Program]:
         if program.mode == "manual" and not program.reason:
             raise SystemExit(f"manifest: {program.file}: manual programs need a reason")
         for path in (FIXTURES / program.file, FIXTURES / "expected" / program.file):
-            if not path.is_file():
+            if not path.exists():
                 raise SystemExit(f"manifest: {program.file}: missing {path}")
         programs.append(program)
     listed = {p.file for p in programs}
@@ -160,6 +162,14 @@ def ensure_venv(root: Path, name: str) -> Path:
 
 
 # ------------------------------------------------------------------------- running
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A program is a file, or a directory run as `python DIR` (its `__main__.py`)."""
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
 
 
 def run_program(python: Path, path: Path) -> Run:
@@ -232,7 +242,7 @@ def run_tool(binary: list[str], programs: list[Program], directory: Path,
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
         for program in programs:
-            shutil.copyfile(FIXTURES / program.file, directory / program.file)
+            _copy(FIXTURES / program.file, directory / program.file)
 
     flags = ["--fix", "--unsafe-fixes"] if fix else []
     attempts = []
@@ -276,7 +286,7 @@ def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> 
     workdir = scratch / "originals" / program.name
     workdir.mkdir(parents=True)
     path = workdir / program.file
-    shutil.copyfile(FIXTURES / program.file, path)
+    _copy(FIXTURES / program.file, path)
 
     run13 = run_program(py13, path)
     if not run13.ok:
@@ -321,12 +331,14 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput,
         )
 
     path = fixed_dir / program.file
-    source = path.read_text()
-    try:
-        ast.parse(source, filename=program.file)
-    except SyntaxError as exc:
-        outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
-        return
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    source = "".join(f"# {f.relative_to(fixed_dir)}\n{f.read_text()}" for f in files)
+    for file in files:
+        try:
+            ast.parse(file.read_text(), filename=str(file))
+        except SyntaxError as exc:
+            outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
+            return
     if program.mode == "manual":
         return
 
