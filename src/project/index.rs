@@ -44,6 +44,12 @@ impl<'p> Index<'p> {
     /// The facts every module learns from the others' summaries.
     pub fn facts(&self, sites: &[String]) -> Vec<ExternalFacts> {
         let mut facts: Vec<ExternalFacts> = vec![ExternalFacts::default(); self.summaries.len()];
+        let serving: Vec<usize> = (0..self.summaries.len())
+            .filter(|i| self.summaries[*i].as_ref().is_some_and(|s| s.serves))
+            .collect();
+        for (i, f) in facts.iter_mut().enumerate() {
+            f.serve_elsewhere = serving.iter().any(|s| *s != i);
+        }
         for (file, summary) in self.summaries.iter().enumerate() {
             let Some(summary) = summary else { continue };
             let file = file as u32;

@@ -22,6 +22,8 @@ pub struct Summary {
     pub class_attributes: Vec<(String, String, Connection)>,
     /// Module-level names bound by imports, with what they name (re-exports).
     pub exports: Vec<(String, String)>,
+    /// The module calls a websockets `serve()`.
+    pub serves: bool,
 }
 
 /// A `serve()` argument naming a function of another module.
@@ -48,7 +50,10 @@ pub struct CallRef {
 }
 
 pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summary {
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        serves: !model.definitions.serve_calls.is_empty(),
+        ..Summary::default()
+    };
     for serve in &model.definitions.serve_calls {
         let group_key = match serve.implementation {
             Implementation::Legacy => legacy_origin(&model.imports, &serve.call.func),

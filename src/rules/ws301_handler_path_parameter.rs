@@ -12,7 +12,7 @@ use super::callback_code::{
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
-use crate::semantic::Callable;
+use crate::semantic::{Callable, ScopeId};
 
 pub struct HandlerPathParameter;
 
@@ -41,7 +41,9 @@ impl Rule for HandlerPathParameter {
 
 fn check(checker: &Checker, callable: Callable) {
     let served = serving_as_handler(checker, callable.range());
-    let Some(first) = served.first() else { return };
+    let Some(first) = served.first() else {
+        return likely_handler(checker, callable);
+    };
     let bound = first.callable.bound_positional;
     if served.iter().any(|s| s.callable.bound_positional != bound) {
         return; // Given with different bound arguments: we would be guessing.
@@ -182,4 +184,65 @@ fn edits(
         }
     }
     Some(edits)
+}
+
+/// A module-level `async def handler(websocket, path)` in a file that imports websockets, when
+/// no `serve()` call is found in the file or anywhere in the project: most likely a handler
+/// served by code we do not see. Reported with an unsafe fix that says it is not proven.
+fn likely_handler(checker: &Checker, callable: Callable) {
+    let Callable::Function(def) = callable else {
+        return;
+    };
+    let model = checker.model;
+    let at_module_level = model
+        .bindings
+        .created_at(def.name.range)
+        .is_some_and(|id| model.bindings.binding(id).scope == ScopeId::MODULE);
+    let served_somewhere = !model.definitions.serve_calls.is_empty()
+        || model.external.is_some_and(|e| e.serve_elsewhere);
+    if !def.is_async || !at_module_level || !model.imports.any() || served_somewhere {
+        return;
+    }
+    let parameters = &def.parameters;
+    let [connection, path] = parameters.args.as_slice() else {
+        return;
+    };
+    let looks_like = matches!(
+        connection.parameter.name.as_str(),
+        "websocket" | "ws" | "connection" | "conn"
+    ) && path.parameter.name.as_str() == "path";
+    if !looks_like
+        || !parameters.posonlyargs.is_empty()
+        || path.default.is_some()
+        || parameters.vararg.is_some()
+        || !parameters.kwonlyargs.is_empty()
+        || direct_call(checker, callable, 0, "path").is_some()
+    {
+        return;
+    }
+    let connection = connection.parameter.name.as_str();
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`{}` looks like a connection handler taking `({connection}, path)`: the new server \
+             (the default since websockets 14.0) calls a handler with the connection only",
+            def.name
+        ),
+        def.name.range(),
+    )
+    .with_severity(Severity::Deprecation)
+    .with_help(format!(
+        "not proven: no `serve()` call that uses it was found in this file or the checked \
+         project; if websockets serves it, drop `path` and read `{connection}.request.path`"
+    ));
+    if let Some(edits) = edits(checker, callable, path, connection) {
+        diagnostic = diagnostic.with_fix(Fix::unsafe_(
+            format!(
+                "Remove the `path` parameter and read `{connection}.request.path` (not proven to \
+                 be a handler: no `serve()` found)"
+            ),
+            edits,
+        ));
+    }
+    checker.report(diagnostic);
 }

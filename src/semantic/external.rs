@@ -17,6 +17,8 @@ pub struct ExternalFacts {
     /// `(qualified class, attribute, connection)`: instances of that class (defined in another
     /// module) hold a connection in that attribute.
     pub class_attributes: Vec<(String, String, Connection)>,
+    /// Another module of the project calls a websockets `serve()`.
+    pub serve_elsewhere: bool,
 }
 
 impl ExternalFacts {
