@@ -99,20 +99,12 @@ pub fn run(
                 Some(project::Input {
                     path,
                     seed: Some(bytes),
-                    imports: &[],
                 })
             }
             // Read without the prefilter (`--no-prefilter`), yet never mentions websockets.
-            Read::Candidate { path, .. } => Some(project::Input {
-                path,
-                seed: None,
-                imports: &[],
-            }),
-            Read::Skipped { path, imports } => Some(project::Input {
-                path,
-                seed: None,
-                imports,
-            }),
+            Read::Candidate { path, .. } | Read::Skipped { path } => {
+                Some(project::Input { path, seed: None })
+            }
             Read::Failed(_) => None,
         })
         .collect();
@@ -128,10 +120,10 @@ pub fn run(
             Read::Candidate { path, bytes, stamp } => {
                 file::process_bytes_in(&path, bytes, Some(stamp), context, project.file(&path))
             }
-            Read::Skipped { path, .. } if project.is_reached(&path) => {
+            Read::Skipped { path } if project.is_reached(&path) => {
                 file::process_path_in(&path, context, project.file(&path))
             }
-            Read::Skipped { path, .. } => FileReport::empty(Arc::new(path)),
+            Read::Skipped { path } => FileReport::empty(Arc::new(path)),
             Read::Failed(report) => report,
         })
         .filter(|report| !report.messages.is_empty() || report.change.is_some())
@@ -147,10 +139,9 @@ enum Read {
         bytes: Vec<u8>,
         stamp: Stamp,
     },
-    /// No rule can match it on its own (the project may still reach it): its import lines.
+    /// No rule can match it on its own (the project may still reach it).
     Skipped {
         path: PathBuf,
-        imports: Vec<String>,
     },
     Failed(FileReport),
 }
@@ -164,10 +155,7 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
         Ok((bytes, stamp)) if context.skip_prefilter || context.prefilter.may_match(&bytes) => {
             Read::Candidate { path, bytes, stamp }
         }
-        Ok((bytes, _)) => Read::Skipped {
-            path,
-            imports: project::scan::import_lines(&bytes),
-        },
+        Ok(_) => Read::Skipped { path },
         Err(message) => Read::Failed(io_error_report(&path, message)),
     }
 }

@@ -26,10 +26,8 @@ const MAX_DEPTH: usize = 3;
 /// One file of the run, as the project stage sees it.
 pub struct Input<'r> {
     pub path: &'r Path,
-    /// The file's bytes, when it passed the prefilter (it mentions websockets).
+    /// The file's bytes, when it mentions websockets.
     pub seed: Option<&'r [u8]>,
-    /// Otherwise, its import lines.
-    pub imports: &'r [String],
 }
 
 #[derive(Default)]
@@ -90,21 +88,29 @@ impl Project {
     }
 
     /// Builds the index over `inputs`. `read` gives the text of a file that is not a seed.
+    /// Only the seeds, the files their imports name, and the files of the seeds' own packages
+    /// are looked at (named, read, scanned): a tree of unrelated files costs nothing here.
     pub fn build(inputs: &[Input], read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) -> Project {
         if inputs.len() < 2 || !inputs.iter().any(|i| i.seed.is_some()) {
             return Project::default();
         }
-        let names: Vec<Option<ModuleName>> = inputs
-            .par_iter()
-            .map(|i| modules::module_name(i.path, &[]))
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let normal = |p: &Path| -> PathBuf {
+            let absolute = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                cwd.join(p)
+            };
+            absolute.components().collect()
+        };
+        let paths: Vec<PathBuf> = inputs.iter().map(|i| normal(i.path)).collect();
+        let by_path: HashMap<&Path, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_path(), i))
             .collect();
-        let mut by_module: HashMap<&str, usize> = HashMap::default();
-        for (i, name) in names.iter().enumerate() {
-            if let Some(name) = name {
-                by_module.entry(name.name.as_str()).or_insert(i);
-            }
-        }
-        // The graph, from the seeds outwards.
+        let mut namer = modules::Namer::default();
+        let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
         let mut texts: HashMap<usize, String> = HashMap::default();
         let mut frontier: Vec<usize> = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -114,30 +120,36 @@ impl Project {
             }
         }
         let mut linked: HashSet<usize> = HashSet::default();
+        // Forward: the modules the graph's files import, looked up as files under their root.
         for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
             for &i in &frontier {
+                let name = names
+                    .entry(i)
+                    .or_insert_with(|| namer.name(&paths[i]))
+                    .clone();
                 let Some(text) = texts.get(&i) else { continue };
-                for module in scan::imported_modules(text, names[i].as_ref()) {
-                    let Some(&target) = by_module.get(module.as_str()) else {
+                let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+                    continue;
+                };
+                for module in scan::imported_modules(text, name.as_ref()) {
+                    let Some(target) = modules::file_of(&root, &module, &by_path) else {
                         continue;
                     };
                     if target == i {
                         continue;
                     }
                     linked.insert(i);
-                    if linked.insert(target) || !texts.contains_key(&target) {
+                    if linked.insert(target) && !texts.contains_key(&target) {
                         next.push(target);
                     }
                 }
             }
             for &target in &next {
-                if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(target) {
-                    if let Some(text) =
-                        read(inputs[target].path).and_then(|bytes| String::from_utf8(bytes).ok())
-                    {
-                        slot.insert(text);
-                    }
+                if let Some(text) =
+                    read(inputs[target].path).and_then(|bytes| String::from_utf8(bytes).ok())
+                {
+                    texts.insert(target, text);
                 }
             }
             if next.is_empty() {
@@ -145,30 +157,39 @@ impl Project {
             }
             frontier = next;
         }
-        // Files that do not mention websockets but import a module of the graph (a module that
-        // imports a client class, say).
+        // Backward: files of the seeds' packages (or directories) that do not mention
+        // websockets but import a module of the graph (a module using a client class).
+        let homes: HashSet<PathBuf> = texts
+            .keys()
+            .filter(|i| inputs[**i].seed.is_some())
+            .filter_map(|i| {
+                let name = names.get(i)?.as_ref()?;
+                modules::home(&paths[*i], name)
+            })
+            .collect();
         let graph: HashSet<usize> = texts.keys().copied().collect();
-        for (i, input) in inputs.iter().enumerate() {
-            if input.seed.is_some() || input.imports.is_empty() || graph.contains(&i) {
+        let candidates: Vec<usize> = (0..inputs.len())
+            .filter(|i| !graph.contains(i) && inputs[*i].seed.is_none())
+            .filter(|i| paths[*i].ancestors().skip(1).any(|a| homes.contains(a)))
+            .collect();
+        for i in candidates {
+            let Some(text) = read(inputs[i].path).and_then(|b| String::from_utf8(b).ok()) else {
                 continue;
-            }
-            let lines = input.imports.join("\n");
-            let imports_graph = scan::imported_modules(&lines, names[i].as_ref())
+            };
+            let name = namer.name(&paths[i]);
+            let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+                continue;
+            };
+            let targets: Vec<usize> = scan::imported_modules(&text, name.as_ref())
                 .iter()
-                .filter_map(|m| by_module.get(m.as_str()))
-                .any(|target| *target != i && graph.contains(target));
-            if imports_graph {
-                if let Some(text) = read(input.path).and_then(|b| String::from_utf8(b).ok()) {
-                    texts.insert(i, text);
-                    linked.insert(i);
-                    for module in scan::imported_modules(&lines, names[i].as_ref()) {
-                        if let Some(&target) = by_module.get(module.as_str()) {
-                            if graph.contains(&target) && target != i {
-                                linked.insert(target);
-                            }
-                        }
-                    }
-                }
+                .filter_map(|m| modules::file_of(&root, m, &by_path))
+                .filter(|t| *t != i && graph.contains(t))
+                .collect();
+            if !targets.is_empty() {
+                linked.insert(i);
+                linked.extend(targets);
+                names.insert(i, name);
+                texts.insert(i, text);
             }
         }
         let mut members: Vec<usize> = linked
@@ -183,7 +204,11 @@ impl Project {
         for (id, &i) in members.iter().enumerate() {
             project.paths.push(inputs[i].path.to_path_buf());
             project.ids.insert(inputs[i].path.to_path_buf(), id as u32);
-            project.modules.push(names[i].clone());
+            let name = match names.get(&i) {
+                Some(name) => name.clone(),
+                None => namer.name(&paths[i]),
+            };
+            project.modules.push(name);
             if inputs[i].seed.is_none() {
                 project.reached.insert(id as u32);
             }

@@ -56,6 +56,81 @@ pub fn module_name(path: &Path, roots: &[PathBuf]) -> Option<ModuleName> {
     })
 }
 
+/// [`module_name`] for many files, with one `__init__.py` lookup per directory.
+#[derive(Default)]
+pub struct Namer {
+    packages: rustc_hash::FxHashMap<PathBuf, bool>,
+}
+
+impl Namer {
+    /// The module name of an absolute, normalized path.
+    pub fn name(&mut self, path: &Path) -> Option<ModuleName> {
+        let stem = path.file_stem()?.to_str()?;
+        let is_package = stem == "__init__";
+        let mut parts: Vec<String> = Vec::new();
+        if !is_package {
+            parts.push(stem.to_string());
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            let package = *self
+                .packages
+                .entry(d.to_path_buf())
+                .or_insert_with(|| d.join("__init__.py").is_file());
+            if !package {
+                break;
+            }
+            parts.insert(0, d.file_name()?.to_str()?.to_string());
+            dir = d.parent();
+        }
+        (!parts.is_empty() && parts.iter().all(|p| is_identifier(p))).then(|| ModuleName {
+            name: parts.join("."),
+            is_package,
+        })
+    }
+}
+
+/// The import root of a file: the directory its module name is relative to.
+pub fn root(path: &Path, name: &ModuleName) -> Option<PathBuf> {
+    let levels = name.name.split('.').count() + usize::from(name.is_package);
+    let mut dir = path;
+    for _ in 0..levels {
+        dir = dir.parent()?;
+    }
+    Some(dir.to_path_buf())
+}
+
+/// The directory a file's neighbours live in: its top-level package, or its own directory
+/// for a top-level module.
+pub fn home(path: &Path, name: &ModuleName) -> Option<PathBuf> {
+    let root = root(path, name)?;
+    let dotted = name.name.split('.').count() > 1 || name.is_package;
+    Some(match (dotted, name.name.split('.').next()) {
+        (true, Some(top)) => root.join(top),
+        _ => root,
+    })
+}
+
+/// The file of the run that holds `module`, under `root`: `a/b.py` or `a/b/__init__.py`.
+pub fn file_of(
+    root: &Path,
+    module: &str,
+    files: &rustc_hash::FxHashMap<&Path, usize>,
+) -> Option<usize> {
+    let mut base = root.to_path_buf();
+    for part in module.split('.') {
+        if part.is_empty() {
+            return None;
+        }
+        base.push(part);
+    }
+    let module_file = base.with_extension("py");
+    files
+        .get(module_file.as_path())
+        .or_else(|| files.get(base.join("__init__.py").as_path()))
+        .copied()
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')

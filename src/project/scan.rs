@@ -59,29 +59,6 @@ pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
     out
 }
 
-/// The import lines of a file no rule matches (kept instead of its bytes: a module that never
-/// mentions websockets may still import one that does, and hold its handler). One SIMD search.
-pub fn import_lines(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut last_end = 0;
-    for hit in memchr::memmem::find_iter(bytes, b"import ") {
-        if hit < last_end {
-            continue;
-        }
-        let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
-        last_end = end;
-        let Ok(line) = std::str::from_utf8(&bytes[start..end]) else {
-            continue;
-        };
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("import ") || trimmed.starts_with("from ") {
-            lines.push(trimmed.trim_end().to_string());
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,11 +86,5 @@ mod tests {
             );
         }
         assert!(modules.iter().any(|m| m == "websockets.legacy.server"));
-    }
-
-    #[test]
-    fn import_lines_of_a_file() {
-        let lines = import_lines(b"x = 'no import here'\nfrom a import b\n  import c\n");
-        assert_eq!(lines, ["from a import b", "import c"]);
     }
 }
