@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::discover::{self, DiscoverOptions, Found};
 use crate::message::Message;
@@ -109,16 +110,32 @@ pub fn run(
         })
         .collect();
     let mut project = Project::build(&inputs, |path| read_regular_file(path).ok().map(|r| r.0));
-    // 4. Fix groups that span files: lint their files once, decide each group everywhere.
+    // 4. First look: lint the project's files on their own; their summaries seed the index,
+    //    which propagates facts across modules to a fixed point.
+    let mut first_look: HashMap<PathBuf, FileReport> = HashMap::default();
+    if !project.is_empty() {
+        let (reports, summaries) = file::first_look(&project, &read, context);
+        project.propagate(summaries);
+        first_look = reports;
+    }
+    // 5. Fix groups that span files: lint their files once, decide each group everywhere.
     if project.has_cross_file_groups() {
         project.decisions = file::decide_groups(&project, &read, context);
     }
-    // 5. Each file on its own, with what the project knows about it.
+    // 6. Each file, with what the project knows about it (a file the project taught nothing
+    //    keeps its first look when only checking).
+    let reuse = |path: &Path| context.mode == Mode::Check && !project.learns_something(path);
     let files = read
         .into_par_iter()
         .map(|read| match read {
+            Read::Candidate { path, .. } if first_look.contains_key(&path) && reuse(&path) => {
+                first_look[&path].clone_report()
+            }
             Read::Candidate { path, bytes, stamp } => {
                 file::process_bytes_in(&path, bytes, Some(stamp), context, project.file(&path))
+            }
+            Read::Skipped { path } if first_look.contains_key(&path) && reuse(&path) => {
+                first_look[&path].clone_report()
             }
             Read::Skipped { path } if project.is_reached(&path) => {
                 file::process_path_in(&path, context, project.file(&path))
@@ -161,6 +178,15 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
 }
 
 impl FileReport {
+    fn clone_report(&self) -> FileReport {
+        FileReport {
+            path: self.path.clone(),
+            messages: self.messages.clone(),
+            change: self.change.clone(),
+            internal_error: self.internal_error,
+        }
+    }
+
     fn empty(path: Arc<PathBuf>) -> FileReport {
         FileReport {
             path,

@@ -4,18 +4,19 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{io_error_report, read_regular_file, Context, FileReport, Mode, Read};
 use crate::checker;
 use crate::diagnostic::Diagnostic;
 use crate::fix::{self, GroupDecisions, Linted};
 use crate::message::Message;
-use crate::project::{FileProject, Project};
+use crate::project::{FileProject, Project, Summary};
 use crate::rules::builtin;
 use crate::semantic::SemanticModel;
 use crate::source::{DecodeError, Locator, SourceText};
@@ -226,7 +227,46 @@ fn lint_fix(
     }
 }
 
-/// Stage 4: lint every file of the project once, with the uses that depend on another file's
+/// Stage 4: the first look at the project's files: each linted on its own (check only), its
+/// summary kept for the index.
+pub(super) fn first_look(
+    project: &Project,
+    read: &[Read],
+    context: &Context,
+) -> (HashMap<PathBuf, FileReport>, Vec<Option<Summary>>) {
+    let summaries = Mutex::new(vec![None; project.paths.len()]);
+    let facts = Project::first_look_facts();
+    let reports = project
+        .paths
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = bytes_of(path, read)?;
+            let mut file = project.file(path)?;
+            file.facts = &facts;
+            file.summaries = Some(&summaries);
+            let shared = Arc::new(path.clone());
+            let mut report = FileReport::empty(shared.clone());
+            let source = SourceText::decode(bytes).ok()?;
+            let ignored = context.settings.per_file_ignores.for_path(path);
+            let source_type = PySourceType::from(path.as_path());
+            let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
+            lint_only(&mut report, &source, context, lint);
+            Some((path.clone(), report))
+        })
+        .collect();
+    (reports, summaries.into_inner().unwrap_or_default())
+}
+
+fn bytes_of(path: &Path, read: &[Read]) -> Option<Vec<u8>> {
+    read.iter()
+        .find_map(|r| match r {
+            Read::Candidate { path: p, bytes, .. } if p == path => Some(bytes.clone()),
+            _ => None,
+        })
+        .or_else(|| read_regular_file(path).ok().map(|r| r.0))
+}
+
+/// Stage 5: lint every file of the project once, with the uses that depend on another file's
 /// import keeping their fixes, and decide each group that spans files.
 pub(super) fn decide_groups(project: &Project, read: &[Read], context: &Context) -> GroupDecisions {
     let provisional = GroupDecisions {
@@ -234,20 +274,15 @@ pub(super) fn decide_groups(project: &Project, read: &[Read], context: &Context)
         ..GroupDecisions::default()
     };
     let linted: Vec<(u32, String, String, Vec<Diagnostic>)> = project
-        .paths
-        .par_iter()
+        .group_files()
+        .into_par_iter()
         .filter_map(|path| {
-            let bytes = read
-                .iter()
-                .find_map(|r| match r {
-                    Read::Candidate { path: p, bytes, .. } if p == path => Some(bytes.clone()),
-                    _ => None,
-                })
-                .or_else(|| read_regular_file(path).ok().map(|r| r.0))?;
+            let bytes = bytes_of(path, read)?;
             let text = SourceText::decode(bytes).ok()?.text;
             let mut file = project.file(path)?;
             file.decisions = &provisional;
-            let ignored = context.settings.per_file_ignores.for_path(path);
+            let path = path.to_path_buf();
+            let ignored = context.settings.per_file_ignores.for_path(&path);
             let linted = lint(
                 &text,
                 PySourceType::from(path.as_path()),
@@ -315,6 +350,12 @@ fn lint(
         Some(p) => SemanticModel::build_in(module, p.module, Some(p.facts)),
         None => SemanticModel::build(module),
     };
+    if let Some((p, summaries)) = project.and_then(|p| Some((p, p.summaries?))) {
+        let summary = crate::project::summary::summarize(text, module, &model);
+        if let Ok(mut all) = summaries.lock() {
+            all[p.id as usize] = Some(summary);
+        }
+    }
     diagnostics.extend(checker::check(
         text,
         module,

@@ -9,7 +9,9 @@ pub mod modules;
 pub mod scan;
 pub mod summary;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -17,6 +19,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::semantic::{ExternalFacts, ModuleName, SemanticModel};
 
 use crate::fix::GroupDecisions;
+
+pub use summary::Summary;
 
 /// How many times the index re-derives facts (a handler's helper's helper is three hops).
 const MAX_ROUNDS: usize = 4;
@@ -41,6 +45,8 @@ pub struct Project {
     reached: HashSet<u32>,
     /// What the fix stage decided about groups that span files.
     pub decisions: GroupDecisions,
+    /// The members' texts (for the rounds after the first).
+    texts: Vec<String>,
 }
 
 /// What one file gets from the project.
@@ -50,6 +56,8 @@ pub struct FileProject<'p> {
     pub module: Option<&'p ModuleName>,
     pub facts: &'p ExternalFacts,
     pub decisions: &'p GroupDecisions,
+    /// The first look: lint only, and leave the file's summary here.
+    pub summaries: Option<&'p Mutex<Vec<Option<Summary>>>>,
 }
 
 impl Project {
@@ -60,6 +68,7 @@ impl Project {
             module: self.modules[id as usize].as_ref(),
             facts: &self.facts[id as usize],
             decisions: &self.decisions,
+            summaries: None,
         })
     }
 
@@ -111,11 +120,11 @@ impl Project {
             .collect();
         let mut namer = modules::Namer::default();
         let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
-        let mut texts: HashMap<usize, String> = HashMap::default();
+        let mut texts: HashMap<usize, Cow<str>> = HashMap::default();
         let mut frontier: Vec<usize> = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
             if let Some(text) = input.seed.and_then(|b| std::str::from_utf8(b).ok()) {
-                texts.insert(i, text.to_string());
+                texts.insert(i, Cow::Borrowed(text));
                 frontier.push(i);
             }
         }
@@ -124,15 +133,29 @@ impl Project {
         for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
             for &i in &frontier {
-                let name = names
-                    .entry(i)
-                    .or_insert_with(|| namer.name(&paths[i]))
-                    .clone();
-                let Some(text) = texts.get(&i) else { continue };
-                let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+                names.entry(i).or_insert_with(|| namer.name(&paths[i]));
+            }
+            let scanned: Vec<(usize, Vec<String>)> = frontier
+                .par_iter()
+                .filter_map(|&i| {
+                    let text = texts.get(&i)?;
+                    Some((i, scan::imported_modules(text, names[&i].as_ref())))
+                })
+                .collect();
+            for (i, imported) in scanned {
+                // A file that mentions websockets without importing it (a docstring) hands
+                // nothing to websockets: its imports are not followed.
+                let imports_websockets = imported
+                    .iter()
+                    .any(|m| m == "websockets" || m.starts_with("websockets."));
+                if inputs[i].seed.is_some() && !imports_websockets {
+                    continue;
+                }
+                let Some(root) = names[&i].as_ref().and_then(|n| modules::root(&paths[i], n))
+                else {
                     continue;
                 };
-                for module in scan::imported_modules(text, name.as_ref()) {
+                for module in imported {
                     let Some(target) = modules::file_of(&root, &module, &by_path) else {
                         continue;
                     };
@@ -149,7 +172,7 @@ impl Project {
                 if let Some(text) =
                     read(inputs[target].path).and_then(|bytes| String::from_utf8(bytes).ok())
                 {
-                    texts.insert(target, text);
+                    texts.insert(target, Cow::Owned(text));
                 }
             }
             if next.is_empty() {
@@ -159,9 +182,15 @@ impl Project {
         }
         // Backward: files of the seeds' packages (or directories) that do not mention
         // websockets but import a module of the graph (a module using a client class).
+        // Only the instance attributes of a class reach a module that never mentions
+        // websockets through its own imports: look around seeds that may keep a connection in
+        // `self.<name>`.
         let homes: HashSet<PathBuf> = texts
-            .keys()
-            .filter(|i| inputs[**i].seed.is_some())
+            .iter()
+            .filter(|(i, text)| {
+                inputs[**i].seed.is_some() && text.contains("self.") && text.contains("connect(")
+            })
+            .map(|(i, _)| i)
             .filter_map(|i| {
                 let name = names.get(i)?.as_ref()?;
                 modules::home(&paths[*i], name)
@@ -189,7 +218,7 @@ impl Project {
                 linked.insert(i);
                 linked.extend(targets);
                 names.insert(i, name);
-                texts.insert(i, text);
+                texts.insert(i, Cow::Owned(text));
             }
         }
         let mut members: Vec<usize> = linked
@@ -213,51 +242,132 @@ impl Project {
                 project.reached.insert(id as u32);
             }
         }
-        let member_texts: Vec<&str> = members.iter().map(|i| texts[i].as_str()).collect();
-        project.facts = propagate(&project, &member_texts);
+        project.facts = vec![ExternalFacts::default(); members.len()];
+        project.texts = members
+            .iter()
+            .map(|i| texts.remove(i).map(Cow::into_owned).unwrap_or_default())
+            .collect();
         project
     }
-}
 
-/// Summaries to a fixed point: each round rebuilds the models with the facts of the last.
-fn propagate(project: &Project, texts: &[&str]) -> Vec<ExternalFacts> {
-    let parsed: Vec<_> = texts
-        .par_iter()
-        .map(|text| ruff_python_parser::parse_module(text).ok())
-        .collect();
-    let sites: Vec<String> = project
-        .paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    let modules: HashMap<&str, u32> = project
-        .modules
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| Some((m.as_ref()?.name.as_str(), i as u32)))
-        .collect();
-    let mut facts = vec![ExternalFacts::default(); texts.len()];
-    for _ in 0..MAX_ROUNDS {
-        let summaries: Vec<_> = parsed
-            .par_iter()
+    /// The index over the summaries of the first look (each file linted on its own), then
+    /// more rounds to a fixed point, re-reading only the modules whose facts changed.
+    pub fn propagate(&mut self, first: Vec<Option<Summary>>) {
+        let sites: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+        let modules: HashMap<&str, u32> = self
+            .modules
+            .iter()
             .enumerate()
-            .map(|(i, parsed)| {
-                let parsed = parsed.as_ref()?;
-                let module = parsed.syntax();
-                let model =
-                    SemanticModel::build_in(module, project.modules[i].as_ref(), Some(&facts[i]));
-                Some(summary::summarize(texts[i], module, &model))
-            })
+            .filter_map(|(i, m)| Some((m.as_ref()?.name.as_str(), i as u32)))
             .collect();
-        let index = index::Index {
-            modules: modules.clone(),
-            summaries: &summaries,
-        };
-        let next = index.facts(&sites);
-        if next == facts {
-            break;
+        let mut summaries = first;
+        let mut facts = vec![ExternalFacts::default(); self.paths.len()];
+        for _ in 0..MAX_ROUNDS {
+            let index = index::Index {
+                modules: modules.clone(),
+                summaries: &summaries,
+            };
+            let next = index.facts(&sites);
+            let changed: Vec<usize> = (0..next.len()).filter(|i| next[*i] != facts[*i]).collect();
+            facts = next;
+            if changed.is_empty() {
+                break;
+            }
+            let again: Vec<(usize, Option<Summary>)> = changed
+                .par_iter()
+                .map(|&i| {
+                    let parsed = ruff_python_parser::parse_module(&self.texts[i]).ok();
+                    let summary = parsed.map(|parsed| {
+                        let module = parsed.syntax();
+                        let model = SemanticModel::build_in(
+                            module,
+                            self.modules[i].as_ref(),
+                            Some(&facts[i]),
+                        );
+                        summary::summarize(&self.texts[i], module, &model)
+                    });
+                    (i, summary)
+                })
+                .collect();
+            for (i, summary) in again {
+                summaries[i] = summary;
+            }
         }
-        facts = next;
+        self.facts = facts;
     }
-    facts
+
+    /// What the first look assumes: nothing from other modules, except that some module may
+    /// call `serve()` (so no handler is reported as only likely before the index knows).
+    pub fn first_look_facts() -> ExternalFacts {
+        ExternalFacts {
+            serve_elsewhere: true,
+            ..ExternalFacts::default()
+        }
+    }
+
+    /// Does the final check of this file need anything the first look did not have: facts
+    /// from other modules, a group that spans files, or (no `serve()` anywhere after all) a
+    /// function that may be a handler only likely (`(websocket, path)`)?
+    pub fn learns_something(&self, path: &Path) -> bool {
+        let Some(file) = self.file(path) else {
+            return false;
+        };
+        !file.facts.is_empty()
+            || self.in_cross_file_group(file.id)
+            || (!file.facts.serve_elsewhere
+                && self.texts[file.id as usize].contains("websockets")
+                && self.texts[file.id as usize].contains("path"))
+    }
+
+    /// The files whose legacy imports other files' uses depend on.
+    fn anchors(&self) -> HashSet<u32> {
+        let mut anchors = HashSet::default();
+        for f in &self.facts {
+            anchors.extend(f.served.iter().filter_map(|s| s.group?.file));
+            anchors.extend(f.parameters.iter().filter_map(|p| p.connection.origin_file));
+            anchors.extend(
+                f.class_attributes
+                    .iter()
+                    .filter_map(|(_, _, c)| c.origin_file),
+            );
+        }
+        anchors
+    }
+
+    /// Is the file a member or the anchor of a group that spans files?
+    pub fn in_cross_file_group(&self, id: u32) -> bool {
+        let facts = &self.facts[id as usize];
+        facts.served.iter().any(|s| s.group.is_some())
+            || facts
+                .parameters
+                .iter()
+                .any(|p| p.connection.origin_file.is_some())
+            || facts
+                .class_attributes
+                .iter()
+                .any(|(_, _, c)| c.origin_file.is_some())
+            || self.anchors().contains(&id)
+    }
+
+    /// The files [`in_cross_file_group`](Self::in_cross_file_group).
+    pub fn group_files(&self) -> Vec<&Path> {
+        let anchors = self.anchors();
+        (0..self.paths.len() as u32)
+            .filter(|id| {
+                anchors.contains(id) || {
+                    let facts = &self.facts[*id as usize];
+                    facts.served.iter().any(|s| s.group.is_some())
+                        || facts
+                            .parameters
+                            .iter()
+                            .any(|p| p.connection.origin_file.is_some())
+                        || facts
+                            .class_attributes
+                            .iter()
+                            .any(|(_, _, c)| c.origin_file.is_some())
+                }
+            })
+            .map(|id| self.paths[id as usize].as_path())
+            .collect()
+    }
 }

@@ -8,9 +8,18 @@ use crate::semantic::ModuleName;
 /// submodule), `import a.b as x` gives `a.b`, relative imports resolve against `name`.
 pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let line = line.trim_start();
+    let bytes = text.as_bytes();
+    let mut next_line = 0;
+    // Only lines holding `import` can start an import statement: find them with one SIMD
+    // search instead of walking every line.
+    for hit in memchr::memmem::find_iter(bytes, b"import") {
+        if hit < next_line {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
+        next_line = end;
+        let line = text[start..end].trim_start();
         if let Some(rest) = line.strip_prefix("import ") {
             for part in rest.split(',') {
                 let module = part.split_whitespace().next().unwrap_or("");
@@ -36,14 +45,11 @@ pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
             // The imported names may be submodules; a parenthesised list may go on.
             let mut names = names.to_string();
             if names.contains('(') && !names.contains(')') {
-                for next in lines.by_ref() {
-                    names.push_str(next);
-                    if next.contains(')') {
-                        break;
-                    }
-                }
+                let close = memchr::memchr(b')', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+                names.push_str(&text[end..close]);
+                next_line = close;
             }
-            for imported in names.split([',', '(', ')', ' ', '\\']) {
+            for imported in names.split([',', '(', ')', ' ', '\\', '\n', '\r', '\t']) {
                 let imported = imported.trim();
                 if imported.is_empty() || imported == "as" || imported == "*" {
                     continue;
