@@ -16,6 +16,7 @@ pub mod noqa;
 pub mod pipeline;
 pub mod prefilter;
 pub mod project;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod semantic;

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::builtin;
+use crate::registry::builtin;
 use crate::source::LineEnding;
 
 /// Passes before the engine gives up and reports that fixes do not converge.
@@ -296,7 +296,7 @@ fn apply(
 mod tests {
     use super::*;
     use crate::diagnostic::{FixGroup, GroupRole};
-    use crate::rules::{builtin, RuleMeta};
+    use crate::registry::{builtin, RuleMeta};
     use ruff_text_size::TextSize;
 
     static RULE: &RuleMeta = &builtin::FIX_ERROR;

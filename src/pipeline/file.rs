@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fix::{self, GroupDecisions, Linted};
 use crate::message::Message;
 use crate::project::{FileProject, Project, Summary};
-use crate::rules::builtin;
+use crate::registry::builtin;
 use crate::semantic::SemanticModel;
 use crate::source::{DecodeError, Locator, SourceText};
 use crate::write::{self, Stamp};

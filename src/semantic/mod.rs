@@ -25,7 +25,7 @@ pub use external::{ExternalFacts, ExternalParameter, ExternalServed};
 pub use imports::Imports;
 pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
 
-use crate::diagnostic::Severity;
+use crate::registry::Severity;
 
 pub struct SemanticModel<'a> {
     pub bindings: Bindings<'a>,
