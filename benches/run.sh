@@ -4,7 +4,8 @@
 #   bash benches/run.sh
 #
 # Installs what it needs (hyperfine and GNU time from Debian, ruff pinned from
-# PyPI into target/bench/venv), builds wsmigrate with `cargo build --release`,
+# PyPI into target/bench/venv), builds wsmigrate with `cargo build --profile dist`
+# (fat LTO: what the published wheels ship),
 # builds the corpora under target/bench/corpus/, runs wsmigrate / ruff / grep
 # side by side with hyperfine, measures peak RSS and CPU/wall with
 # /usr/bin/time -v, runs a 1k/10k/100k-file scaling series, and writes
@@ -20,12 +21,14 @@
 #   BENCH_SCALE_HARDLINK=0  1 = build scaling copies as hard links (less disk)
 #   BENCH_SKIP_SCALING=0    1 = skip the scaling series
 #   BENCH_SKIP_BUILD=0      1 = don't run cargo build (use existing binary)
+#   BENCH_PROFILE=dist      cargo profile to build and benchmark (release = what source
+#                           installs build; see Cargo.toml)
 #   BENCH_REQUIRE_WSMIGRATE=0  1 = fail if wsmigrate can't be built/run
 #   BENCH_REL_MIN_FILES=5000, BENCH_REL_MIN_MB=50   all-relevant corpus size
 #   BENCH_DIR=target/bench  where venv, corpora, raw data and results go
 #   RUFF_VERSION=0.14.14    ruff version pinned from PyPI
 #   WSMIGRATE=path          benchmark this binary instead of building one
-#   CARGO_TARGET_DIR        honoured; the binary is $CARGO_TARGET_DIR/release/wsmigrate
+#   CARGO_TARGET_DIR        honoured; the binary is $CARGO_TARGET_DIR/$BENCH_PROFILE/wsmigrate
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,6 +46,7 @@ REQUIRE_WS=${BENCH_REQUIRE_WSMIGRATE:-0}
 REL_MIN_FILES=${BENCH_REL_MIN_FILES:-5000}
 REL_MIN_MB=${BENCH_REL_MIN_MB:-50}
 RUFF_VERSION=${RUFF_VERSION:-0.14.14}
+PROFILE=${BENCH_PROFILE:-dist}
 BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -93,18 +97,18 @@ fi
 hyperfine --version >&2
 
 # ---------------------------------------------------------------- wsmigrate
-WS=${WSMIGRATE:-$CARGO_TARGET_DIR/release/wsmigrate}
+WS=${WSMIGRATE:-$CARGO_TARGET_DIR/$PROFILE/wsmigrate}
 if [ -z "${WSMIGRATE:-}" ] && [ "$SKIP_BUILD" != 1 ]; then
-    log "cargo build --release"
-    if ! cargo build --release --manifest-path "$ROOT/Cargo.toml" >&2; then
-        warn "cargo build --release failed"
+    log "cargo build --profile $PROFILE"
+    if ! cargo build --profile "$PROFILE" --manifest-path "$ROOT/Cargo.toml" >&2; then
+        warn "cargo build --profile $PROFILE failed"
         [ "$REQUIRE_WS" = 1 ] && die "wsmigrate could not be built"
     fi
 fi
 
 # Stable, space-free names for the benchmarked commands (hyperfine -N splits
 # commands on whitespace): everything runs from $BENCH_DIR with relative paths.
-# a private copy: others may rebuild target/release/wsmigrate during the run
+# a private copy: others may rebuild the binary during the run
 rm -f "$BIN/wsmigrate"
 [ -x "$WS" ] && cp "$WS" "$BIN/wsmigrate"
 ln -sfn "$RUFF" "$BIN/ruff"

@@ -1,6 +1,8 @@
 //! The pre-commit hooks for real: pre-commit from PyPI in a venv under `target/`, a temporary git
 //! repository with a legacy file, and `.pre-commit-config.yaml` pointing at this checkout at its
-//! HEAD commit (so commit first). pre-commit builds wsmigrate with cargo, which takes minutes:
+//! HEAD commit: it tests what is committed, not the working tree (so commit first). pre-commit
+//! builds wsmigrate with `cargo install` (the quick `release` profile; see Cargo.toml) and the
+//! test prints how long that first run took:
 //!
 //!     WSMIGRATE_PRECOMMIT_TEST=1 cargo test --test precommit
 //!     cargo test --test precommit -- --ignored      (the same, without the variable)
@@ -10,8 +12,12 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Instant;
 
 use common::{repo_root, scratch};
+
+/// The issue's goal for the first `pre-commit run`, in seconds.
+const GOAL_SECS: u32 = 150;
 
 const LEGACY: &str = "import websockets\n\n\nasync def main():\n    async with websockets.connect(\"ws://x\") as ws:\n        ws.fail_connection(1011, \"boom\")\n";
 
@@ -82,11 +88,36 @@ fn run_hooks() {
         Command::new(&pre_commit)
             .current_dir(&dir)
             .env("PRE_COMMIT_HOME", &home)
+            // A first install builds from scratch, in cargo's own temporary target directory.
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
             .args(args)
             .output()
             .unwrap()
     };
+    // The first run on a fresh PRE_COMMIT_HOME clones the repository and builds wsmigrate with
+    // `cargo install` (the `release` profile): what every user pays on their first commit.
+    let started = Instant::now();
     let check = hook(&["run", "wsmigrate", "--all-files"]);
+    let first = started.elapsed().as_secs_f64();
+    eprintln!(
+        "first `pre-commit run` on a fresh PRE_COMMIT_HOME (clone + cargo install): {first:.1} s \
+         (goal: at most {GOAL_SECS} s on the project's 2-core machine; load average now: {})",
+        fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+    // The machine is shared, so the goal is not asserted by default; set the variable to hold a
+    // run to a budget (e.g. WSMIGRATE_PRECOMMIT_BUDGET_SECS=150 on an idle machine).
+    if let Some(budget) = std::env::var("WSMIGRATE_PRECOMMIT_BUDGET_SECS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        assert!(
+            first <= budget,
+            "first pre-commit run took {first:.1} s, over the budget of {budget} s"
+        );
+    }
     let text = String::from_utf8_lossy(&check.stdout).into_owned();
     assert!(!check.status.success(), "the check hook must fail:\n{text}");
     assert!(text.contains("client.py:6:9: WS001"), "{text}");
