@@ -184,11 +184,15 @@ impl Project {
         // websockets but import a module of the graph (a module using a client class).
         // Only the instance attributes of a class reach a module that never mentions
         // websockets through its own imports: look around seeds that may keep a connection in
-        // `self.<name>`.
+        // `self.<name>` (or annotate one in a class body).
         let homes: HashSet<PathBuf> = texts
             .iter()
             .filter(|(i, text)| {
-                inputs[**i].seed.is_some() && text.contains("self.") && text.contains("connect(")
+                inputs[**i].seed.is_some()
+                    && text.contains("self.")
+                    && ["connect(", "Protocol", "Connection"]
+                        .iter()
+                        .any(|n| text.contains(n))
             })
             .map(|(i, _)| i)
             .filter_map(|i| {

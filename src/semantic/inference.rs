@@ -450,6 +450,26 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     .or_else(|| annotated_connection(self.imports, &assign.annotation));
                 self.assign(&assign.target, c);
             }
+            // `ws: ClientConnection` in a class body: instances (and subclasses) hold one.
+            Stmt::ClassDef(class) => {
+                let key = ClassKey(ruff_text_size::Ranged::start(class).to_u32());
+                for item in &class.body {
+                    let Stmt::AnnAssign(assign) = item else {
+                        continue;
+                    };
+                    let (Expr::Name(name), Some(c)) = (
+                        &*assign.target,
+                        annotated_connection(self.imports, &assign.annotation),
+                    ) else {
+                        continue;
+                    };
+                    self.out
+                        .attributes
+                        .entry((key, name.id.as_str()))
+                        .or_insert(c);
+                }
+                walk_stmt(self, stmt);
+            }
             _ => walk_stmt(self, stmt),
         }
     }

@@ -118,10 +118,7 @@ impl<'a> SemanticModel<'a> {
                     .rev()
                     .find(|f| !matches!(f.kind, FrameKind::Class))?
                     .class?;
-                self.connections
-                    .attributes
-                    .get(&(class, attr.attr.as_str()))
-                    .copied()
+                self.class_attribute(class, attr.attr.as_str(), 5)
             }
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
             _ => None,
@@ -130,6 +127,35 @@ impl<'a> SemanticModel<'a> {
 }
 
 impl<'a> SemanticModel<'a> {
+    /// The connection instances of `class` hold in `attribute`: set or annotated in the class,
+    /// or in a base class of this file or (through the project) of another module.
+    pub fn class_attribute(
+        &self,
+        class: ClassKey,
+        attribute: &str,
+        depth: usize,
+    ) -> Option<Connection> {
+        if let Some(c) = self.connections.attributes.get(&(class, attribute)) {
+            return Some(*c);
+        }
+        let depth = depth.checked_sub(1)?;
+        let info = self.definitions.class(class)?;
+        info.def.bases().iter().find_map(|base| {
+            if let Expr::Name(name) = base {
+                if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
+                    let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());
+                    return self.class_attribute(key, attribute, depth);
+                }
+            }
+            let qualified = self.imports.resolve_any(base)?;
+            self.external?
+                .class_attributes
+                .iter()
+                .find(|(q, a, _)| *q == qualified && a == attribute)
+                .map(|(_, _, c)| *c)
+        })
+    }
+
     /// `client.ws` where `client` holds an instance of a class (of this file, or of another
     /// module of the project) that keeps a connection in `ws`.
     fn instance_attribute(&self, base: &ExprName, attribute: &str) -> Option<Connection> {
@@ -146,7 +172,7 @@ impl<'a> SemanticModel<'a> {
         if let Expr::Name(name) = class {
             if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
                 let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());
-                return self.connections.attributes.get(&(key, attribute)).copied();
+                return self.class_attribute(key, attribute, 5);
             }
         }
         let qualified = self.imports.resolve_any(class)?;
