@@ -44,6 +44,7 @@ impl<'p> Index<'p> {
     /// The facts every module learns from the others' summaries.
     pub fn facts(&self, sites: &[String]) -> Vec<ExternalFacts> {
         let mut facts: Vec<ExternalFacts> = vec![ExternalFacts::default(); self.summaries.len()];
+        let mut passed_to: HashMap<(u32, String, usize), Option<Connection>> = HashMap::default();
         let serving: Vec<usize> = (0..self.summaries.len())
             .filter(|i| self.summaries[*i].as_ref().is_some_and(|s| s.serves))
             .collect();
@@ -82,11 +83,17 @@ impl<'p> Index<'p> {
                 if target == file {
                     continue;
                 }
-                facts[target as usize].parameters.push(ExternalParameter {
-                    function,
-                    index: call.index,
-                    connection: portable(call.connection, file),
-                });
+                let key = (target, function, call.index);
+                let passed = call.connection.map(|c| portable(c, file));
+                match passed_to.get(&key) {
+                    Some(previous) if *previous != passed => {
+                        passed_to.insert(key, None);
+                    }
+                    Some(_) => {}
+                    None => {
+                        passed_to.insert(key, passed);
+                    }
+                }
             }
             // Classes of other modules this one imports, with their connection attributes.
             for (_, qualified) in &summary.exports {
@@ -106,6 +113,20 @@ impl<'p> Index<'p> {
                     }
                 }
             }
+        }
+        // A parameter is a connection only when every call the project makes passes one (the
+        // same one).
+        let mut proven: Vec<_> = passed_to
+            .into_iter()
+            .filter_map(|(key, c)| Some((key, c?)))
+            .collect();
+        proven.sort_by(|a, b| (a.0 .0, &a.0 .1, a.0 .2).cmp(&(b.0 .0, &b.0 .1, b.0 .2)));
+        for ((target, function, index), connection) in proven {
+            facts[target as usize].parameters.push(ExternalParameter {
+                function,
+                index,
+                connection,
+            });
         }
         for f in &mut facts {
             f.served

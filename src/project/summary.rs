@@ -41,12 +41,13 @@ pub struct ServedRef {
     pub line: usize,
 }
 
-/// A call of another module's function that passes a connection.
+/// A positional argument of a call of another module's function: the connection it passes,
+/// or `None` for another object (which keeps the parameter from being proven a connection).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRef {
     pub target: String,
     pub index: usize,
-    pub connection: Connection,
+    pub connection: Option<Connection>,
 }
 
 pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summary {
@@ -193,13 +194,11 @@ impl<'a> Visitor<'a> for Calls<'_, '_> {
                     if argument.is_starred_expr() {
                         break;
                     }
-                    if let Some(connection) = self.model.connection(argument, &[]) {
-                        self.out.push(CallRef {
-                            target: target.clone(),
-                            index,
-                            connection,
-                        });
-                    }
+                    self.out.push(CallRef {
+                        target: target.clone(),
+                        index,
+                        connection: self.model.connection(argument, &[]),
+                    });
                 }
             }
         }

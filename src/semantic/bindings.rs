@@ -154,6 +154,8 @@ pub struct Bindings<'a> {
     /// Reads that are the object of an attribute (`ws.open`): the attribute, by the range of
     /// the `Name` node.
     pub(super) attribute_reads: HashMap<TextRange, &'a str>,
+    /// Reads that are the callee of a call (`f(...)`), by the range of the `Name` node.
+    pub(super) callees: rustc_hash::FxHashSet<TextRange>,
     /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
     pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
 }
@@ -198,6 +200,11 @@ impl<'a> Bindings<'a> {
     /// `name.<attribute>` when the read at `range` is the object of an attribute access.
     pub fn attribute_of_read(&self, range: TextRange) -> Option<&'a str> {
         self.attribute_reads.get(&range).copied()
+    }
+
+    /// Is the read at `range` the callee of a call?
+    pub fn is_callee(&self, range: TextRange) -> bool {
+        self.callees.contains(&range)
     }
 
     /// Does `expr` read the binding `id` (a `Name` node resolved to it)?

@@ -546,6 +546,12 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 ),
                 _ => self.bind(name.id.as_str(), name.range, end(name), BindingKind::Other),
             },
+            Expr::Call(call) => {
+                if let Expr::Name(name) = &*call.func {
+                    self.out.callees.insert(name.range);
+                }
+                walk_expr(self, expr);
+            }
             Expr::Attribute(attr) => {
                 if let Expr::Name(name) = &*attr.value {
                     if name.ctx == ExprContext::Load {

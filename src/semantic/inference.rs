@@ -30,6 +30,17 @@ pub struct Connections<'a> {
     pub attributes: HashMap<(ClassKey, &'a str), Connection>,
     /// Bindings and `self` attributes that hold collections of connections.
     collections: HashMap<CollectionKey<'a>, Connection>,
+    /// What the calls of this file pass to a function's parameter.
+    passed: HashMap<BindingId, Passed>,
+}
+
+/// What the calls of a function pass for one parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Passed {
+    /// Always the same connection, or (`None`) nothing known yet.
+    Only(Option<Connection>),
+    /// Connections and other objects: the parameter is not proven a connection.
+    Mixed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +84,7 @@ impl<'a> Connections<'a> {
             };
             walker.visit_body(body);
             connections.carry_over_none(bindings);
+            connections.parameters_from_calls(bindings);
             let after = (
                 connections.facts.len(),
                 connections.attributes.len(),
@@ -183,6 +195,24 @@ impl<'a> Connections<'a> {
                 }
             })
             .or_insert(connection);
+    }
+
+    /// A parameter every call of the file passes the same connection, when the function is
+    /// only ever called (not handed elsewhere, where other callers could pass anything).
+    fn parameters_from_calls(&mut self, bindings: &Bindings<'a>) {
+        let proven: Vec<(BindingId, Connection)> = self
+            .passed
+            .iter()
+            .filter_map(|(param, passed)| match passed {
+                Passed::Only(Some(c)) => Some((*param, *c)),
+                _ => None,
+            })
+            .filter(|(param, _)| only_called(bindings, *param))
+            .collect();
+        for (param, c) in proven {
+            self.record(param, c);
+        }
+        self.passed.clear();
     }
 
     /// `ws = None` before a `connect()` (or in the `except` after one) holds no object whose
@@ -345,6 +375,66 @@ impl<'a> Walker<'_, 'a, '_> {
     }
 }
 
+impl<'a> Walker<'_, 'a, '_> {
+    /// `helper(ws)` where `helper` is a function of this file: its parameter receives the
+    /// connection (when every positional argument before it is plain).
+    fn call_with_connections(&mut self, call: &'a ruff_python_ast::ExprCall) {
+        let Expr::Name(func) = &*call.func else {
+            return;
+        };
+        let Some(id) = self.bindings.reference(func.range).flatten() else {
+            return;
+        };
+        let BindingKind::Function(def) = self.bindings.binding(id).kind else {
+            return;
+        };
+        let parameters: Vec<_> = def
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&def.parameters.args)
+            .collect();
+        for (i, argument) in call.arguments.args.iter().enumerate() {
+            if argument.is_starred_expr() {
+                break;
+            }
+            let Some(parameter) = parameters.get(i) else {
+                break;
+            };
+            let Some(param) = self.bindings.created_at(parameter.parameter.name.range) else {
+                continue;
+            };
+            let vote = self.connection_of(argument);
+            let slot = self.out.passed.entry(param).or_insert(Passed::Only(vote));
+            if let (Passed::Only(c), Some(v)) = (*slot, vote) {
+                if c.is_none_or(|c| c == v) {
+                    *slot = Passed::Only(Some(v));
+                    continue;
+                }
+            }
+            if vote.is_none() || matches!(slot, Passed::Only(Some(c)) if Some(*c) != vote) {
+                *slot = Passed::Mixed;
+            }
+        }
+    }
+}
+
+/// Is the function whose parameter `param` is read only as the callee of calls?
+fn only_called(bindings: &Bindings, param: BindingId) -> bool {
+    let scope = bindings.binding(param).scope;
+    let range = bindings.scope(scope).range;
+    let Some(function) = bindings
+        .all()
+        .find(|(_, b)| matches!(b.kind, BindingKind::Function(def) if def.range == range))
+        .map(|(id, _)| id)
+    else {
+        return false;
+    };
+    bindings
+        .references_to(function)
+        .all(|read| bindings.is_callee(read))
+}
+
 /// `x.copy()`, `list(x)`, `set(x)`, `tuple(x)`, `x.values()` iterate like `x`.
 fn unwrap_copy(expr: &Expr) -> &Expr {
     if let Expr::Call(call) = expr {
@@ -486,6 +576,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 self.classes.pop();
             }
             Expr::Call(call) => {
+                self.call_with_connections(call);
                 // `clients.add(ws)`, `clients.append(ws)`: a collection of connections.
                 if let (Expr::Attribute(attr), [arg]) = (&*call.func, &*call.arguments.args) {
                     if matches!(attr.attr.as_str(), "add" | "append") {
