@@ -32,6 +32,8 @@ pub struct Connections<'a> {
     collections: HashMap<CollectionKey<'a>, Connection>,
     /// What the calls of this file pass to a function's parameter.
     passed: HashMap<BindingId, Passed>,
+    /// Functions (by the range of their `def`) that return a connection.
+    returns: HashMap<ruff_text_size::TextRange, Connection>,
 }
 
 /// What the calls of a function pass for one parameter.
@@ -74,6 +76,7 @@ impl<'a> Connections<'a> {
                 connections.facts.len(),
                 connections.attributes.len(),
                 connections.collections.len(),
+                connections.returns.len(),
             );
             let mut walker = Walker {
                 bindings,
@@ -81,6 +84,7 @@ impl<'a> Connections<'a> {
                 defs,
                 out: &mut connections,
                 classes: Vec::new(),
+                functions: Vec::new(),
             };
             walker.visit_body(body);
             connections.carry_over_none(bindings);
@@ -89,6 +93,7 @@ impl<'a> Connections<'a> {
                 connections.facts.len(),
                 connections.attributes.len(),
                 connections.collections.len(),
+                connections.returns.len(),
             );
             if before == after {
                 break;
@@ -248,6 +253,8 @@ struct Walker<'m, 'a, 'i> {
     out: &'m mut Connections<'a>,
     /// For each enclosing function or lambda: the class it is a method of.
     classes: Vec<Option<ClassKey>>,
+    /// The enclosing `def`s (their ranges), innermost last.
+    functions: Vec<ruff_text_size::TextRange>,
 }
 
 impl<'a> Walker<'_, 'a, '_> {
@@ -275,7 +282,8 @@ impl<'a> Walker<'_, 'a, '_> {
                     .get(&(class, attr.attr.as_str()))
                     .copied()
             }
-            Expr::Await(await_) => created_connection(self.imports, &await_.value),
+            Expr::Await(await_) => created_connection(self.imports, &await_.value)
+                .or_else(|| self.returned_by(&await_.value)),
             // `typing.cast(ClientConnection, x)`.
             Expr::Call(call) => {
                 let func = self.imports.resolve_any(&call.func)?;
@@ -376,6 +384,31 @@ impl<'a> Walker<'_, 'a, '_> {
 }
 
 impl<'a> Walker<'_, 'a, '_> {
+    /// `open_connection()` / `self.open_connection()` (awaited) where that function of this
+    /// file returns a connection.
+    fn returned_by(&self, expr: &Expr) -> Option<Connection> {
+        let Expr::Call(call) = expr else { return None };
+        let def = match &*call.func {
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                match self.bindings.binding(id).kind {
+                    BindingKind::Function(def) => def,
+                    _ => return None,
+                }
+            }
+            Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self") =>
+            {
+                let class = self.defs.class(self.method_class()?)?;
+                class.def.body.iter().find_map(|s| match s {
+                    Stmt::FunctionDef(def) if def.name.as_str() == attr.attr.as_str() => Some(def),
+                    _ => None,
+                })?
+            }
+            _ => return None,
+        };
+        self.out.returns.get(&def.range).copied()
+    }
+
     /// `helper(ws)` where `helper` is a function of this file: its parameter receives the
     /// connection (when every positional argument before it is plain).
     fn call_with_connections(&mut self, call: &'a ruff_python_ast::ExprCall) {
@@ -488,7 +521,9 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     }
                 }
                 self.classes.push(class);
+                self.functions.push(def.range);
                 self.visit_body(&def.body);
+                self.functions.pop();
                 self.classes.pop();
             }
             Stmt::With(with) if with.is_async => {
@@ -539,6 +574,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     .and_then(|v| self.connection_of(v))
                     .or_else(|| annotated_connection(self.imports, &assign.annotation));
                 self.assign(&assign.target, c);
+            }
+            // `return ws`: calls of the function give the connection.
+            Stmt::Return(ret) => {
+                walk_stmt(self, stmt);
+                let c = ret.value.as_deref().and_then(|v| self.connection_of(v));
+                if let (Some(c), Some(function)) = (c, self.functions.last()) {
+                    self.out.returns.entry(*function).or_insert(c);
+                }
             }
             // `ws: ClientConnection` in a class body: instances (and subclasses) hold one.
             Stmt::ClassDef(class) => {
