@@ -5,16 +5,13 @@ Subcommands (all write a manifest JSON next to the output directory):
 
   irrelevant OUT            copy every regular .py file of this interpreter's
                             stdlib + site-packages (purelib) into OUT
-  relevant OUT --source DIR stdlib/site-packages modules (taken from DIR, the
-                            irrelevant corpus) with legacy websockets usage
-                            injected, plus fixtures/**/*.py, until both
-                            --min-files and --min-mb are reached
+  relevant OUT --source DIR every file of DIR (the irrelevant corpus) with
+                            one of several legacy websockets snippets appended
   scale OUT --source DIR --files N
                             N files made of repeated copies of DIR
 
-No randomness is used anywhere: file order is sorted, and the "mix" of
-stdlib / site-packages modules in the relevant corpus comes from ordering by
-the SHA-1 of the relative path.
+No randomness is used anywhere: file order is sorted, and the snippet a file
+gets is its index in that order modulo the number of snippets.
 """
 
 import argparse
@@ -36,10 +33,6 @@ EXCLUDED_NAMES = {
     ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist",
     "node_modules", "site-packages", "venv", "target", "node_modules",
 }
-
-
-# fixtures/ subdirectories holding migrated (non-legacy) code: not used.
-NOT_LEGACY_DIRS = {"expected", "after", "migrated", "output", "snapshots", "golden"}
 
 
 def sanitize(component):
@@ -145,16 +138,21 @@ def count_mentions(root):
 
 
 # --------------------------------------------------------------------------
-# all relevant
+# all relevant: every file of the source tree, a legacy snippet appended
 
-IMPORTS = "import asyncio\nimport websockets\n"
-
-# Three realistic shapes of legacy (websockets <= 13 asyncio) usage. {i} and
-# {port} make every injected block distinct.
-TEMPLATES = [
+# Shapes of legacy (websockets <= 13 asyncio) usage, appended at the end of a
+# module, so that no file has to parse for it to be included (a file that does
+# not parse is still read and parsed by every tool, and reported as such).
+# They vary how websockets is bound (plain import, alias, from-imports, legacy
+# submodules) and where connections come from (connect(), serve() handlers,
+# collections of connections, protocol subclasses, callbacks), so no single
+# fast path of the analysis is what the corpus measures. {i} and {port} make
+# every appended block distinct.
+SNIPPETS = [
+    # 0: plain import, connect() with extra_headers, a path handler, serve()
     '''
-
-# --- legacy websockets usage ---
+import asyncio as _ws_asyncio_{i}
+import websockets
 
 
 async def ws_client_{i}(uri="ws://localhost:{port}/feed", h=None):
@@ -169,196 +167,178 @@ async def ws_client_{i}(uri="ws://localhost:{port}/feed", h=None):
         return reply
 
 
-async def handler(websocket, path):
+async def ws_handler_{i}(websocket, path):
     async for message in websocket:
         await websocket.send(path + ":" + message)
 
 
 async def ws_main_{i}():
-    async with websockets.serve(handler, "localhost", {port}):
-        await asyncio.Future()
+    async with websockets.serve(ws_handler_{i}, "localhost", {port}):
+        await _ws_asyncio_{i}.Future()
 ''',
+    # 1: aliased module, a collection of connections, broadcast, closed/open
     '''
+import websockets as wsl_{i}
 
-# --- legacy websockets usage ---
-
-
-async def handler(websocket, path):
-    if path != "/chat/{i}":
-        websocket.fail_connection(1008, "bad path")
-        return
-    while websocket.open:
-        msg = await websocket.recv()
-        await websocket.send(msg.upper())
+WS_CLIENTS_{i} = set()
 
 
-async def ws_poll_{i}(uri, h):
-    async with websockets.connect(uri, extra_headers=h, ping_interval=None) as ws:
+async def ws_register_{i}(websocket, path):
+    WS_CLIENTS_{i}.add(websocket)
+    try:
+        async for message in websocket:
+            wsl_{i}.broadcast(WS_CLIENTS_{i}, message)
+    finally:
+        WS_CLIENTS_{i}.discard(websocket)
+
+
+def ws_count_open_{i}():
+    return sum(1 for ws in WS_CLIENTS_{i} if ws.open and not ws.closed)
+
+
+def ws_kick_all_{i}():
+    for ws in list(WS_CLIENTS_{i}):
+        ws.fail_connection(1001, "going away {i}")
+
+
+def ws_start_{i}():
+    return wsl_{i}.serve(ws_register_{i}, "0.0.0.0", {port}, extra_headers=[("X-Node", "{i}")])
+''',
+    # 2: from-imports with aliases, exceptions, handshake attributes
+    '''
+from websockets import connect as ws_connect_{i}
+from websockets.exceptions import ConnectionClosed as WsClosed_{i}, InvalidStatusCode
+
+
+async def ws_probe_{i}(uri, token="t{i}"):
+    try:
+        async with ws_connect_{i}(uri, extra_headers={{"X-Probe": token}}, timeout={i} % 7 + 1) as ws:
+            await ws.send("ping")
+            server = ws.response_headers.get("Server")
+            return server, ws.remote_address, ws.path
+    except InvalidStatusCode as exc:
+        return "refused: %s" % exc.status_code
+    except WsClosed_{i} as exc:
+        return "closed: %s %s" % (exc.code, exc.reason)
+''',
+    # 3: a protocol subclass from the legacy package, hooks with old signatures
+    '''
+from websockets.legacy.server import WebSocketServerProtocol, serve as legacy_serve_{i}
+
+
+class WsProtocol{i}(WebSocketServerProtocol):
+    async def process_request(self, path, request_headers):
+        if path == "/healthz/{i}":
+            return 200, [], b"OK\\n"
+        return None
+
+    def select_subprotocol(self, client_subprotocols, server_subprotocols):
+        return "chat.{i}"
+
+
+async def ws_echo_{i}(websocket, path):
+    await websocket.send(websocket.request_headers.get("User-Agent", path))
+
+
+def ws_run_{i}(loop=None):
+    return legacy_serve_{i}(ws_echo_{i}, "localhost", {port}, create_protocol=WsProtocol{i}, loop=loop)
+''',
+    # 4: a class keeping connections in a dict, process_request callback, basic auth
+    '''
+import websockets
+
+
+class WsHub{i}:
+    def __init__(self):
+        self.peers = {{}}
+
+    async def handler(self, websocket, path):
+        self.peers[path] = websocket
         try:
-            return await asyncio.wait_for(ws.recv(), timeout={i} % 7 + 1)
-        except asyncio.TimeoutError:
-            ws.fail_connection(1011, "x")
-            if ws.open:
-                await ws.close()
+            while websocket.open:
+                msg = await websocket.recv()
+                for peer in self.peers.values():
+                    await peer.send(msg)
+        finally:
+            del self.peers[path]
+
+    def close_all(self):
+        for ws in self.peers.values():
+            ws.fail_connection(1011, "hub {i} closing")
 
 
-def ws_start_{i}(loop=None):
-    server = websockets.serve(handler, "0.0.0.0", {port}, extra_headers=[("X-Node", "{i}")])
-    return asyncio.get_event_loop().run_until_complete(server)
-''',
-    '''
-
-# --- legacy websockets usage ---
+async def ws_health_{i}(path, request_headers):
+    if path == "/healthz":
+        return 200, [], b"OK\\n"
 
 
-class WsClient{i}:
-    def __init__(self, uri="wss://example.invalid:{port}/stream/{i}"):
-        self.uri = uri
-        self.headers = {{"X-Request-Id": "{i}"}}
-
-    async def run(self):
-        async with websockets.connect(self.uri, extra_headers=self.headers) as ws:
-            async for frame in ws:
-                if frame == "bye":
-                    ws.fail_connection(1011, "x")
-                    break
-            if ws.open:
-                await ws.send("done")
-
-
-async def handler(websocket, path):
-    name = await websocket.recv()
-    await websocket.send(f"hello {{name}} on {{path}}")
-
-
-async def ws_serve_{i}():
-    async with websockets.serve(handler, "localhost", {port}) as server:
+async def ws_serve_hub_{i}():
+    hub = WsHub{i}()
+    async with websockets.serve(
+        hub.handler,
+        "localhost",
+        {port},
+        process_request=ws_health_{i},
+        create_protocol=websockets.basic_auth_protocol_factory(realm="r{i}", credentials=("u", "p")),
+    ) as server:
         await server.wait_closed()
+''',
+    # 5: legacy client module, a list of connections, a lambda callback, removed arguments
+    '''
+import websockets.client
+from websockets.legacy.client import WebSocketClientProtocol
+
+WS_POOL_{i}: list = []
+
+
+async def ws_dial_{i}(uris):
+    for uri in uris:
+        ws = await websockets.client.connect(uri, klass=WebSocketClientProtocol, legacy_recv=True)
+        WS_POOL_{i}.append(ws)
+    return [ws.local_address for ws in WS_POOL_{i} if not ws.closed]
+
+
+def ws_drop_{i}():
+    WS_POOL_{i}.sort(key=lambda ws: ws.open)
+    while WS_POOL_{i}:
+        WS_POOL_{i}.pop().fail_connection()
 ''',
 ]
 
 
-def header_insert_line(tree):
-    """1-based line before which the imports go: after the module docstring
-    and any `from __future__` imports."""
-    body = tree.body
-    idx = 0
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        idx = 1
-    while idx < len(body) and isinstance(body[idx], ast.ImportFrom) and body[idx].module == "__future__":
-        idx += 1
-    if idx < len(body):
-        return body[idx].lineno, True
-    return None, False
-
-
-def inject(src, i):
-    """Return the injected source (str) or None if src is not suitable."""
-    try:
-        tree = ast.parse(src)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    lines = src.splitlines(keepends=True)
-    line, ok = header_insert_line(tree)
-    if ok:
-        # the statement might share its line with the previous one (`a; b`);
-        # insertion then could break code, so check the result below.
-        lines.insert(line - 1, IMPORTS)
-    else:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        lines.append(IMPORTS)
-    out = "".join(lines)
-    if not out.endswith("\n"):
-        out += "\n"
-    out += TEMPLATES[i % len(TEMPLATES)].format(i=i, port=8000 + i % 1000)
-    try:
-        ast.parse(out)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return out
-
-
 def cmd_relevant(args):
+    """Every .py file of SOURCE (the irrelevant corpus: the whole stdlib and
+    site-packages), each with one snippet appended; nothing filtered out (no
+    size limit, no parse check, no cap) and none of the project's fixtures."""
     fresh_dir(args.out)
     m = Manifest("all-relevant")
-    min_bytes = int(args.min_mb * 1e6)
-
-    # 1. fixtures (the project's own legacy-style modules), replicated.
-    fixture_files = []
-    if args.fixtures and os.path.isdir(args.fixtures):
-        for rel in list_py(args.fixtures):
-            # expected/ (and similar) hold the migrated versions, not legacy code
-            if set(rel.split(os.sep)[:-1]) & NOT_LEGACY_DIRS:
-                continue
-            # rule fixtures: `x.fixed.py` is the expected output, `negative_*` must not match
-            name = os.path.basename(rel)
-            if name.endswith((".fixed.py", ".expected.py")) or name.startswith("negative"):
-                continue
-            with open(os.path.join(args.fixtures, rel), "rb") as f:
-                data = f.read()
-            if b"websockets" not in data:
-                continue
-            try:
-                ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            fixture_files.append((rel, data))
-    n_fixture = 0
-    if fixture_files:
-        reps = max(1, args.fixture_share // len(fixture_files))
-        for r in range(reps):
-            for rel, data in fixture_files:
-                write_file(args.out, os.path.join("fixtures", f"rep{r:03d}", sanitize_rel(rel)), data, m)
-                n_fixture += 1
-    m.extra["fixture_files_distinct"] = len(fixture_files)
-    m.extra["fixture_files_written"] = n_fixture
-
-    # 2. stdlib / site-packages modules with websockets usage injected.
-    src_files = list_py(args.source)
-    src_files.sort(key=lambda r: hashlib.sha1(r.encode("utf-8", "surrogateescape")).hexdigest())
-    candidates = []
-    skipped = 0
-    i = 0
-    cycle = 0
-    while m.files < args.min_files or m.bytes < min_bytes:
-        if cycle == 0:
-            if i >= len(src_files):
-                cycle = 1
-                i = 0
-                if not candidates:
-                    sys.exit("no usable source modules")
-                continue
-            rel = src_files[i]
-            i += 1
-            size = os.path.getsize(os.path.join(args.source, rel))
-            if size < args.min_kb * 1024 or size > args.max_kb * 1024:
-                skipped += 1
-                continue
-            with open(os.path.join(args.source, rel), "rb") as f:
-                raw = f.read()
-            try:
-                src = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                skipped += 1
-                continue
-            out = inject(src, m.files)
-            if out is None:
-                skipped += 1
-                continue
-            candidates.append((rel, src))
-            write_file(args.out, os.path.join("mods", rel), out.encode("utf-8"), m)
-        else:
-            # source exhausted: cycle through the accepted modules again,
-            # under copyN/, with a different injection index.
-            rel, src = candidates[i % len(candidates)]
-            cyc = 1 + i // len(candidates)
-            i += 1
-            out = inject(src, m.files)
-            write_file(args.out, os.path.join(f"copy{cyc}", rel), out.encode("utf-8"), m)
-    m.extra["source_modules_used"] = len(candidates)
-    m.extra["source_modules_skipped"] = skipped
+    per_snippet = [0] * len(SNIPPETS)
+    cpython_fails = 0
+    not_utf8 = 0
+    for n, rel in enumerate(list_py(args.source)):
+        with open(os.path.join(args.source, rel), "rb") as f:
+            data = f.read()
+        k = n % len(SNIPPETS)
+        per_snippet[k] += 1
+        if data and not data.endswith((b"\n", b"\r")):
+            data += b"\n"
+        data += SNIPPETS[k].format(i=n, port=8000 + n % 1000).encode("ascii")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            not_utf8 += 1
+        try:
+            compile(data, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            cpython_fails += 1
+        write_file(args.out, rel, data, m)
+    m.extra["snippets"] = len(SNIPPETS)
+    m.extra["files_per_snippet"] = per_snippet
+    # What every tool must do with these: a file that is not UTF-8 cannot be
+    # parsed by ruff or wsmigrate; one CPython rejects is still parsed (and
+    # reported) by both.
+    m.extra["files_not_utf8"] = not_utf8
+    m.extra["files_cpython_rejects"] = cpython_fails
     m.write(args.out)
 
 
@@ -396,7 +376,7 @@ def cmd_scale(args):
 def cmd_probe(args):
     """A single small legacy module: wsmigrate must report something on it."""
     fresh_dir(args.out)
-    src = '"""probe"""\n' + IMPORTS + TEMPLATES[0].format(i=0, port=8765)
+    src = '"""probe"""\n' + SNIPPETS[0].format(i=0, port=8765)
     with open(os.path.join(args.out, "legacy_probe.py"), "w") as f:
         f.write(src)
 
@@ -409,13 +389,6 @@ def main():
     b = sub.add_parser("relevant")
     b.add_argument("out")
     b.add_argument("--source", required=True)
-    b.add_argument("--fixtures")
-    b.add_argument("--min-files", type=int, default=5000)
-    b.add_argument("--min-mb", type=float, default=50)
-    b.add_argument("--min-kb", type=float, default=1)
-    b.add_argument("--max-kb", type=float, default=512)
-    b.add_argument("--fixture-share", type=int, default=500,
-                   help="approximate number of corpus files taken by replicated fixtures")
     c = sub.add_parser("scale")
     c.add_argument("out")
     c.add_argument("--source", required=True)

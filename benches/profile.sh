@@ -3,8 +3,9 @@
 #
 #   bash benches/profile.sh            # after benches/run.sh has built the corpora
 #
-# Builds the release profile with line tables (CARGO_PROFILE_RELEASE_DEBUG=line-tables-only)
-# into target/bench/prof-target (so target/release is untouched), then:
+# Builds the dist profile (what the benches measure) with line tables
+# (CARGO_PROFILE_DIST_DEBUG=line-tables-only) into target/bench/prof-target (so target/dist is
+# untouched), then:
 #   1. perf record (cpu-clock sampling; this VM has no hardware counters) of
 #      `check` on the all-relevant corpus, self time grouped by area;
 #   2. valgrind --tool=callgrind (instruction counts: stable on a noisy machine) of
@@ -23,9 +24,9 @@ command -v perf >/dev/null || apt-get install -y -q linux-perf >&2 || true
 command -v valgrind >/dev/null || apt-get install -y -q valgrind >&2 || { apt-get update -q >&2 && apt-get install -y -q valgrind >&2; }
 mkdir -p "$PROF"
 
-(cd "$ROOT" && CARGO_TARGET_DIR="$BENCH_DIR/prof-target" CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
-    cargo build --release >&2)
-cp "$BENCH_DIR/prof-target/release/wsmigrate" "$PROF/wsmigrate"
+(cd "$ROOT" && CARGO_TARGET_DIR="$BENCH_DIR/prof-target" CARGO_PROFILE_DIST_DEBUG=line-tables-only \
+    cargo build --profile dist >&2)
+cp "$BENCH_DIR/prof-target/dist/wsmigrate" "$PROF/wsmigrate"
 WS="$PROF/wsmigrate"
 
 out="$PROF/profile.md"

@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Turn the raw data of benches/run.sh (BENCH_DIR/raw) into results.md on stdout."""
+"""Turn the raw data of benches/run.sh (BENCH_DIR/raw) into results.md on stdout.
+
+    python3 benches/report.py BENCH_DIR [--readme README.md]
+
+With --readme, the README's Performance table (between the `bench-table`
+markers) is replaced with this run's instead of printing the report."""
 
 import glob
 import json
@@ -9,6 +14,7 @@ import statistics
 import sys
 
 BENCH = sys.argv[1]
+README = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--readme" else None
 RAW = os.path.join(BENCH, "raw")
 CORPUS = os.path.join(BENCH, "corpus")
 
@@ -43,6 +49,40 @@ def hf(name):
 def median(name, cmd):
     r = hf(name).get(cmd)
     return r["median"] if r else None
+
+
+def quartiles(times):
+    """(q1, q3) of a list of run times (inclusive method; n >= 2)."""
+    if len(times) < 2:
+        return (times[0], times[0]) if times else (None, None)
+    q = statistics.quantiles(times, n=4, method="inclusive")
+    return q[0], q[2]
+
+
+def spread(r):
+    """`min / q1 / median / q3 / max` of one hyperfine result."""
+    times = sorted(r.get("times") or [])
+    if not times:
+        return NA
+    q1, q3 = quartiles(times)
+    return f"{times[0]:.3f} / {q1:.3f} / **{r['median']:.3f}** / {q3:.3f} / {times[-1]:.3f}"
+
+
+def run_ratios(name, a, b):
+    """Run-by-run ratios a/b when both commands ran in the same hyperfine invocation, sorted."""
+    res = hf(name)
+    if a not in res or b not in res:
+        return []
+    ta, tb = res[a].get("times") or [], res[b].get("times") or []
+    return sorted(x / y for x, y in zip(ta, tb) if y > 0)
+
+
+def floor_counts(corpus):
+    """{'files': .., 'not_utf8': .., 'syntax_errors': .., 'bytes': ..} from the parse floor."""
+    txt = facts.get("floor_" + corpus)
+    if not txt:
+        return {}
+    return {k: int(v) for k, v in (kv.split("=") for kv in txt.split())}
 
 
 def parse_elapsed(s):
@@ -119,55 +159,88 @@ w = out.append
 
 w("# wsmigrate benchmark results")
 w("")
-w(f"Command: `{facts.get('command', 'bash benches/run.sh')}` — "
-  f"hyperfine `--warmup {facts.get('warmup')} --runs {facts.get('runs')}`, medians; "
+w(f"Command: `{facts.get('command', 'bash benches/run.sh')}` — build profile `{facts.get('profile', 'release')}`; "
+  f"hyperfine `--warmup {facts.get('warmup')} --runs {facts.get('runs')}` "
+  f"(spread: min / q1 / **median** / q3 / max of the runs); "
   f"`/usr/bin/time -v` medians of {facts.get('time_runs')} runs.")
 w("")
 w("## Machine")
 w("")
 w(f"- date: {facts.get('date')}")
 w(f"- nproc: {facts.get('nproc')}; CPU: {facts.get('cpu_model')}; RAM: {facts.get('mem_total')}; {facts.get('kernel')}")
+BUSY = max(float(facts.get('load_start', '0 0 0').split()[0]), float(facts.get('load_end', '0 0 0').split()[0])) \
+    > float(facts.get('nproc', '1'))
 w(f"- load average (1/5/15 min) at start: {facts.get('load_start')}, at end: {facts.get('load_end')}"
-  + (" — **the machine was busy; treat ratios with care**"
-     if max(float(facts.get('load_start', '0 0 0').split()[0]), float(facts.get('load_end', '0 0 0').split()[0]))
-     > float(facts.get('nproc', '1')) else ""))
+  + (" — **the machine was busy; treat ratios with care**" if BUSY else ""))
 w(f"- wsmigrate: `{facts.get('ws_path')}` (sha256 {facts.get('ws_sha')}) at commit {facts.get('ws_commit')}"
   + ("" if WS_OK else f" — **not usable** (probe exit {facts.get('probe_exit', 'none')}); wsmigrate rows are n/a"))
 w(f"- {facts.get('ruff_version')} (PyPI, venv); {facts.get('hyperfine_version')}; {facts.get('python_version')}")
 w("")
 
 # ------------------------------------------------------------------ corpora
-w("## Corpora")
+w("## Corpora, and did every tool see every file")
 w("")
-w("| corpus | .py files | MB | files containing `websockets` (grep) | files seen by ruff | wsmigrate diagnostics | files flagged by wsmigrate | wsmigrate exit |")
-w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+w("| corpus | .py files | MB | grep `websockets` | seen by ruff | floor: not UTF-8 | floor: syntax errors "
+  "| wsmigrate diagnostics | flagged files | WS901 files | WS902 files | wsmigrate exit |")
+w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for c in ("mostly-irrelevant", "all-relevant"):
     m = manifest(c) or {}
+    fl = floor_counts(c)
     w(f"| {c} | {m.get('files', NA)} | {m.get('mb', NA)} | {facts.get('grep_files_' + c, NA)} | "
-      f"{facts.get('ruff_files_' + c, NA)} | {facts.get('ws_diags_' + c, NA)} | {facts.get('ws_files_' + c, NA)} | "
-      f"{facts.get('ws_exit_' + c, NA)} |")
+      f"{facts.get('ruff_files_' + c, NA)} | {fl.get('not_utf8', NA)} | {fl.get('syntax_errors', NA)} | "
+      f"{facts.get('ws_diags_' + c, NA)} | {facts.get('ws_files_' + c, NA)} | {facts.get('ws_901_' + c, NA)} | "
+      f"{facts.get('ws_902_' + c, NA)} | {facts.get('ws_exit_' + c, NA)} |")
 w("")
 irr, rel = manifest("mostly-irrelevant") or {}, manifest("all-relevant") or {}
-w(f"- mostly-irrelevant: copy of every `.py` of {', '.join(irr.get('roots', []))} (sha256 `{irr.get('sha256', '')[:16]}`)")
-w(f"- all-relevant: {rel.get('source_modules_used', NA)} stdlib/site-packages modules with legacy websockets "
-  f"usage injected + {rel.get('fixture_files_written', 0)} files replicated from {rel.get('fixture_files_distinct', 0)} "
-  f"`fixtures/**/*.py` (sha256 `{rel.get('sha256', '')[:16]}`)")
+w(f"- mostly-irrelevant: a copy of every `.py` file of {', '.join(irr.get('roots', []))} "
+  f"(sha256 `{irr.get('sha256', '')[:16]}`)")
+w(f"- all-relevant: every file of mostly-irrelevant, nothing filtered out, with one of "
+  f"{rel.get('snippets', NA)} legacy websockets snippets appended (files per snippet: "
+  f"{rel.get('files_per_snippet', NA)}); {rel.get('files_not_utf8', NA)} files are not UTF-8 and CPython "
+  f"rejects {rel.get('files_cpython_rejects', NA)} (sha256 `{rel.get('sha256', '')[:16]}`)")
+w("- *floor* = `examples/parse_floor.rs`: reads every file and parses it with `ruff_python_parser` alone. "
+  "On all-relevant every file has a snippet, so wsmigrate must flag every file: WS901 for the files it "
+  "cannot decode (the floor's not-UTF-8 count) and WS902 for the files that do not parse (the floor's "
+  "syntax-error count); anything else means a file was skipped.")
 if WS_OK and "fix_changed_files" in facts:
     w(f"- `--fix` changed {facts['fix_changed_files']} files of the all-relevant copy; "
       f"diagnostics left after the fix: {facts.get('ws_diags_after_fix', NA)}")
 w("")
 
+
+def every_file_checked():
+    m, fl = manifest("all-relevant") or {}, floor_counts("all-relevant")
+    try:
+        files, flagged = int(m["files"]), int(facts["ws_files_all-relevant"])
+        e901, e902 = int(facts["ws_901_all-relevant"]), int(facts["ws_902_all-relevant"])
+        ruff_seen = int(facts["ruff_files_all-relevant"])
+    except (KeyError, ValueError):
+        return None, NA
+    ok = flagged == files and ruff_seen == files
+    txt = f"{flagged:,} of {files:,} flagged (ruff saw {ruff_seen:,}); WS901 {e901}, WS902 {e902}"
+    if fl:
+        ok = ok and e901 == fl["not_utf8"] and e902 == fl["syntax_errors"] and fl["files"] == files
+        txt += f" vs floor {fl['not_utf8']} / {fl['syntax_errors']}"
+    return ok, txt
+
+
 # ------------------------------------------------------------------ wall time
 w("## Wall time (hyperfine)")
 w("")
-w("| corpus | command | median s | mean ± σ s | min s | max s | user s | sys s |")
-w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+w("| corpus | command | min / q1 / **median** / q3 / max s | mean ± σ s | user s | sys s |")
+w("| --- | --- | --- | ---: | ---: | ---: |")
 for c in ("mostly-irrelevant", "all-relevant", "fix"):
     label = "all-relevant (fresh copy per run)" if c == "fix" else c
     for cmd, r in hf(c).items():
-        w(f"| {label} | `{cmd}` | {fmt_s(r['median'])} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | "
-          f"{fmt_s(r['min'])} | {fmt_s(r['max'])} | {r['user']:.3f} | {r['system']:.3f} |")
+        w(f"| {label} | `{cmd}` | {spread(r)} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | "
+          f"{r['user']:.3f} | {r['system']:.3f} |")
 w("")
+
+def cpu_s(name, cmd):
+    """Mean user+sys CPU seconds of one hyperfine command."""
+    r = hf(name).get(cmd)
+    return r["user"] + r["system"] if r else None
+
 
 ws_irr = median("mostly-irrelevant", "wsmigrate check")
 ruff_irr = median("mostly-irrelevant", "ruff PLE0101")
@@ -175,6 +248,7 @@ grep_irr = median("mostly-irrelevant", "grep -rl")
 ws_rel = median("all-relevant", "wsmigrate check")
 ruff_rel = median("all-relevant", "ruff PLE0101")
 grep_rel = median("all-relevant", "grep -rl")
+floor_rel = median("all-relevant", "parse floor")
 chk_copy = median("fix", "check (fresh copy)")
 fix_copy = median("fix", "check --fix (fresh copy)")
 
@@ -205,33 +279,95 @@ if len(pts) >= 2:
     g = per_big / per_ref
     linear = g <= 1.25
     lin_txt = (f"per-file time at {big['n']:,} files = {g:.2f}× that at {ref['n']:,} "
-               f"(t{big['n']//1000}k/t{ref['n']//1000}k = {big['median']/ref['median']:.1f} for {big['n']/ref['n']:.0f}× the files)")
+               f"({big['median'] / ref['median']:.1f}× the time for {big['n'] / ref['n']:.0f}× the files)")
 
 cpu_rel = t_ws_rel["cpu"] if t_ws_rel else None
 
+# ------------------------------------------------------------------ growth
+growth = None
+gp = os.path.join(RAW, "growth.json")
+if os.path.exists(gp):
+    with open(gp) as f:
+        growth = json.load(f)
+GROWTH_LIMIT = 5.0
+
+
+def growth_ratios(row, key, base=0.0):
+    """[(factor, ratio to the previous point)] for key ('cpu' or 'rss_mb'), minus base."""
+    pts = row["points"]
+    out = []
+    for a, b in zip(pts, pts[1:]):
+        if key not in a or key not in b:
+            out.append((b["factor"], None))
+            continue
+        va, vb = a[key] - base, b[key] - base
+        out.append((b["factor"], vb / va if va > 0 else None))
+    return out
+
+
+growth_ok = None
+growth_worst = NA
+if growth:
+    rss0 = (growth.get("baseline") or {}).get("rss_mb", 0.0)
+    worst = []
+    growth_ok = True
+    for row in growth["rows"]:
+        for p in row["points"]:
+            if "cpu" not in p:
+                growth_ok = False
+                worst.append((float("inf"), f"{row['shape']} {row['mode']} {p['factor']}× "
+                              f"({'timeout' if 'timeout' in p else p.get('error')})"))
+        for key, base in (("cpu", 0.0), ("rss_mb", rss0)):
+            for k, r in growth_ratios(row, key, base):
+                if r is None:
+                    continue
+                # memory: only where the file's own memory is measurable (> 2 MB above baseline)
+                if key == "rss_mb" and min(p["rss_mb"] for p in row["points"] if "rss_mb" in p) - rss0 < 2:
+                    continue
+                worst.append((r, f"{row['shape']} {row['mode']} {'time' if key == 'cpu' else 'memory'} "
+                                 f"{k // 4}×→{k}×"))
+                if r > GROWTH_LIMIT:
+                    growth_ok = False
+    if worst:
+        r, what = max(worst)
+        growth_worst = f"worst: {what} = {'∞' if r == float('inf') else f'{r:.1f}×'}"
+
 # ------------------------------------------------------------------ targets
-w("## Ratios and targets")
+w("## Goals (issue 16)")
 w("")
-w("| corpus | measure | value | target | status |")
+w("| corpus | measure | value | goal | status |")
 w("| --- | --- | ---: | --- | --- |")
-r = ratio(ws_irr, grep_irr)
-w(f"| mostly-irrelevant | wsmigrate / grep | {fmt_x(r)} | ≤ 1.5× | {status(None if r is None else r <= 1.5)} |")
-r = ratio(ruff_irr, ws_irr)
-w(f"| mostly-irrelevant | ruff / wsmigrate | {fmt_x(r)} | ≥ 5× | {status(None if r is None else r >= 5)} |")
 r = ratio(ws_rel, ruff_rel)
-w(f"| all-relevant | wsmigrate check / ruff | {fmt_x(r)} | ≤ 1.0× | {status(None if r is None else r <= 1.0)} |")
-r2 = ratio(ruff_rel, ws_rel)
-w(f"| all-relevant | ruff / wsmigrate check | {fmt_x(r2)} | (info) | |")
-r = ratio(ws_rel, grep_rel)
-w(f"| all-relevant | wsmigrate check / grep | {fmt_x(r)} | (info) | |")
+w(f"| all-relevant | wsmigrate check / ruff | {fmt_x(r)} | ≤ 0.8× | {status(None if r is None else r <= 0.8)} |")
+r = ratio(cpu_s("all-relevant", "wsmigrate check"), cpu_s("all-relevant", "ruff PLE0101"))
+w(f"| all-relevant | same, CPU time (user+sys) | {fmt_x(r)} | (info: on a saturated machine wall time hides CPU cost) | |")
+r = ratio(ws_rel, floor_rel)
+w(f"| all-relevant | wsmigrate check / parse floor | {fmt_x(r)} | (how far from parsing alone) | |")
+r = ratio(cpu_s("all-relevant", "wsmigrate check"), cpu_s("all-relevant", "parse floor"))
+w(f"| all-relevant | same, CPU time (user+sys) | {fmt_x(r)} | (info) | |")
+r = ratio(ruff_rel, floor_rel)
+w(f"| all-relevant | ruff / parse floor | {fmt_x(r)} | (info) | |")
+ok, txt = every_file_checked()
+w(f"| all-relevant | every file read and parsed | {txt} | all flagged, WS901/WS902 = floor | {status(ok)} |")
 r = ratio(fix_copy, chk_copy)
-w(f"| all-relevant | check --fix / check (both on a fresh copy) | {fmt_x(r)} | ≤ 1.5× | {status(None if r is None else r <= 1.5)} |")
+w(f"| all-relevant | check --fix / check (both on a fresh copy, synced) | {fmt_x(r)} | ≤ 1.5× | "
+  f"{status(None if r is None else r <= 1.5)} |")
+r = ratio(cpu_s("fix", "check --fix (fresh copy)"), cpu_s("fix", "check (fresh copy)"))
+w(f"| all-relevant | same, CPU time (user+sys) | {fmt_x(r)} | (info) | |")
+r = ratio(ws_irr, grep_irr)
+w(f"| mostly-irrelevant | wsmigrate / grep -rl | {fmt_x(r)} | ≤ 1.0× | {status(None if r is None else r <= 1.0)} |")
+r = ratio(ruff_irr, ws_irr)
+w(f"| mostly-irrelevant | ruff / wsmigrate | {fmt_x(r)} | ≥ 10× | {status(None if r is None else r >= 10)} |")
 for c, a, b in (("mostly-irrelevant", t_ws_irr, t_ruff_irr), ("all-relevant", t_ws_rel, t_ruff_rel)):
     val = NA if not (a and b) else f"{a['rss']:.0f} MB vs {b['rss']:.0f} MB"
     w(f"| {c} | peak RSS wsmigrate vs ruff | {val} | wsmigrate ≤ ruff | {status(rss_ok(a, b))} |")
-w(f"| scaling | {lin_txt} | | linear (per-file time grows ≤ 1.25×) | {status(linear)} |")
-w(f"| all-relevant | CPU time / wall (wsmigrate, /usr/bin/time) | {NA if cpu_rel is None else f'{cpu_rel:.2f}'} | ≥ 1.7 | "
-  f"{status(None if cpu_rel is None else cpu_rel >= 1.7)} |")
+w(f"| one file | growth, 4× the input (time and memory, check and --fix) | {growth_worst} | ≤ 5× per step | "
+  f"{status(growth_ok)} |")
+w(f"| many files | scaling: {lin_txt} | | per-file time grows ≤ 1.25× | {status(linear)} |")
+w(f"| all-relevant | CPU time / wall (wsmigrate, /usr/bin/time) | {NA if cpu_rel is None else f'{cpu_rel:.2f}'} | "
+  f"≥ 1.7 | {status(None if cpu_rel is None else cpu_rel >= 1.7)} |")
+w("")
+w("Ratios are of medians from the same run; the spread of each command is in the wall-time table.")
 w("")
 
 # ------------------------------------------------------------------ memory
@@ -248,6 +384,49 @@ for c in ("mostly-irrelevant", "all-relevant"):
         w(f"| {c} | {tool} | {t['rss']:.1f} | {fmt_s(t['elapsed'])} | {t['user']:.2f} | {t['sys']:.2f} | "
           f"{NA if t['cpu'] is None else format(t['cpu'], '.2f')} | {','.join(map(str, t['exit']))} |")
 w("")
+
+# ------------------------------------------------------------------ growth table
+w("## Growth inside one file (`benches/growth.py`)")
+w("")
+if not growth:
+    w("Not run (wsmigrate unusable, or BENCH_SKIP_GROWTH=1).")
+else:
+    b = growth.get("baseline") or {}
+    w(f"One module per point, `check --threads 1` and `check --fix` (fresh copy each run); CPU seconds "
+      f"(user+sys, minimum of the runs) and peak RSS. Ratios are to the previous point (4× the input); "
+      f"memory ratios are of the RSS above a one-line file's ({b.get('rss_mb', 0):.1f} MB), shown only "
+      f"where the file's own memory exceeds 2 MB. Goal: every ratio ≤ {GROWTH_LIMIT:.0f}×.")
+    w("")
+    w("| shape | mode | 1× MB | 1× s | 4× s | 16× s | time 4×/1× | time 16×/4× | 1× RSS | 4× RSS | 16× RSS | mem 4×/1× | mem 16×/4× |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rss0 = b.get("rss_mb", 0.0)
+    for row in growth["rows"]:
+        pts = {p["factor"]: p for p in row["points"]}
+
+        def cell(k, key, fmt):
+            p = pts.get(k)
+            if not p:
+                return NA
+            if key not in p:
+                return "timeout" if "timeout" in p else p.get("error", NA)
+            return fmt.format(p[key])
+
+        tr = dict(growth_ratios(row, "cpu"))
+        mr = dict(growth_ratios(row, "rss_mb", rss0))
+        small = min((p["rss_mb"] for p in row["points"] if "rss_mb" in p), default=0) - rss0 < 2
+
+        def rx(d, k, skip=False):
+            v = d.get(k)
+            if v is None or skip:
+                return NA
+            return f"**{v:.1f}×**" if v > GROWTH_LIMIT else f"{v:.1f}×"
+
+        mb = NA if 1 not in pts else f"{pts[1]['bytes'] / 1e6:.2f}"
+        w(f"| {row['shape']} | {'check --fix' if row['mode'] == 'fix' else 'check'} | {mb} | "
+          f"{cell(1, 'cpu', '{:.3f}')} | {cell(4, 'cpu', '{:.3f}')} | {cell(16, 'cpu', '{:.3f}')} | "
+          f"{rx(tr, 4)} | {rx(tr, 16)} | {cell(1, 'rss_mb', '{:.0f}')} | {cell(4, 'rss_mb', '{:.0f}')} | "
+          f"{cell(16, 'rss_mb', '{:.0f}')} | {rx(mr, 4, small)} | {rx(mr, 16, small)} |")
+    w("")
 
 # ------------------------------------------------------------------ scaling table
 w("## Scaling (`wsmigrate check` on copies of all-relevant)")
@@ -269,13 +448,71 @@ else:
         mb = NA if s["mb"] is None else s["mb"]
         w(f"| {s['n']:,} | {mb} | {fmt_s(med)} | {per} | {mbs} | {cpu} | {rss} |")
     w("")
-    if sizes and max(sizes) < 100000:
-        w(f"**Note:** the 100k-file point was sized down to {max(sizes):,} files (BENCH_SCALE_SIZES or low disk).")
-        w("")
 if facts.get("scale_skipped"):
     w(f"**Note:** scaling size {facts['scale_skipped']} skipped for lack of disk space.")
     w("")
 
-w("Ratios are computed from medians of the same run on the same files; the machine is shared and noisy, "
-  "so differences under ~10% are not meaningful.")
-print("\n".join(out))
+w("The machine is shared and noisy: differences under ~10% are not meaningful; for profiling use "
+  "instruction counts (`valgrind --tool=callgrind`, see benches/README.md).")
+
+
+# ------------------------------------------------------------------ README table
+def readme_table():
+    t = []
+    a = t.append
+    a(f"Last run ({facts.get('date')}, {facts.get('nproc')}-core {facts.get('cpu_model')}, load "
+      f"{facts.get('load_start', '').split(' ')[0]}–{facts.get('load_end', '').split(' ')[0]}, profile "
+      f"`{facts.get('profile', 'release')}`, commit {facts.get('ws_commit')}; medians of {facts.get('runs')} runs, "
+      f"min–max in brackets):")
+    a("")
+    a("| measure | value | goal | |")
+    a("| --- | ---: | --- | --- |")
+
+    def mm(name, cmd):
+        r = hf(name).get(cmd)
+        if not r or not r.get("times"):
+            return NA
+        return f"{r['median']:.3f} s [{min(r['times']):.3f}–{max(r['times']):.3f}]"
+
+    m = manifest("all-relevant") or {}
+    a(f"| all-relevant ({m.get('files', NA)} files, {m.get('mb', NA)} MB): `check` | {mm('all-relevant', 'wsmigrate check')} | | |")
+    a(f"| ruff `--select PLE0101`, same files | {mm('all-relevant', 'ruff PLE0101')} | | |")
+    a(f"| parse floor (`ruff_python_parser` alone) | {mm('all-relevant', 'parse floor')} | | |")
+    r = ratio(ws_rel, ruff_rel)
+    a(f"| check / ruff | {fmt_x(r)} | ≤ 0.8× | {status(None if r is None else r <= 0.8)} |")
+    a(f"| same, CPU time (user+sys) | {fmt_x(ratio(cpu_s('all-relevant', 'wsmigrate check'), cpu_s('all-relevant', 'ruff PLE0101')))} | | |")
+    a(f"| check / parse floor | {fmt_x(ratio(ws_rel, floor_rel))} | | |")
+    r = ratio(fix_copy, chk_copy)
+    a(f"| `check --fix` / `check`, fresh copy each | {fmt_x(r)} | ≤ 1.5× | {status(None if r is None else r <= 1.5)} |")
+    a(f"| same, CPU time (user+sys) | {fmt_x(ratio(cpu_s('fix', 'check --fix (fresh copy)'), cpu_s('fix', 'check (fresh copy)')))} | | |")
+    ok, txt = every_file_checked()
+    a(f"| every file parsed | {txt} | | {status(ok)} |")
+    m = manifest("mostly-irrelevant") or {}
+    a(f"| mostly-irrelevant ({m.get('files', NA)} files): `check` | {mm('mostly-irrelevant', 'wsmigrate check')} | | |")
+    r = ratio(ws_irr, grep_irr)
+    a(f"| check / `grep -rl websockets` | {fmt_x(r)} | ≤ 1.0× | {status(None if r is None else r <= 1.0)} |")
+    r = ratio(ruff_irr, ws_irr)
+    a(f"| ruff / check | {fmt_x(r)} | ≥ 10× | {status(None if r is None else r >= 10)} |")
+    for c, x, y in (("mostly-irrelevant", t_ws_irr, t_ruff_irr), ("all-relevant", t_ws_rel, t_ruff_rel)):
+        val = NA if not (x and y) else f"{x['rss']:.0f} MB vs {y['rss']:.0f} MB"
+        a(f"| peak RSS vs ruff, {c} | {val} | ≤ ruff | {status(rss_ok(x, y))} |")
+    a(f"| growth inside one file, 4× input | {growth_worst} | ≤ 5× | {status(growth_ok)} |")
+    return t
+
+
+if README:
+    with open(README) as f:
+        text = f.read()
+    begin, end = "<!-- bench-table:begin -->", "<!-- bench-table:end -->"
+    if begin not in text or end not in text:
+        sys.exit(f"{README}: no {begin} ... {end} markers")
+    pre, rest = text.split(begin, 1)
+    _, post = rest.split(end, 1)
+    with open(README, "w") as f:
+        f.write(pre + begin + "\n" + "\n".join(readme_table()) + "\n" + end + post)
+else:
+    print("\n".join(out))
+    print()
+    print("## README table")
+    print()
+    print("\n".join(readme_table()))

@@ -4,19 +4,20 @@
 #   bash benches/run.sh
 #
 # Installs what it needs (hyperfine and GNU time from Debian, ruff pinned from
-# PyPI into target/bench/venv), builds wsmigrate with `cargo build --profile dist`
-# (fat LTO: what the published wheels ship),
-# builds the corpora under target/bench/corpus/, runs wsmigrate / ruff / grep
-# side by side with hyperfine, measures peak RSS and CPU/wall with
-# /usr/bin/time -v, runs a 1k/10k/100k-file scaling series, and writes
-# target/bench/results.md (also printed). See benches/README.md.
+# PyPI into target/bench/venv), builds wsmigrate and the parse floor
+# (examples/parse_floor.rs) with `cargo build --profile dist` (fat LTO:
+# what the published wheels ship; BENCH_PROFILE picks another), builds the corpora under
+# target/bench/corpus/, runs wsmigrate / ruff / grep / the floor side by side
+# with hyperfine, measures peak RSS and CPU/wall with /usr/bin/time -v, runs a
+# file-count scaling series and the growth table inside one file
+# (benches/growth.py), and writes target/bench/results.md (also printed).
+# See benches/README.md.
 #
 # Environment (all optional):
 #   BENCH_RUNS=5            hyperfine --runs for the main comparisons
 #   BENCH_WARMUP=1          hyperfine --warmup
 #   BENCH_TIME_RUNS=3       /usr/bin/time -v repetitions (median is reported)
-#   BENCH_SCALE_SIZES="1000 10000 100000"   scaling series (file counts);
-#                           set e.g. "1000 10000 30000" to size down 100k
+#   BENCH_SCALE_SIZES="1000 4000 16000"   scaling series (file counts)
 #   BENCH_SCALE_RUNS=3      hyperfine --runs for each scaling point
 #   BENCH_SCALE_HARDLINK=0  1 = build scaling copies as hard links (less disk)
 #   BENCH_SKIP_SCALING=0    1 = skip the scaling series
@@ -24,7 +25,9 @@
 #   BENCH_PROFILE=dist      cargo profile to build and benchmark (release = what source
 #                           installs build; see Cargo.toml)
 #   BENCH_REQUIRE_WSMIGRATE=0  1 = fail if wsmigrate can't be built/run
-#   BENCH_REL_MIN_FILES=5000, BENCH_REL_MIN_MB=50   all-relevant corpus size
+#   BENCH_SKIP_GROWTH=0     1 = skip the growth table (benches/growth.py)
+#   BENCH_GROWTH_RUNS=2     runs per growth point (the minimum CPU time is kept)
+#   BENCH_UPDATE_README=0   1 = replace README.md's Performance table with this run's
 #   BENCH_DIR=target/bench  where venv, corpora, raw data and results go
 #   RUFF_VERSION=0.14.14    ruff version pinned from PyPI
 #   WSMIGRATE=path          benchmark this binary instead of building one
@@ -37,14 +40,15 @@ cd "$ROOT"
 RUNS=${BENCH_RUNS:-5}
 WARMUP=${BENCH_WARMUP:-1}
 TIME_RUNS=${BENCH_TIME_RUNS:-3}
-SCALE_SIZES=${BENCH_SCALE_SIZES:-"1000 10000 100000"}
+SCALE_SIZES=${BENCH_SCALE_SIZES:-"1000 4000 16000"}
 SCALE_RUNS=${BENCH_SCALE_RUNS:-3}
 SCALE_HARDLINK=${BENCH_SCALE_HARDLINK:-0}
 SKIP_SCALING=${BENCH_SKIP_SCALING:-0}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 REQUIRE_WS=${BENCH_REQUIRE_WSMIGRATE:-0}
-REL_MIN_FILES=${BENCH_REL_MIN_FILES:-5000}
-REL_MIN_MB=${BENCH_REL_MIN_MB:-50}
+SKIP_GROWTH=${BENCH_SKIP_GROWTH:-0}
+GROWTH_RUNS=${BENCH_GROWTH_RUNS:-2}
+UPDATE_README=${BENCH_UPDATE_README:-0}
 RUFF_VERSION=${RUFF_VERSION:-0.14.14}
 PROFILE=${BENCH_PROFILE:-dist}
 BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench}
@@ -98,12 +102,15 @@ hyperfine --version >&2
 
 # ---------------------------------------------------------------- wsmigrate
 WS=${WSMIGRATE:-$CARGO_TARGET_DIR/$PROFILE/wsmigrate}
-if [ -z "${WSMIGRATE:-}" ] && [ "$SKIP_BUILD" != 1 ]; then
-    log "cargo build --profile $PROFILE"
-    if ! cargo build --profile "$PROFILE" --manifest-path "$ROOT/Cargo.toml" >&2; then
+FLOOR=$CARGO_TARGET_DIR/$PROFILE/examples/parse_floor
+if [ "$SKIP_BUILD" != 1 ]; then
+    log "cargo build --profile $PROFILE (wsmigrate and examples/parse_floor)"
+    if [ -z "${WSMIGRATE:-}" ] && ! cargo build --profile "$PROFILE" --manifest-path "$ROOT/Cargo.toml" >&2; then
         warn "cargo build --profile $PROFILE failed"
         [ "$REQUIRE_WS" = 1 ] && die "wsmigrate could not be built"
     fi
+    cargo build --profile "$PROFILE" --example parse_floor --manifest-path "$ROOT/Cargo.toml" >&2 \
+        || warn "the parse floor could not be built"
 fi
 
 # Stable, space-free names for the benchmarked commands (hyperfine -N splits
@@ -111,6 +118,8 @@ fi
 # a private copy: others may rebuild the binary during the run
 rm -f "$BIN/wsmigrate"
 [ -x "$WS" ] && cp "$WS" "$BIN/wsmigrate"
+rm -f "$BIN/parse_floor"
+[ -x "$FLOOR" ] && cp "$FLOOR" "$BIN/parse_floor"
 ln -sfn "$RUFF" "$BIN/ruff"
 ln -sfn "$ROOT/benches/recopy.sh" "$BIN/recopy.sh"
 cd "$BENCH_DIR"
@@ -135,15 +144,10 @@ if ! stamp_ok mostly-irrelevant "$KEY_IRR"; then
     echo "$KEY_IRR" >"$CORPUS/mostly-irrelevant.stamp"
 fi
 
-FIX_KEY=none
-if [ -d "$ROOT/fixtures" ]; then
-    FIX_KEY=$(cd "$ROOT" && find fixtures -name '*.py' -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-32)
-fi
-KEY_REL="gen=$GEN_HASH irr=$(manifest_sha mostly-irrelevant) fixtures=$FIX_KEY min=$REL_MIN_FILES/$REL_MIN_MB"
+KEY_REL="gen=$GEN_HASH irr=$(manifest_sha mostly-irrelevant)"
 if ! stamp_ok all-relevant "$KEY_REL"; then
-    log "building corpus all-relevant (>= $REL_MIN_FILES files, >= $REL_MIN_MB MB; ~1 minute)"
-    "$PY" "$GEN" relevant "$CORPUS/all-relevant" --source "$CORPUS/mostly-irrelevant" \
-        --fixtures "$ROOT/fixtures" --min-files "$REL_MIN_FILES" --min-mb "$REL_MIN_MB" >&2
+    log "building corpus all-relevant (every file of mostly-irrelevant, a legacy snippet appended; ~1 minute)"
+    "$PY" "$GEN" relevant "$CORPUS/all-relevant" --source "$CORPUS/mostly-irrelevant" >&2
     echo "$KEY_REL" >"$CORPUS/all-relevant.stamp"
 fi
 
@@ -176,15 +180,23 @@ fi
 fact ws_ok "$WS_OK"
 fact ws_path "$WS"
 fact ws_sha "$( [ -x "$BIN/wsmigrate" ] && sha256sum "$BIN/wsmigrate" | cut -c1-12 || echo none)"
+fact profile "$PROFILE"
+FLOOR_OK=0
+[ -x "$BIN/parse_floor" ] && FLOOR_OK=1
+fact floor_ok "$FLOOR_OK"
 fact ws_commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+dirty')"
 
 # ---------------------------------------------------------------- counts
 count_diag() {
-    # $1 = output file of `check --output-format concise`: "path:line:col: ..." lines
-    local n f
+    # $1 = output file of `check --output-format concise`: "path:line:col: CODE ..." lines.
+    # Prints: diagnostics, files flagged, files with WS901 (not read/decoded), files with
+    # WS902 (syntax errors: parsed, with errors).
+    local n f e901 e902
     n=$(grep -cE '^[^:]+\.py:[0-9]+' "$1" || true)
     f=$(grep -oE '^[^:]+\.py:' "$1" | sort -u | wc -l || true)
-    echo "$n $f"
+    e901=$(grep -E '^[^:]+\.py:[0-9]+:[0-9]+: WS901 ' "$1" | grep -oE '^[^:]+\.py:' | sort -u | wc -l || true)
+    e902=$(grep -E '^[^:]+\.py:[0-9]+:[0-9]+: WS902 ' "$1" | grep -oE '^[^:]+\.py:' | sort -u | wc -l || true)
+    echo "$n $f $e901 $e902"
 }
 for c in mostly-irrelevant all-relevant; do
     fact "grep_files_$c" "$(grep -rl websockets "corpus/$c" | wc -l)"
@@ -195,9 +207,15 @@ for c in mostly-irrelevant all-relevant; do
         bin/wsmigrate check --output-format concise "corpus/$c" >"$RAW/ws_$c.out" 2>"$RAW/ws_$c.err"
         fact "ws_exit_$c" "$?"
         set -e
-        read -r nd nf <<<"$(count_diag "$RAW/ws_$c.out")"
+        read -r nd nf n901 n902 <<<"$(count_diag "$RAW/ws_$c.out")"
         fact "ws_diags_$c" "$nd"
         fact "ws_files_$c" "$nf"
+        fact "ws_901_$c" "$n901"
+        fact "ws_902_$c" "$n902"
+    fi
+    if [ "$FLOOR_OK" = 1 ]; then
+        # what ruff_python_parser alone finds: the files wsmigrate must have parsed
+        fact "floor_$c" "$(bin/parse_floor "corpus/$c")"
     fi
 done
 
@@ -212,6 +230,9 @@ for c in mostly-irrelevant all-relevant; do
     if [ "$WS_OK" = 1 ]; then args+=(-n "wsmigrate check" "$WS_CHECK corpus/$c"); fi
     args+=(-n "ruff PLE0101" "$RUFF_CHECK corpus/$c")
     args+=(-n "grep -rl" "grep -rl websockets corpus/$c")
+    if [ "$FLOOR_OK" = 1 ] && [ "$c" = all-relevant ]; then
+        args+=(-n "parse floor" "bin/parse_floor corpus/$c")
+    fi
     "${HF[@]}" --export-json "$RAW/hf_$c.json" "${args[@]}" >&2
 done
 
@@ -225,7 +246,7 @@ if [ "$WS_OK" = 1 ]; then
     set +e
     bin/wsmigrate check --output-format concise work/fix >"$RAW/ws_after_fix.out" 2>&1
     set -e
-    read -r nd nf <<<"$(count_diag "$RAW/ws_after_fix.out")"
+    read -r nd nf n901 n902 <<<"$(count_diag "$RAW/ws_after_fix.out")"
     fact ws_diags_after_fix "$nd"
     rm -rf work/fix
 fi
@@ -285,6 +306,13 @@ if [ "$SKIP_SCALING" != 1 ] && [ "$WS_OK" = 1 ]; then
     done
 fi
 
+# ---------------------------------------------------------------- growth
+if [ "$SKIP_GROWTH" != 1 ] && [ "$WS_OK" = 1 ]; then
+    log "growth inside one file (benches/growth.py)"
+    "$PY" "$ROOT/benches/growth.py" bin/wsmigrate "$BENCH_DIR/growth" --runs "$GROWTH_RUNS" >&2 \
+        && cp "$BENCH_DIR/growth/growth.json" "$RAW/growth.json"
+fi
+
 # ---------------------------------------------------------------- report
 fact load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact runs "$RUNS"
@@ -303,5 +331,9 @@ envs=$(env | grep -E '^(BENCH_[A-Z_]*|RUFF_VERSION|WSMIGRATE)=' | sort | sed -E 
 fact command "${envs}bash benches/run.sh"
 
 "$PY" "$ROOT/benches/report.py" "$BENCH_DIR" >"$BENCH_DIR/results.md"
+if [ "$UPDATE_README" = 1 ]; then
+    "$PY" "$ROOT/benches/report.py" "$BENCH_DIR" --readme "$ROOT/README.md"
+    log "README.md: Performance table replaced with this run's"
+fi
 log "results: $BENCH_DIR/results.md"
 cat "$BENCH_DIR/results.md"

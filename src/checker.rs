@@ -1,14 +1,16 @@
 //! Runs the enabled rules over one parsed file: a single walk of the tree that keeps track of
-//! scopes and parents and hands every node to every rule.
+//! scopes and parents and hands every statement to every rule, and every expression to the
+//! rules interested in its kind (`Rule::interest`).
 
 use std::cell::{Ref, RefCell};
+use std::rc::Rc;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_python_ast::{Expr, ExprCall, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::Rule;
+use crate::rules::{Interest, Rule};
 use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
 use crate::settings::Settings;
 
@@ -21,6 +23,9 @@ pub struct Checker<'a> {
     exprs: RefCell<Vec<&'a Expr>>,
     stmts: RefCell<Vec<&'a Stmt>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// The last call whose callee was resolved, and what it resolved to: the call rules all
+    /// ask about the same call in turn.
+    callee: RefCell<Option<(TextRange, Option<Rc<str>>)>>,
 }
 
 impl<'a> Checker<'a> {
@@ -40,6 +45,19 @@ impl<'a> Checker<'a> {
     /// Is `expr` a websockets connection here?
     pub fn connection(&self, expr: &Expr) -> Option<Connection> {
         self.model.connection(expr, &self.frames.borrow())
+    }
+
+    /// The qualified websockets name the callee of `call` refers to (`SemanticModel::resolve`),
+    /// computed once per call however many rules ask.
+    pub fn resolve_callee(&self, call: &ExprCall) -> Option<Rc<str>> {
+        if let Some((range, resolved)) = &*self.callee.borrow() {
+            if *range == call.range() {
+                return resolved.clone();
+            }
+        }
+        let resolved: Option<Rc<str>> = self.model.resolve(&call.func).map(Rc::from);
+        *self.callee.borrow_mut() = Some((call.range(), resolved.clone()));
+        resolved
     }
 
     /// The kind of the innermost function-like scope (or the module, or a class body).
@@ -112,10 +130,12 @@ pub fn check<'a>(
         exprs: RefCell::new(Vec::new()),
         stmts: RefCell::new(Vec::new()),
         diagnostics: RefCell::new(Vec::new()),
+        callee: RefCell::new(None),
     };
     let mut walker = Walker {
         checker: &checker,
         rules,
+        expr_rules: ExprRules::new(rules),
     };
     walker.visit_body(&module.body);
     checker.diagnostics.into_inner()
@@ -124,6 +144,59 @@ pub fn check<'a>(
 struct Walker<'c, 'a> {
     checker: &'c Checker<'a>,
     rules: &'c [&'static dyn Rule],
+    expr_rules: ExprRules,
+}
+
+/// An attribute-name test (`Interest::attributes`) and the rule it belongs to.
+type AttributeRule = (fn(&str) -> bool, &'static dyn Rule);
+
+/// The rules whose `expr` hook wants each kind of expression, in rule order.
+struct ExprRules {
+    names: Vec<&'static dyn Rule>,
+    calls: Vec<&'static dyn Rule>,
+    attributes: Vec<AttributeRule>,
+    others: Vec<&'static dyn Rule>,
+}
+
+impl ExprRules {
+    fn new(rules: &[&'static dyn Rule]) -> ExprRules {
+        let with = |wants: fn(&Interest) -> bool| -> Vec<&'static dyn Rule> {
+            rules
+                .iter()
+                .copied()
+                .filter(|r| wants(&r.interest()))
+                .collect()
+        };
+        ExprRules {
+            names: with(|i| i.names),
+            calls: with(|i| i.calls),
+            attributes: rules
+                .iter()
+                .filter_map(|r| r.interest().attributes.map(|test| (test, *r)))
+                .collect(),
+            others: with(|i| i.others),
+        }
+    }
+
+    fn visit(&self, checker: &Checker, expr: &Expr) {
+        let rules = match expr {
+            Expr::Name(_) => &self.names,
+            Expr::Call(_) => &self.calls,
+            Expr::Attribute(attr) => {
+                let name = attr.attr.as_str();
+                for (wants, rule) in &self.attributes {
+                    if wants(name) {
+                        rule.expr(checker, expr);
+                    }
+                }
+                return;
+            }
+            _ => &self.others,
+        };
+        for rule in rules {
+            rule.expr(checker, expr);
+        }
+    }
 }
 
 impl<'a> Visitor<'a> for Walker<'_, 'a> {
@@ -177,9 +250,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         self.checker.exprs.borrow_mut().push(expr);
-        for rule in self.rules {
-            rule.expr(self.checker, expr);
-        }
+        self.expr_rules.visit(self.checker, expr);
         if let Expr::Lambda(lambda) = expr {
             for rule in self.rules {
                 rule.callable(self.checker, Callable::Lambda(lambda));

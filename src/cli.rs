@@ -44,6 +44,8 @@ pub enum Command {
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Run a language server over stdin/stdout, for editors (see the README's "Editors").
+    Server,
 }
 
 #[derive(Args, Debug)]
@@ -176,6 +178,7 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         },
+        Command::Server => crate::server::run(),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "wsmigrate", &mut std::io::stdout());
@@ -203,56 +206,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
             return Err(format!("path does not exist: {}", path.display()));
         }
     }
-    let config = if args.isolated {
-        None
-    } else if let Some(path) = &args.config {
-        Some(config::load(path)?)
-    } else {
-        let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
-        config::discover(&first)?
-    };
-    if let Some(config) = &config {
-        apply_config(&mut args, config);
-    }
-    let target = match args.target_version.as_deref() {
-        None | Some("auto") => {
-            let start = match &config {
-                Some(config) => config.root().to_path_buf(),
-                None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
-            };
-            target::auto(&start)
-        }
-        Some(requested) => {
-            let from_config = config
-                .as_ref()
-                .and_then(|c| c.options.target_version.as_ref())
-                .is_some_and(|v| v.get_ref() == requested);
-            let source = match &config {
-                Some(c) if from_config => c.path.display().to_string(),
-                _ => "--target-version".to_string(),
-            };
-            target::explicit(requested, &source)?
-        }
-    };
-    let selection = Selection {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let settings = Settings {
-        rules: selection.resolve(target.version)?,
-        target,
-        fail_connection_style: args
-            .fail_connection_style
-            .unwrap_or(FailConnectionStyle::Close),
-        fix_applicability: if args.unsafe_fixes {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        },
-        unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
-        per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
-    };
+    let settings = resolve_settings(&mut args)?;
     let threads = args.threads.unwrap_or(0);
     // Zero threads means one per core. An error means a pool exists already: keep it.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -344,6 +298,63 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The settings a check of `args.paths` runs with: the configuration file (given, or discovered
+/// from the first path unless `--isolated`) fills in what the command line leaves open.
+/// The language server resolves each buffer's settings with this too.
+pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
+    let config = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        Some(config::load(path)?)
+    } else {
+        let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
+        config::discover(&first)?
+    };
+    if let Some(config) = &config {
+        apply_config(args, config);
+    }
+    let target = match args.target_version.as_deref() {
+        None | Some("auto") => {
+            let start = match &config {
+                Some(config) => config.root().to_path_buf(),
+                None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
+            };
+            target::auto(&start)
+        }
+        Some(requested) => {
+            let from_config = config
+                .as_ref()
+                .and_then(|c| c.options.target_version.as_ref())
+                .is_some_and(|v| v.get_ref() == requested);
+            let source = match &config {
+                Some(c) if from_config => c.path.display().to_string(),
+                _ => "--target-version".to_string(),
+            };
+            target::explicit(requested, &source)?
+        }
+    };
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let settings = Settings {
+        rules: selection.resolve(target.version)?,
+        target,
+        fail_connection_style: args
+            .fail_connection_style
+            .unwrap_or(FailConnectionStyle::Close),
+        fix_applicability: if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
+        per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
+    };
+    Ok(settings)
 }
 
 /// `--add-noqa`: one directive per line with findings, written like fixes (atomically, only
@@ -441,6 +452,20 @@ fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
         .write_all(&bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write stdout: {e}"))
+}
+
+/// The arguments of a plain `wsmigrate check PATH`: the defaults a buffer starts from.
+pub fn default_check_args(path: &std::path::Path) -> CheckArgs {
+    let cli = Cli::parse_from([
+        std::ffi::OsStr::new("wsmigrate"),
+        "check".as_ref(),
+        "--".as_ref(),
+        path.as_os_str(),
+    ]);
+    match cli.command {
+        Command::Check(args) => *args,
+        _ => unreachable!("parsed a check command"),
+    }
 }
 
 /// Fills in what the command line left open from the configuration file. Lists given on the

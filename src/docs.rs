@@ -78,8 +78,13 @@ pub fn markdown_table() -> String {
 pub fn print_explanation(meta: &RuleMeta) {
     let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     print!("{}", render_markdown(meta.doc, styled));
-    println!(
-        "\nfix: {} · default severity: {} · since websockets {}{}",
+    println!("\n{}", footer(meta));
+}
+
+/// The line under a rule's documentation: fix availability, severity, version, opt-in.
+pub fn footer(meta: &RuleMeta) -> String {
+    format!(
+        "fix: {} · default severity: {} · since websockets {}{}",
         meta.fix.as_str(),
         meta.default_severity.as_str(),
         meta.since,
@@ -88,7 +93,7 @@ pub fn print_explanation(meta: &RuleMeta) {
         } else {
             " · opt-in (select it with --select or --extend-select)"
         }
-    );
+    )
 }
 
 /// Terminal rendering of the small markdown subset the rule docs use: headings in bold, code

@@ -20,6 +20,7 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod target;

@@ -197,7 +197,7 @@ impl FileReport {
     }
 }
 
-pub use file::{process_bytes, process_path};
+pub use file::{fix_buffer, lint_buffer, process_bytes, process_path};
 
 fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
     use std::io::Read;

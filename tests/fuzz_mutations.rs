@@ -3,15 +3,22 @@
 //! truncate), run `check --fix --unsafe-fixes` over all mutants at once, and check that
 //!
 //! - wsmigrate never crashes or drops a fix (exit code ≤ 1, no WS903 finding);
-//! - every file it rewrote still parses;
+//! - it rewrote mutants at all (every round: a no-op `--fix` must not pass);
+//! - every file it rewrote is, by CPython's own `compile()`, no worse than before: a mutant
+//!   CPython compiled still compiles (so no `await` in a plain `def`, no `return` outside a
+//!   function, ...), one CPython could only parse still parses. The fix engine already drops
+//!   fixes our parser rejects, so our parser would be no judge here; CPython is independent.
 //! - a second `--fix` changes nothing.
 //!
-//! `WSMIGRATE_FUZZ_ROUNDS` (default 4) and `WSMIGRATE_FUZZ_SEED` widen or vary the search.
+//! `WSMIGRATE_FUZZ_ROUNDS` (default 4) and `WSMIGRATE_FUZZ_SEED` widen or vary the search;
+//! `WSMIGRATE_PYTHON` (default `python3`) is the judge.
 
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use common::*;
 
@@ -113,8 +120,56 @@ fn seeds() -> Vec<PathBuf> {
     files
 }
 
-fn parses(text: &str) -> bool {
-    ruff_python_parser::parse_module(text).is_ok()
+/// Reads `BEFORE_DIR AFTER_DIR` and file names on stdin; prints `name before after` per file,
+/// each judged `compiles`, `parses` (ast.parse only: a compile-time error such as `await`
+/// outside an async function) or `broken`.
+const JUDGE: &str = r#"
+import ast, sys
+def judge(path):
+    source = open(path, "rb").read()
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+        return "compiles"
+    except (SyntaxError, ValueError):
+        pass
+    try:
+        ast.parse(source)
+        return "parses"
+    except (SyntaxError, ValueError):
+        return "broken"
+before, after = sys.argv[1], sys.argv[2]
+for name in sys.stdin.read().split():
+    print(name, judge(f"{before}/{name}"), judge(f"{after}/{name}"))
+"#;
+
+fn rank(verdict: &str) -> u8 {
+    match verdict {
+        "compiles" => 2,
+        "parses" => 1,
+        _ => 0,
+    }
+}
+
+/// CPython's verdicts on the rewritten files, before and after the rewrite.
+fn cpython_verdicts(python: &str, before: &Path, after: &Path, names: &[&str]) -> String {
+    let mut child = Command::new(python)
+        .arg("-c")
+        .arg(JUDGE)
+        .arg(before)
+        .arg(after)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run the CPython judge");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(names.join("\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the CPython judge failed");
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -127,6 +182,18 @@ fn mutated_fixtures_never_crash_and_fixes_always_parse() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x5EED_CAFE);
+    let python = std::env::var("WSMIGRATE_PYTHON").unwrap_or_else(|_| "python3".into());
+    if !Command::new(&python)
+        .args(["-c", "import ast"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        common::skip(
+            "mutated_fixtures_never_crash_and_fixes_always_parse",
+            &format!("no `{python}` to judge the rewritten files"),
+        );
+        return;
+    }
     let seeds = seeds();
     assert!(
         seeds.len() > 50,
@@ -135,8 +202,10 @@ fn mutated_fixtures_never_crash_and_fixes_always_parse() {
     );
     let mut rng = Rng(seed | 1);
     let mut mutants = 0;
+    let mut rewritten_total = 0;
     for round in 0..rounds {
         let dir = scratch("fuzz");
+        let before_dir = scratch("fuzz-before");
         let mut originals = Vec::new();
         for (n, path) in seeds.iter().enumerate() {
             let source = fs::read_to_string(path).unwrap();
@@ -171,14 +240,31 @@ fn mutated_fixtures_never_crash_and_fixes_always_parse() {
                 .join("\n"),
             stderr(&out)
         );
+        let mut rewritten = Vec::new();
         for (name, before) in &originals {
             let after = fs::read_to_string(dir.join(name)).unwrap();
             if &after != before {
-                assert!(
-                    parses(&after),
-                    "round {round}: {name} was rewritten into code that does not parse:\n{after}"
-                );
+                fs::write(before_dir.join(name), before).unwrap();
+                rewritten.push(name.as_str());
             }
+        }
+        assert!(
+            !rewritten.is_empty(),
+            "round {round} (seed {seed}): --fix rewrote none of {} mutants",
+            originals.len()
+        );
+        rewritten_total += rewritten.len();
+        let verdicts = cpython_verdicts(&python, &before_dir, &dir, &rewritten);
+        assert_eq!(verdicts.lines().count(), rewritten.len(), "{verdicts}");
+        for line in verdicts.lines() {
+            let [name, before, after] = line.split(' ').collect::<Vec<_>>()[..] else {
+                panic!("judge output: {line}");
+            };
+            assert!(
+                rank(after) >= rank(before),
+                "round {round}: CPython: {name} {before} before the rewrite, {after} after:\n{}",
+                fs::read_to_string(dir.join(name)).unwrap()
+            );
         }
         let again = run(
             &dir,
@@ -202,6 +288,10 @@ fn mutated_fixtures_never_crash_and_fixes_always_parse() {
             stdout(&again)
         );
         let _ = fs::remove_dir_all(&dir);
+        let _ = fs::remove_dir_all(&before_dir);
     }
-    println!("fuzz: {mutants} mutants in {rounds} rounds, seed {seed}");
+    println!(
+        "fuzz: {mutants} mutants in {rounds} rounds, seed {seed}: {rewritten_total} rewritten, \
+         each judged by CPython"
+    );
 }

@@ -155,6 +155,9 @@ fn run_hooks() {
     );
 }
 
+/// What pre-commit installs is this checkout's committed HEAD (`rev:` is the HEAD commit), not
+/// the working tree: uncommitted edits to `.pre-commit-hooks.yaml` or the sources are not
+/// tested here until they are committed.
 #[test]
 fn precommit_hooks_when_asked() {
     if std::env::var_os("WSMIGRATE_PRECOMMIT_TEST").is_none_or(|v| v != "1") {

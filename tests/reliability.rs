@@ -238,12 +238,17 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
     assert_eq!(leftovers(&dir), 0);
 
     let mut random = Lcg(std::process::id() as u64 ^ 0x5eed);
-    let window = (full.as_micros() as u64 * 12 / 10).max(1000);
+    // Kill moments are drawn from [early, late] (microseconds after spawn). A kill that found
+    // every file old came too early, one that found every file new too late: the bounds move
+    // half way towards it, so the draws home in on the writing phase, which is the point of
+    // the test (a kill there must leave a mix of old and new files, none torn).
+    let (mut early, mut late) = (0u64, (full.as_micros() as u64 * 12 / 10).max(1000));
     let budget = Instant::now();
     let mut trials = 0;
     let mut mixed_runs = 0;
-    while trials < 30 && budget.elapsed() < Duration::from_secs(40) {
+    while (trials < 30 || mixed_runs == 0) && budget.elapsed() < Duration::from_secs(60) {
         trials += 1;
+        let delay = early + random.below(late - early + 1);
         reset();
         let mut child = bin()
             .current_dir(&dir)
@@ -252,7 +257,7 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(random.below(window)));
+        std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill(); // SIGKILL on Unix.
         let _ = child.wait();
         let mut olds = 0;
@@ -271,6 +276,10 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
         }
         if olds > 0 && olds < files {
             mixed_runs += 1;
+        } else if olds == files {
+            early = (early + delay) / 2;
+        } else {
+            late = late.midpoint(delay).max(early + 1);
         }
         // Temporary files of a killed run may stay; they are never `.py` files.
         for entry in fs::read_dir(&dir).unwrap() {
@@ -282,6 +291,11 @@ fn sigkill_during_fix_leaves_every_file_old_or_new() {
     }
     eprintln!("{trials} kill trials, {mixed_runs} stopped half way through the corpus");
     assert!(trials >= 10, "too few trials in the time budget");
+    assert!(
+        mixed_runs > 0,
+        "no kill of {trials} landed while files were being written (window {early}..{late} µs): \
+         the property was never exercised"
+    );
 }
 
 /// A file that disappears between discovery and reading (simulated through the library: the

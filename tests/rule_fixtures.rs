@@ -5,7 +5,14 @@
 //! - `<case>.fixed.py` is the expected result of `check --fix --unsafe-fixes`; without one the
 //!   file must come out of `--fix` unchanged; a second `--fix` must change nothing;
 //! - a first line `# wsmigrate-test: ARGS` replaces the default arguments `--select <CODE>`;
-//!   the target is 17.0 unless ARGS give a `--target-version`.
+//!   the target is 17.0 unless ARGS give a `--target-version`;
+//! - the file is checked again with every rule enabled (every code, opt-in rules too; the case's other
+//!   arguments kept): it must report exactly the expected findings plus those a trailing
+//!   `# also: WS101` comment declares (other rules' findings on a line, e.g. the legacy import
+//!   a fixture needs), so a fixture's clean lines are clean for the whole tool, not only for
+//!   the rule under test;
+//! - a `negative_*` case must reach the rule: the prefilter (for its rule and for all rules)
+//!   lets it through, so it is the rule that says no, not the prefilter.
 
 mod common;
 
@@ -44,16 +51,41 @@ fn args_for(code: &str, source: &str) -> Vec<String> {
     }
 }
 
-fn expected_findings(source: &str) -> BTreeSet<(usize, String)> {
+/// The case's arguments with every rule enabled (by code: opt-in rules too) instead of its
+/// own selection.
+fn all_rules_args(args: &[String]) -> Vec<String> {
+    let codes: Vec<&str> = wsmigrate::rules::ALL
+        .iter()
+        .map(|r| r.meta().code)
+        .collect();
+    let mut out = vec!["--select".to_string(), codes.join(",")];
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if matches!(arg.as_str(), "--select" | "--extend-select" | "--ignore") {
+            rest.next();
+        } else if !arg.starts_with("--select=") && !arg.starts_with("--extend-select=") {
+            out.push(arg.clone());
+        }
+    }
+    out
+}
+
+/// `(row, code)` of every `# <marker> CODE, CODE` comment (codes end at the next `#`).
+fn marked(source: &str, marker: &str) -> BTreeSet<(usize, String)> {
     let mut out = BTreeSet::new();
     for (i, line) in source.lines().enumerate() {
-        if let Some(pos) = line.find("# expect:") {
-            for code in line[pos + "# expect:".len()..].split(',') {
+        if let Some(pos) = line.find(marker) {
+            let codes = line[pos + marker.len()..].split('#').next().unwrap_or("");
+            for code in codes.split(',') {
                 out.insert((i + 1, code.trim().to_string()));
             }
         }
     }
     out
+}
+
+fn expected_findings(source: &str) -> BTreeSet<(usize, String)> {
+    marked(source, "# expect:")
 }
 
 fn reported_findings(dir: &Path, file: &str, args: &[String]) -> BTreeSet<(usize, String)> {
@@ -124,6 +156,17 @@ fn rule_fixtures() {
             ));
         }
 
+        let also = marked(&source, "# also:");
+        let everything: BTreeSet<_> = expected.union(&also).cloned().collect();
+        let with_all = reported_findings(&dir, &name, &all_rules_args(&args));
+        if with_all != everything {
+            failures.push(format!(
+                "{label}: with all rules enabled, findings differ\n  expected + also: \
+                 {everything:?}\n  reported: {with_all:?}\n  ALSO-MISSING {:?}",
+                with_all.difference(&everything).collect::<Vec<_>>()
+            ));
+        }
+
         let fixed_path = path.with_file_name(name.replace(".py", ".fixed.py"));
         let want = fs::read_to_string(&fixed_path).unwrap_or_else(|_| source.clone());
         let got = fix(&dir, &name, &args);
@@ -145,4 +188,30 @@ fn rule_fixtures() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn negative_fixtures_reach_the_rule() {
+    use wsmigrate::prefilter::Prefilter;
+    use wsmigrate::rules::ALL;
+    let all: Vec<_> = ALL.iter().map(|r| r.meta()).collect();
+    let mut negatives = 0;
+    for (code, path) in cases() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("negative_") {
+            continue;
+        }
+        negatives += 1;
+        let bytes = fs::read(&path).unwrap();
+        let own: Vec<_> = all.iter().copied().filter(|m| m.code == code).collect();
+        assert!(!own.is_empty(), "{code}/{name}: no rule {code}");
+        for (label, rules) in [("its rule", &own), ("all rules", &all)] {
+            assert!(
+                Prefilter::new(rules).may_match(&bytes),
+                "{code}/{name}: the prefilter ({label}) skips this file, so the rule never \
+                 says no to it: mention websockets (an `import websockets`) and the rule's API"
+            );
+        }
+    }
+    assert!(negatives > 20, "only {negatives} negative fixtures found");
 }

@@ -322,6 +322,40 @@ pub(super) fn decide_groups(project: &Project, read: &[Read], context: &Context)
     fix::groups::decide(&files)
 }
 
+/// One editor buffer linted as `check --stdin-filename PATH` lints it (prefilter, per-file
+/// ignores, noqa), without applying fixes: the language server's entry point.
+pub fn lint_buffer(path: &Path, text: &str, context: &Context) -> Linted {
+    if !context.skip_prefilter && !context.prefilter.may_match(text.as_bytes()) {
+        return Linted {
+            diagnostics: Vec::new(),
+            parses: true,
+        };
+    }
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    lint(text, PySourceType::from(path), context, &ignored, None)
+}
+
+/// `check --fix --stdin-filename PATH` on one buffer: every fix the settings allow, applied to
+/// a fixed point by the fix engine. Nothing is written.
+pub fn fix_buffer(path: &Path, text: &str, context: &Context) -> fix::FixResult {
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let source_type = PySourceType::from(path);
+    // As for files: the prefilter looks at the original text only.
+    let skip = !context.skip_prefilter && !context.prefilter.may_match(text.as_bytes());
+    fix::fix_until_stable(
+        text.to_string(),
+        crate::source::LineEnding::detect(text),
+        context.settings.fix_applicability,
+        |text: &str| match skip {
+            true => Linted {
+                diagnostics: Vec::new(),
+                parses: true,
+            },
+            false => lint(text, source_type, context, &ignored, None),
+        },
+    )
+}
+
 /// Parse, build the model, run the rules: one version of one file's text.
 /// `ignored`: selectors switched off for this file by `per-file-ignores`.
 fn lint(

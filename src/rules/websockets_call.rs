@@ -30,7 +30,7 @@ pub struct WebsocketsCall<'a> {
 impl<'a> WebsocketsCall<'a> {
     /// The call, when its callee resolves to a websockets `connect`/`serve`/`broadcast`.
     pub fn of(checker: &Checker, call: &'a ExprCall) -> Option<Self> {
-        let qualified = checker.model.resolve(&call.func)?;
+        let qualified = checker.resolve_callee(call)?;
         let (kind, implementation) = if let Some(i) = api::connect_function(&qualified) {
             (CallKind::Connect, i)
         } else if let Some(i) = api::serve_function(&qualified) {

@@ -8,7 +8,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::importer::Importer;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Evidence, FrameKind, Implementation};
 use crate::settings::FailConnectionStyle;
 
@@ -65,6 +65,10 @@ enum CloseCodeKind {
 impl Rule for FailConnection {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|name| name == "fail_connection")
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -10,7 +10,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::importer::Importer;
 use crate::rules::connection_attribute::{connection_attribute, is_load};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ConnectionOpenClosed;
 
@@ -30,6 +30,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ConnectionOpenClosed {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|name| matches!(name, "open" | "closed"))
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

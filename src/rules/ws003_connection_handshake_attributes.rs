@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::connection_attribute::{is_load, legacy_group};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
 pub struct ConnectionHandshakeAttributes;
@@ -40,6 +40,10 @@ const RENAMES: &[(&str, &str)] = &[
 impl Rule for ConnectionHandshakeAttributes {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|name| RENAMES.iter().any(|(old, _)| *old == name))
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

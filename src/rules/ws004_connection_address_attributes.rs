@@ -9,7 +9,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::connection_attribute::{connection_attribute, legacy_group};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Side;
 
 pub struct ConnectionAddressAttributes;
@@ -66,6 +66,10 @@ const ATTRIBUTES: &[AddressAttribute] = &[
 impl Rule for ConnectionAddressAttributes {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|name| ATTRIBUTES.iter().any(|a| a.name == name))
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -16,7 +16,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::connection_attribute::{is_load, legacy_group};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Implementation, Side};
 
 pub struct PrivateConnectionInternals;
@@ -218,6 +218,10 @@ const INTERNALS: &[Internal] = &[
 impl Rule for PrivateConnectionInternals {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|name| internal(name).is_some())
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -14,7 +14,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::fix::importer::Importer;
 use crate::rules::legacy_names::{self, NameKind};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
 
 pub struct LegacyImport;
@@ -43,6 +43,10 @@ pub(crate) static META: RuleMeta = RuleMeta {
 impl Rule for LegacyImport {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|_| true)
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

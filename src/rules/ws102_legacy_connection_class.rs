@@ -15,7 +15,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::{self, NameKind};
 use crate::rules::ws101_legacy_import::dotted_replacement;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
 
 pub struct LegacyConnectionClass;
@@ -47,6 +47,10 @@ enum Use {
 impl Rule for LegacyConnectionClass {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NAMES_AND_ATTRIBUTES
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -15,7 +15,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
 pub struct LegacyProtocolSubclass;
@@ -122,6 +122,10 @@ const OVERRIDES: &[(&str, &str)] = &[
 impl Rule for LegacyProtocolSubclass {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

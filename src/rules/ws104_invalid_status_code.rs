@@ -12,7 +12,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::fix::importer::Importer;
 use crate::rules::legacy_names::mentions_identifier;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
 use crate::semantic::{BindingId, Bindings};
 
@@ -44,6 +44,10 @@ const MOVED_ATTRIBUTES: &[&str] = &["status_code", "headers"];
 impl Rule for InvalidStatusCode {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NAMES_AND_ATTRIBUTES
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

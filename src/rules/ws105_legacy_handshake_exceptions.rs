@@ -14,7 +14,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::fix::importer::Importer;
 use crate::rules::legacy_names::mentions_identifier;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct LegacyHandshakeExceptions;
 
@@ -101,6 +101,10 @@ fn has_new_name(module: &str) -> bool {
 impl Rule for LegacyHandshakeExceptions {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NAMES_AND_ATTRIBUTES
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

@@ -14,7 +14,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::importer::{ImportedName, Importer};
 use crate::rules::ws101_legacy_import::{rewrite, Placed};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct RemovedModule;
 
@@ -90,6 +90,10 @@ fn removed(qualified: &str) -> bool {
 impl Rule for RemovedModule {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::attributes(|_| true)
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::importer::Importer;
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{BindingId, Bindings};
 
 pub struct ConnectionClosedCodeReason;
@@ -37,6 +37,10 @@ const EXCEPTIONS: &[&str] = &[
 impl Rule for ConnectionClosedCodeReason {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::arguments::{rename_keyword, rename_string_key};
 use crate::rules::header_literal::lone_header;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ConnectExtraHeaders;
 
@@ -33,6 +33,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ConnectExtraHeaders {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

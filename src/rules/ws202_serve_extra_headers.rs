@@ -14,7 +14,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::header_literal::{header_pairs, lone_header};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{FrameKind, ScopeId};
 
 pub struct ServeExtraHeaders;
@@ -45,6 +45,10 @@ enum HeadersValue {
 impl Rule for ServeExtraHeaders {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -12,7 +12,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::arguments::remove_argument;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct RemovedArgument;
 
@@ -53,6 +53,10 @@ const REMOVED: &[(&str, Applicability, &str)] = &[
 impl Rule for RemovedArgument {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

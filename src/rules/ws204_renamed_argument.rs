@@ -13,7 +13,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::arguments::{remove_argument, rename_keyword, rename_string_key};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::api::{self, Implementation};
 
 pub struct RenamedArgument;
@@ -44,6 +44,10 @@ const RENAMED: &[(&str, &str, &[CallKind])] = &[
 impl Rule for RenamedArgument {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

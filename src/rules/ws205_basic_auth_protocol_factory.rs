@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::fix::arguments::rename_keyword;
 use crate::fix::importer::Importer;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct BasicAuthProtocolFactory;
 
@@ -38,6 +38,10 @@ const PARAMETERS: &[&str] = &["realm", "credentials", "check_credentials"];
 impl Rule for BasicAuthProtocolFactory {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -13,7 +13,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ChangedArgumentValue;
 
@@ -33,6 +33,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ChangedArgumentValue {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

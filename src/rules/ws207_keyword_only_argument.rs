@@ -3,8 +3,11 @@
 //! Upstream: websockets 16.0 `asyncio/connection.py` (`send(message, text=None)`,
 //! `broadcast(connections, message, raise_exceptions=False)`), 17.4 `asyncio/connection.py`
 //! (both after `*`; `broadcast` gained `text` before `raise_exceptions`). The legacy `broadcast`
-//! takes `raise_exceptions` positionally, the legacy `send()` has no second parameter. The
-//! asyncio `ping()` has no `ack_on_close` (only the threading one), so it is not covered.
+//! still takes `raise_exceptions` positionally in 17.4 (`legacy/protocol.py`): there the
+//! finding is a deprecation whose fix joins the legacy import's group (WS101), since the
+//! positional argument breaks only once the import switches. The legacy `send()` has no second
+//! parameter. The asyncio `ping()` has no `ack_on_close` (only the threading one), so it is not
+//! covered.
 
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
@@ -12,7 +15,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
 pub struct KeywordOnlyArgument;
@@ -36,44 +39,59 @@ impl Rule for KeywordOnlyArgument {
         &META
     }
 
+    fn interest(&self) -> Interest {
+        Interest::CALLS
+    }
+
     fn expr(&self, checker: &Checker, expr: &Expr) {
         let Expr::Call(call) = expr else { return };
         if let Expr::Attribute(attr) = &*call.func {
             if attr.attr.as_str() == "send" {
                 let connection = checker.connection(&attr.value);
                 if connection.is_some_and(|c| c.implementation == Implementation::New) {
-                    report(checker, call, 1, "send()", "text", Severity::Error);
+                    if let Some(diagnostic) = positional(checker, call, 1, "send()", "text") {
+                        checker.report(diagnostic.with_severity(Severity::Error));
+                    }
                 }
                 return;
             }
         }
-        if let Some(target) = WebsocketsCall::of(checker, call) {
-            if target.kind == CallKind::Broadcast {
-                // `raise_exceptions=` works on the legacy `broadcast()` too: no group needed.
-                report(
-                    checker,
-                    call,
-                    2,
-                    "broadcast()",
-                    "raise_exceptions",
-                    target.severity(),
-                );
-            }
+        let Some(target) = WebsocketsCall::of(checker, call) else {
+            return;
+        };
+        if target.kind != CallKind::Broadcast {
+            return;
+        }
+        let function = "broadcast()";
+        if let Some(diagnostic) = positional(checker, call, 2, function, "raise_exceptions") {
+            let diagnostic = match target.implementation {
+                Implementation::New => diagnostic,
+                // 17.4's legacy `broadcast()` still takes it by position.
+                Implementation::Legacy => Diagnostic {
+                    message: format!(
+                        "`raise_exceptions` passed by position to the legacy `{function}`: {}",
+                        target.consequence()
+                    ),
+                    ..diagnostic
+                },
+            };
+            checker.report(target.diagnostic(checker, diagnostic, None));
         }
     }
 }
 
-fn report(
+/// The argument at `position` when it is the last one and passed by position, reported with
+/// the keyword-only message and a fix that names it.
+fn positional(
     checker: &Checker,
     call: &ExprCall,
     position: usize,
     function: &str,
     keyword: &str,
-    severity: Severity,
-) {
+) -> Option<Diagnostic> {
     let args = &call.arguments.args;
     if args.len() != position + 1 || args.iter().any(Expr::is_starred_expr) {
-        return;
+        return None;
     }
     let value = &args[position];
     let mut diagnostic = Diagnostic::new(
@@ -83,8 +101,7 @@ fn report(
              position it raises `TypeError`"
         ),
         value.range(),
-    )
-    .with_severity(severity);
+    );
     // `f(a, (True))`: the expression's range excludes the parentheses; leave it to a human.
     let before = checker.source[..value.start().to_usize()].trim_end();
     if before.ends_with(',') {
@@ -93,5 +110,5 @@ fn report(
             vec![Edit::insert(value.start(), format!("{keyword}="))],
         ));
     }
-    checker.report(diagnostic);
+    Some(diagnostic)
 }

@@ -11,7 +11,7 @@ use super::callback_code::{
 };
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Callable, ScopeId};
 
 pub struct HandlerPathParameter;
@@ -32,6 +32,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for HandlerPathParameter {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn callable(&self, checker: &Checker, callable: Callable) {

@@ -12,7 +12,7 @@ use super::callback_code::{
 };
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{Callable, FrameKind, Implementation};
 use crate::source::Locator;
 
@@ -39,6 +39,10 @@ const NEW_REQUEST_ATTRIBUTES: &[&str] = &["path", "headers"];
 impl Rule for ProcessRequestSignature {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

@@ -12,7 +12,7 @@ use super::callback_code::{
 };
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{BindingId, Bindings};
 use crate::semantic::{Callable, Implementation};
 
@@ -58,6 +58,10 @@ const SEQUENCE_BUILTINS: &[&str] = &[
 impl Rule for SelectSubprotocolSignature {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn callable(&self, checker: &Checker, callable: Callable) {

@@ -8,7 +8,7 @@ use ruff_text_size::Ranged;
 use super::callback_code::{legacy_protocol_class, serve_call};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
 pub struct LegacyProtocolHook;
@@ -80,6 +80,10 @@ const HOOKS: &[(&str, &str)] = &[
 impl Rule for LegacyProtocolHook {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

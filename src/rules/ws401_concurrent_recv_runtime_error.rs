@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ConcurrentRecvRuntimeError;
 
@@ -28,6 +28,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ConcurrentRecvRuntimeError {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

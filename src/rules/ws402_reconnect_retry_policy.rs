@@ -8,7 +8,7 @@ use ruff_text_size::Ranged;
 use super::callback_code::{has_double_star, keyword};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::api;
 
 pub struct ReconnectRetryPolicy;
@@ -29,6 +29,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ReconnectRetryPolicy {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::NONE
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {

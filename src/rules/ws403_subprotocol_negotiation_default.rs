@@ -9,7 +9,7 @@ use ruff_text_size::Ranged;
 use super::callback_code::{has_double_star, keyword, legacy_protocol_class, serve_call};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct SubprotocolNegotiationDefault;
 
@@ -30,6 +30,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for SubprotocolNegotiationDefault {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -49,3 +49,56 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Whether this process runs as root (uid 0), where file permissions do not stop reading.
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Uid:"))?.to_owned();
+            line.split_whitespace().nth(2).map(|euid| euid == "0")
+        })
+        .unwrap_or(false)
+}
+
+/// `wsmigrate` run by an unprivileged user, so that file permissions apply. As root (how CI
+/// runs) it goes through `setpriv` as uid/gid 65534 (`nobody`/`nogroup`); the files it must
+/// read have to be readable by that user (scratch directories are: 0755 / 0644).
+pub fn bin_unprivileged() -> Command {
+    if !is_root() {
+        return bin();
+    }
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_wsmigrate"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Whether the tests run under CI (`CI=true` or `CI=1`, as `.ci/run` sets it).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A test that cannot run its check calls this and returns. Under CI that is a failure (CI
+/// installs everything the tests need). Elsewhere the skip is recorded: a `SKIPPED: <test>:
+/// <reason>` line on stderr and in `target/tmp/skipped-tests.log`, which `.ci/run` counts, so a
+/// test that returned early is reported as skipped rather than passed.
+pub fn skip(test: &str, reason: &str) {
+    assert!(
+        !under_ci(),
+        "{test} cannot run its check under CI: {reason}"
+    );
+    let line = format!("SKIPPED: {test}: {reason}\n");
+    eprint!("{line}");
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.log");
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("could not record the skip in {}: {e}", log.display());
+    }
+}

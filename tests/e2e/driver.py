@@ -8,13 +8,25 @@ For every program listed in fixtures/e2e/manifest.toml:
   2. the original, unchanged, fails or prints another transcript under websockets 17.x
      (otherwise it proves no break);
   3. `wsmigrate check` on a copy of the originals reports every rule code the manifest lists;
-  4. `wsmigrate check --fix --unsafe-fixes` on another copy rewrites them; then
-     - autofix programs: the rewritten file prints the 13.1 transcript under 17.x;
-     - manual programs: the rewritten file still parses.
+     and, at the row, every `at = ["CODE:ROW"]` location (required for manual programs);
+  4. `wsmigrate check --fix --unsafe-fixes` on another copy rewrites them; the rewritten
+     file must parse, and then
+     - autofix programs: under 17.x the rewritten file prints the 13.1 transcript with the
+       13.1 stderr (so no exception logged by the loop, no warning), and it does so again
+       under `-W error::DeprecationWarning` (so a file still importing the legacy
+       implementation fails);
+     - manual programs: every listed code that `--fix` no longer reports was rewritten by
+       some fix, and what that rewrite does must be stated: `fixed_transcript` is the exact
+       stdout the rewritten file prints under 17.x (with `-W error::DeprecationWarning`,
+       exit status 0, empty stderr). A manual program with `fixed_transcript` must be
+       rewritten; one without must keep reporting its codes after --fix.
 
 --self-test runs the same pipeline with tests/e2e/fake_wsmigrate.py as the binary, which
-"fixes" a program by copying fixtures/e2e/expected/<file> over it. It checks the driver,
-the fixtures and the expected migrations without a real binary.
+"fixes" an autofix program by copying fixtures/e2e/expected/<file> over it and leaves manual
+programs alone (reporting them at their `at` rows). It checks the driver, the fixtures and
+the expected migrations without a real binary: there, the expected/ file of a manual program
+must print the 13.1 transcript under 17.x, and `fixed_transcript` is not checked (no fake
+can produce what a real unsafe fix does).
 
 Standard library only (Python 3.11). Exit status 0 only when every program passes.
 """
@@ -57,6 +69,8 @@ class Program:
     mode: str
     rules: list[str]
     reason: str = ""
+    at: list[tuple[str, int]] = field(default_factory=list)  # (code, row) on the original
+    fixed_transcript: str | None = None  # manual programs: what the rewritten file prints
 
     @property
     def name(self) -> str:
@@ -92,9 +106,15 @@ class ToolOutput:
     error: str | None = None  # the binary could not be run or its output not read
 
     def codes_for(self, file: str) -> set[str]:
-        # A program may be a directory (a package run as `python DIR`): its files count.
-        return {d.code for d in self.diagnostics
-                if Path(d.filename).name == file or file in Path(d.filename).parts}
+        return {d.code for d in self.diagnostics if _belongs(d.filename, file)}
+
+    def locations_for(self, file: str) -> set[tuple[str, int | None]]:
+        return {(d.code, d.row) for d in self.diagnostics if _belongs(d.filename, file)}
+
+
+def _belongs(filename: str, program: str) -> bool:
+    """A program is a file, or a directory (a package run as `python DIR`): its files count."""
+    return Path(filename).name == program or program in Path(filename).parts
 
 
 # ---------------------------------------------------------------------------- setup
@@ -110,11 +130,22 @@ def load_manifest(only: str | None) -> list[Program]:
             mode=entry["mode"],
             rules=list(entry.get("rules", [])),
             reason=entry.get("reason", ""),
+            at=[parse_location(entry["file"], loc) for loc in entry.get("at", [])],
+            fixed_transcript=entry.get("fixed_transcript"),
         )
         if program.mode not in ("autofix", "manual"):
             raise SystemExit(f"manifest: {program.file}: unknown mode {program.mode!r}")
-        if program.mode == "manual" and not program.reason:
-            raise SystemExit(f"manifest: {program.file}: manual programs need a reason")
+        if program.mode == "manual":
+            if not program.reason:
+                raise SystemExit(f"manifest: {program.file}: manual programs need a reason")
+            # Reporting is all a manual program asks of the tool: it must be precise.
+            located = {code for code, _ in program.at}
+            if not set(program.rules) <= located:
+                raise SystemExit(f"manifest: {program.file}: manual programs need an `at` "
+                                 f"row for every rule ({', '.join(program.rules)})")
+        elif program.fixed_transcript is not None:
+            raise SystemExit(f"manifest: {program.file}: fixed_transcript is for manual "
+                             "programs (autofix ones must print the 13.1 transcript)")
         for path in (FIXTURES / program.file, FIXTURES / "expected" / program.file):
             if not path.exists():
                 raise SystemExit(f"manifest: {program.file}: missing {path}")
@@ -128,6 +159,13 @@ def load_manifest(only: str | None) -> list[Program]:
         if not programs:
             raise SystemExit(f"--only {only!r} matches no program")
     return programs
+
+
+def parse_location(file: str, text: str) -> tuple[str, int]:
+    code, _, row = text.partition(":")
+    if not row.isdigit():
+        raise SystemExit(f"manifest: {file}: `at` entries are \"CODE:ROW\", not {text!r}")
+    return code, int(row)
 
 
 def websockets_version(python: Path) -> str | None:
@@ -172,12 +210,14 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def run_program(python: Path, path: Path) -> Run:
+def run_program(python: Path, path: Path, deprecation_errors: bool = False) -> Run:
+    """Run `path`; with deprecation_errors, any DeprecationWarning is an exception."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     env.pop("PYTHONWARNINGS", None)
+    flags = ["-W", "error::DeprecationWarning"] if deprecation_errors else []
     try:
         result = subprocess.run(
-            [str(python), str(path)], capture_output=True, text=True,
+            [str(python), *flags, str(path)], capture_output=True, text=True,
             timeout=PROGRAM_TIMEOUT, cwd=path.parent, env=env,
         )
     except subprocess.TimeoutExpired as exc:
@@ -234,15 +274,16 @@ def parse_concise_diagnostics(stdout: str) -> list[Diagnostic]:
 
 
 def run_tool(binary: list[str], programs: list[Program], directory: Path,
-             fix: bool) -> ToolOutput:
-    """Copy the originals into `directory` and run `binary check` on it once."""
+             fix: bool, source: Path = FIXTURES) -> ToolOutput:
+    """Copy the programs from `source` (default: the originals) into `directory` and run
+    `binary check` on it once."""
 
     def fresh_copy() -> None:
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
         for program in programs:
-            _copy(FIXTURES / program.file, directory / program.file)
+            _copy(source / program.file, directory / program.file)
 
     flags = ["--fix", "--unsafe-fixes"] if fix else []
     attempts = []
@@ -279,6 +320,7 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     transcript13: str | None = None
+    stderr13: str = ""
 
 
 def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> Outcome:
@@ -298,6 +340,7 @@ def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> 
         outcome.failures.append("original under 13.1 printed no transcript")
         return outcome
     outcome.transcript13 = run13.stdout
+    outcome.stderr13 = run13.stderr
 
     run17 = run_program(py17, path)
     if run17.ok and run17.stdout == run13.stdout:
@@ -312,47 +355,109 @@ def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> 
     return outcome
 
 
-def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput,
-                    fixed: ToolOutput, fixed_dir: Path) -> None:
+def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: ToolOutput,
+                    remaining: ToolOutput, fixed_dir: Path, self_test: bool) -> None:
+    """`checked`: the report on the originals; `remaining`: on the rewritten files."""
     program = outcome.program
-    for label, tool in (("check", checked), ("check --fix", fixed)):
+    tools = (("check", checked), ("check --fix", fixed), ("check after --fix", remaining))
+    for label, tool in tools:
         if tool.error:
             outcome.failures.append(f"wsmigrate {label} failed: {tool.error}")
     if outcome.failures:
         return
 
-    missing = set(program.rules) - checked.codes_for(program.file)
-    if program.mode == "manual":
-        missing -= fixed.codes_for(program.file)
+    reported = checked.codes_for(program.file)
+    missing = set(program.rules) - reported
     if missing:
         outcome.failures.append(
             f"not reported on the original: {', '.join(sorted(missing))} "
-            f"(reported: {', '.join(sorted(checked.codes_for(program.file))) or 'nothing'})"
+            f"(reported: {', '.join(sorted(reported)) or 'nothing'})"
         )
+    located = checked.locations_for(program.file)
+    for code, row in program.at:
+        if (code, row) not in located:
+            rows = sorted(r for c, r in located if c == code and r is not None)
+            outcome.failures.append(f"{code} not reported at row {row} of the original "
+                                    f"(reported at rows: {rows or 'none'})")
 
     path = fixed_dir / program.file
-    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-    source = "".join(f"# {f.relative_to(fixed_dir)}\n{f.read_text()}" for f in files)
-    for file in files:
+    for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        source = file.read_text()
         try:
-            ast.parse(file.read_text(), filename=str(file))
+            ast.parse(source, filename=str(file))
         except SyntaxError as exc:
             outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
             return
     if program.mode == "manual":
+        check_manual_rewrite(outcome, py17, remaining, path, self_test)
+    else:
+        check_autofix_rewrite(outcome, py17, path)
+
+
+def check_autofix_rewrite(outcome: Outcome, py17: Path, path: Path) -> None:
+    """The rewritten file behaves like the original did on 13.1: stdout, stderr, and no
+    DeprecationWarning (a file still on the legacy implementation raises one on import)."""
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    source = "".join(f"# {f.name}\n{f.read_text()}" for f in files)
+    for deprecation_errors in (False, True):
+        run = run_program(py17, path, deprecation_errors)
+        label = "rewritten program under 17" + (
+            " with -W error::DeprecationWarning" if deprecation_errors else "")
+        if run.ok and run.stdout == outcome.transcript13 and run.stderr == outcome.stderr13:
+            continue
+        diff = "".join(difflib.unified_diff(
+            outcome.transcript13.splitlines(keepends=True), run.stdout.splitlines(keepends=True),
+            "transcript under 13.1 (original)", "transcript under 17 (rewritten)",
+        ))
+        diff += "".join(difflib.unified_diff(
+            outcome.stderr13.splitlines(keepends=True), run.stderr.splitlines(keepends=True),
+            "stderr under 13.1 (original)", "stderr under 17 (rewritten)",
+        ))
+        outcome.failures.append(
+            f"{label}: {run.describe()}\n{diff}\n--- rewritten source ---\n{_numbered(source)}"
+        )
         return
 
-    run = run_program(py17, path)
-    if run.ok and run.stdout == outcome.transcript13:
+
+def check_manual_rewrite(outcome: Outcome, py17: Path, remaining: ToolOutput, path: Path,
+                         self_test: bool) -> None:
+    program = outcome.program
+    if self_test:
+        # The fake leaves manual programs alone; check the human migration instead.
+        expected = FIXTURES / "expected" / program.file
+        run = run_program(py17, expected, deprecation_errors=True)
+        if not (run.ok and run.stdout == outcome.transcript13):
+            outcome.failures.append(
+                f"expected/{program.file} under 17: {run.describe()}, does not print the "
+                f"13.1 transcript:\n{run.stdout}{_tail(run.stderr)}")
+        return
+    rewritten = set(program.rules) - remaining.codes_for(program.file)
+    if program.fixed_transcript is None:
+        if rewritten:
+            outcome.failures.append(
+                f"--fix rewrote {', '.join(sorted(rewritten))} in a manual program: state "
+                "what the rewritten file prints under 17.x as `fixed_transcript` in the "
+                "manifest (or make the program autofix if the rewrite is faithful)")
+        return
+    if not rewritten:
+        outcome.failures.append(
+            "the manifest states what --fix makes of this program (`fixed_transcript`), "
+            f"but --fix still reports {', '.join(program.rules)}: the fix is gone")
+        return
+    run = run_program(py17, path, deprecation_errors=True)
+    if run.ok and run.stdout == program.fixed_transcript and not run.stderr:
+        if run.stdout == outcome.transcript13:
+            outcome.notes.append("the rewrite now prints the 13.1 transcript: make it autofix?")
         return
     diff = "".join(difflib.unified_diff(
-        outcome.transcript13.splitlines(keepends=True), run.stdout.splitlines(keepends=True),
-        "transcript under 13.1 (original)", "transcript under 17 (rewritten)",
+        program.fixed_transcript.splitlines(keepends=True),
+        run.stdout.splitlines(keepends=True),
+        "fixed_transcript (manifest)", "transcript under 17 (rewritten)",
     ))
     outcome.failures.append(
-        f"rewritten program under 17: {run.describe()}\n{diff}"
-        f"{_tail(run.stderr)}\n--- rewritten source ---\n{_numbered(source)}"
-    )
+        f"rewritten manual program under 17 with -W error::DeprecationWarning: "
+        f"{run.describe()}\n{diff}{_tail(run.stderr)}\n--- rewritten source ---\n"
+        f"{_numbered(path.read_text())}")
 
 
 def _tail(text: str, lines: int = 15) -> str:
@@ -426,9 +531,14 @@ def main() -> int:
             checked = run_tool(binary, programs, scratch / "check", fix=False)
             fixed_dir = scratch / "fixed"
             fixed = run_tool(binary, programs, fixed_dir, fix=True)
+            # What is still reported on the rewritten files (whatever --fix itself prints).
+            remaining = run_tool(binary, programs, scratch / "recheck", fix=False,
+                                 source=fixed_dir)
             runnable = [o for o in outcomes if not o.failures]
             list(pool.map(
-                lambda o: check_migration(o, py17, checked, fixed, fixed_dir), runnable
+                lambda o: check_migration(o, py17, checked, fixed, remaining, fixed_dir,
+                                          args.self_test),
+                runnable,
             ))
         extra_failures = self_test_parsers(binary, programs, scratch) if args.self_test else []
     finally:

@@ -3,8 +3,9 @@
 Usage: fake_wsmigrate.py check [--fix] [--unsafe-fixes] [--output-format json|concise] DIR
 
 It "finds" the rule codes listed in fixtures/e2e/manifest.toml for every program in DIR
-(at line 1) and, with --fix, "fixes" a program by copying fixtures/e2e/expected/<file>
-over it. Diagnostics of manual programs stay reported after --fix, like unfixable ones.
+(at the manifest's `at` rows, else at line 1) and, with --fix, "fixes" an autofix program
+by copying fixtures/e2e/expected/<file> over it. Manual programs are left alone by --fix
+and stay reported, like unfixable ones.
 With FAKE_WSMIGRATE_NO_JSON=1 it rejects `--output-format json`, so that the driver's
 fallback to the concise format can be exercised.
 """
@@ -42,23 +43,25 @@ def main(argv: list[str]) -> int:
         program = programs.get(path.name)
         if program is None:
             continue
-        if fix:
+        if fix and program["mode"] != "manual":
             shutil.copyfile(FIXTURES / "expected" / path.name, path)
-            if program["mode"] != "manual":
-                continue
-        for code in program["rules"]:
+            continue
+        locations = [(loc.split(":")[0], int(loc.split(":")[1])) for loc in program.get("at", [])]
+        located = {code for code, _ in locations}
+        locations += [(code, 1) for code in program["rules"] if code not in located]
+        for code, row in locations:
             diagnostics.append({
                 "code": code,
                 "message": f"fake finding {code}",
                 "filename": str(path),
-                "location": {"row": 1, "column": 1},
+                "location": {"row": row, "column": 1},
             })
 
     if output_format == "json":
         print(json.dumps(diagnostics, indent=2))
     else:
         for d in diagnostics:
-            print(f"{d['filename']}:1:1: {d['code']} {d['message']}")
+            print(f"{d['filename']}:{d['location']['row']}:1: {d['code']} {d['message']}")
     return 1 if diagnostics else 0
 
 
