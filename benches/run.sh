@@ -311,6 +311,9 @@ if [ "$SKIP_GROWTH" != 1 ] && [ "$WS_OK" = 1 ]; then
     log "growth inside one file (benches/growth.py)"
     "$PY" "$ROOT/benches/growth.py" bin/wsmigrate "$BENCH_DIR/growth" --runs "$GROWTH_RUNS" >&2 \
         && cp "$BENCH_DIR/growth/growth.json" "$RAW/growth.json"
+    log "growth of each stage (benches/growth_stages.py)"
+    "$PY" "$ROOT/benches/growth_stages.py" --bin bin/wsmigrate --json "$RAW/growth_stages.json" \
+        | tee "$BENCH_DIR/growth_stages.txt" >&2 || true
 fi
 
 # ---------------------------------------------------------------- report

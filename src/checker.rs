@@ -103,6 +103,35 @@ impl<'a> Checker<'a> {
             })
     }
 
+    /// The suite (statement list) that holds the innermost statement being visited, and that
+    /// statement's index in it: the module body, a function body, one branch of an `if`, ...
+    pub fn enclosing_suite(&self) -> Option<(&'a [Stmt], usize)> {
+        let stmts = self.stmts.borrow();
+        let current = *stmts.last()?;
+        let suites: Vec<&'a [Stmt]> = match stmts.len().checked_sub(2) {
+            None => vec![&self.module.body],
+            Some(i) => crate::fix::statements::suites(stmts[i]),
+        };
+        suites.into_iter().find_map(|suite| {
+            suite
+                .iter()
+                .position(|s| std::ptr::eq(s, current))
+                .map(|i| (suite, i))
+        })
+    }
+
+    /// The innermost class definition containing the node being visited.
+    pub fn enclosing_class(&self) -> Option<&'a ruff_python_ast::StmtClassDef> {
+        self.stmts
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|stmt| match stmt {
+                Stmt::ClassDef(class) => Some(class),
+                _ => None,
+            })
+    }
+
     /// The top-level statement containing the node being visited.
     pub fn top_level_stmt(&self) -> Option<&'a Stmt> {
         self.stmts.borrow().first().copied()

@@ -11,7 +11,7 @@ use crate::pipeline::{self, Context, Mode};
 use crate::report::{self, OutputFormat, ReportOptions};
 use crate::rules;
 use crate::settings::{FailConnectionStyle, Selection, Settings};
-use crate::{config, diff, docs, target};
+use crate::{config, diff, docs, stdio, target};
 
 /// Exit codes, as ruff's.
 pub const EXIT_CLEAN: u8 = 0;
@@ -91,11 +91,12 @@ pub struct CheckArgs {
     /// Ignore all configuration files.
     #[arg(long)]
     pub isolated: bool,
-    /// Glob patterns to exclude, replacing the defaults (.git, .venv, build, ...).
-    #[arg(long, value_delimiter = ',')]
+    /// Glob patterns to exclude, replacing the defaults (.git, .venv, build, ...); commas
+    /// separate patterns, except inside `{...}`.
+    #[arg(long)]
     pub exclude: Option<Vec<String>>,
     /// Glob patterns to exclude, in addition to the defaults.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long)]
     pub extend_exclude: Vec<String>,
     /// Check files that .gitignore would skip.
     #[arg(long)]
@@ -164,15 +165,9 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         },
-        Command::Rules(args) => {
-            docs::print_rules(args.output_format);
-            EXIT_CLEAN
-        }
+        Command::Rules(args) => emit(docs::rules_text(args.output_format).as_bytes()),
         Command::Explain { rule } => match rules::by_code(&rule) {
-            Some(meta) => {
-                docs::print_explanation(meta);
-                EXIT_CLEAN
-            }
+            Some(meta) => emit(docs::explanation_text(meta).as_bytes()),
             None => {
                 eprintln!("wsmigrate: error: unknown rule `{rule}` (see `wsmigrate rules`)");
                 EXIT_ERROR
@@ -181,13 +176,35 @@ pub fn run(cli: Cli) -> u8 {
         Command::Server => crate::server::run(),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "wsmigrate", &mut std::io::stdout());
-            EXIT_CLEAN
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "wsmigrate", &mut script);
+            emit(&script)
         }
     }
 }
 
+/// Prints a command's whole output; exit 0, or 2 when stdout cannot take it (full disk).
+fn emit(bytes: &[u8]) -> u8 {
+    match stdio::emit(bytes) {
+        Ok(()) => EXIT_CLEAN,
+        Err(message) => {
+            eprintln!("wsmigrate: error: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// `--threads` above this many per core buys nothing and, far above, exhausts the machine.
+const THREADS_PER_CORE: usize = 4;
+
 fn check(mut args: CheckArgs) -> Result<u8, String> {
+    let split = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .flat_map(|l| crate::discover::split_patterns(l))
+            .collect()
+    };
+    args.exclude = args.exclude.as_deref().map(split);
+    args.extend_exclude = split(&args.extend_exclude);
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
@@ -207,7 +224,17 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         }
     }
     let settings = resolve_settings(&mut args)?;
-    let threads = args.threads.unwrap_or(0);
+    let max_threads = num_threads() * THREADS_PER_CORE;
+    let threads = match args.threads.unwrap_or(0) {
+        n if n > max_threads => {
+            eprintln!(
+                "wsmigrate: warning: --threads {n} is more than {THREADS_PER_CORE} per core; \
+                 using {max_threads}"
+            );
+            max_threads
+        }
+        n => n,
+    };
     // Zero threads means one per core. An error means a pool exists already: keep it.
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -250,6 +277,9 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         pipeline::run(&args.paths, &discover_options, &context)?
     };
+    if run.files_seen == 0 {
+        eprintln!("wsmigrate: warning: No Python files found under the given path(s)");
+    }
     if args.add_noqa {
         return Ok(add_noqa(&run));
     }
@@ -263,7 +293,13 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     };
     let internal_error = run.files.iter().any(|f| f.internal_error);
     if args.diff {
-        let changed = diff::print(&run, color).map_err(|e| e.to_string())?;
+        let changed = match diff::print(&run, color) {
+            Ok(changed) => changed,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                run.files.iter().any(|f| f.change.is_some())
+            }
+            Err(e) => return Err(stdio::cannot_write(&e)),
+        };
         if internal_error {
             return Ok(EXIT_ERROR);
         }
@@ -282,13 +318,20 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
             settings.target.version, settings.target.reason
         ),
     };
-    let totals = if let (Some(source), true) = (stdin_source, args.fix) {
+    let printed = if let (Some(source), true) = (stdin_source, args.fix) {
         write_fixed_stdin(source)?;
         report::print_to(&mut std::io::stderr().lock(), &run, &options)
     } else {
         report::print(&run, &options)
-    }
-    .map_err(|e| e.to_string())?;
+    };
+    let totals = match printed {
+        Ok(totals) => totals,
+        // The reader went away (`| head`): the exit code still tells what the run found.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            report::Totals::of(&report::sorted_messages(&run))
+        }
+        Err(e) => return Err(stdio::cannot_write(&e)),
+    };
     Ok(if internal_error {
         EXIT_ERROR
     } else if args.exit_zero {
@@ -321,7 +364,7 @@ pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
                 Some(config) => config.root().to_path_buf(),
                 None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
             };
-            target::auto(&start)
+            target::auto(&start)?
         }
         Some(requested) => {
             let from_config = config
@@ -389,10 +432,14 @@ fn add_noqa(run: &pipeline::RunReport) -> u8 {
             }
         }
     }
-    println!(
-        "Added {added} noqa directive{}.",
+    let summary = format!(
+        "Added {added} noqa directive{}.\n",
         if added == 1 { "" } else { "s" }
     );
+    if let Err(message) = stdio::emit(summary.as_bytes()) {
+        eprintln!("wsmigrate: error: {message}");
+        failed = true;
+    }
     if failed {
         EXIT_ERROR
     } else {
@@ -412,6 +459,9 @@ fn stdin_run(
     discover_options: &DiscoverOptions,
     context: &Context,
 ) -> Result<(pipeline::RunReport, StdinSource), String> {
+    if let Some(problem) = stdio::stdin_problem() {
+        return Err(format!("cannot read stdin: {problem}"));
+    }
     let mut original = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut original)
         .map_err(|e| format!("cannot read stdin: {e}"))?;
@@ -434,7 +484,6 @@ fn stdin_run(
 
 /// `--fix` on stdin: the fixed source (or the original, unchanged) on stdout.
 fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
-    use std::io::Write;
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let bytes = match source.new_text {
         Some(text) => {
@@ -447,11 +496,7 @@ fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
         }
         None => source.original,
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&bytes)
-        .and_then(|()| stdout.flush())
-        .map_err(|e| format!("cannot write stdout: {e}"))
+    stdio::emit(&bytes)
 }
 
 /// The arguments of a plain `wsmigrate check PATH`: the defaults a buffer starts from.
@@ -479,11 +524,14 @@ fn apply_config(args: &mut CheckArgs, config: &config::Config) {
         .extend(config::Config::strings(&o.extend_select).unwrap_or_default());
     args.ignore
         .extend(config::Config::strings(&o.ignore).unwrap_or_default());
+    // Anchored patterns of the file (`./x`, `/x`) are anchored at the file's directory.
+    let root = config::logical_absolute(config.root());
+    let anchor = |p: &String| crate::discover::anchor_at(p, &root);
     if args.exclude.is_none() {
-        args.exclude.clone_from(&o.exclude);
+        args.exclude = o.exclude.as_ref().map(|l| l.iter().map(anchor).collect());
     }
     args.extend_exclude
-        .extend(o.extend_exclude.iter().flatten().cloned());
+        .extend(o.extend_exclude.iter().flatten().map(anchor));
     if args.target_version.is_none() {
         args.target_version = o.target_version.as_ref().map(|v| v.get_ref().clone());
     }

@@ -79,7 +79,7 @@ impl Config {
 /// Finds the configuration for `start` (a file or directory): the nearest `wsmigrate.toml`, or
 /// `pyproject.toml` with a `[tool.wsmigrate]` table, walking up.
 pub fn discover(start: &Path) -> Result<Option<Config>, String> {
-    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let absolute = logical_absolute(start);
     let first_dir = if absolute.is_dir() {
         Some(absolute.as_path())
     } else {
@@ -93,12 +93,73 @@ pub fn discover(start: &Path) -> Result<Option<Config>, String> {
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
             let text = read(&pyproject)?;
-            if has_tool_table(&text) {
+            // A TOML error anywhere in the file is an error, never "no table here".
+            let table = parse_toml(&pyproject, &text)?;
+            let has_tool_table = table
+                .get("tool")
+                .and_then(|tool| tool.get("wsmigrate"))
+                .is_some();
+            if has_tool_table {
                 return parse(&pyproject, &text).map(Some);
             }
         }
     }
     Ok(None)
+}
+
+/// `path` made absolute against the logical working directory (`$PWD`, as the shell shows
+/// it, when it is the same directory as the physical one): a tree reached through a
+/// symlinked directory finds the configuration above the link.
+/// `..` is resolved lexically, as `cd ..` does in a shell.
+pub fn logical_absolute(path: &Path) -> PathBuf {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if path.is_absolute() {
+        return lexical(&absolute(path));
+    }
+    let logical = std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|pwd| pwd.is_absolute() && same_file(pwd, Path::new(".")));
+    match logical {
+        Some(pwd) => lexical(&absolute(&pwd.join(path))),
+        None => lexical(&absolute(path)),
+    }
+}
+
+/// `a/b/../c/./d` → `a/c/d`, without looking at the file system.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Parses a TOML file wsmigrate reads (a configuration or a `pyproject.toml` it looks into);
+/// a syntax error is a miette report pointing at it.
+pub fn parse_toml(path: &Path, text: &str) -> Result<toml::Table, String> {
+    toml::from_str::<toml::Table>(text).map_err(|e| {
+        render(
+            path,
+            text,
+            e.span(),
+            &first_line(e.message()),
+            Some("fix the TOML syntax; wsmigrate does not guess around errors".into()),
+        )
+    })
 }
 
 /// Reads one named file (`--config PATH`).
@@ -109,14 +170,6 @@ pub fn load(path: &Path) -> Result<Config, String> {
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-fn has_tool_table(text: &str) -> bool {
-    toml::from_str::<toml::Table>(text).is_ok_and(|t| {
-        t.get("tool")
-            .and_then(|tool| tool.get("wsmigrate"))
-            .is_some()
-    })
 }
 
 fn is_pyproject(path: &Path) -> bool {

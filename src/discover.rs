@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::lexical;
 use ignore::{WalkBuilder, WalkState};
 
 /// Directories skipped by default, as ruff skips them.
@@ -56,35 +58,73 @@ pub enum Found {
     Error { path: PathBuf, message: String },
 }
 
-/// Glob-based exclusion: a pattern matches a path's full text or any one of its components
-/// (`build` excludes every directory named build; `tests/*.py` matches by path).
+/// The most exclude patterns a run accepts: far more than any real configuration needs, and
+/// few enough for the matcher to build quickly.
+pub const MAX_PATTERNS: usize = 1024;
+
+/// Glob-based exclusion, with ruff's semantics: a plain pattern matches a path's full text or
+/// any one of its components (`build` excludes every directory named build; `tests/*.py`
+/// matches by path); `./x` is anchored at the working directory; an absolute pattern matches
+/// that absolute path, and `/x`, when nothing of that name exists at the file system's root,
+/// is anchored at the working directory too.
 pub struct Excluder {
     set: GlobSet,
+    anchored: GlobSet,
+    cwd: PathBuf,
 }
 
 impl Excluder {
     pub fn new(options: &DiscoverOptions) -> Result<Excluder, String> {
         let mut builder = GlobSetBuilder::new();
+        let mut anchored = GlobSetBuilder::new();
+        // Components drop a trailing `.`: `/a/b/.` → `/a/b`.
+        let cwd: PathBuf = crate::config::logical_absolute(Path::new("."))
+            .components()
+            .collect();
+        let root = globset::escape(&cwd.to_string_lossy());
         let defaults = DEFAULT_EXCLUDES.iter().map(|s| s.to_string());
         let base: Vec<String> = match &options.exclude {
             Some(list) => list.clone(),
             None => defaults.collect(),
         };
+        let count = base.len() + options.extend_exclude.len();
+        if count > MAX_PATTERNS {
+            return Err(format!(
+                "too many exclude patterns ({count}); at most {MAX_PATTERNS} are accepted \
+                 (use directory names or `**` globs to cover many files with one pattern)"
+            ));
+        }
+        let glob = |pattern: &str, original: &str| {
+            Glob::new(pattern).map_err(|e| format!("invalid exclude pattern `{original}`: {e}"))
+        };
         for pattern in base.iter().chain(&options.extend_exclude) {
             if pattern.trim().is_empty() {
                 continue; // `--exclude ''` means "no excludes", not "exclude everything".
             }
-            let glob = Glob::new(pattern.trim_end_matches('/'))
-                .map_err(|e| format!("invalid exclude pattern `{pattern}`: {e}"))?;
-            builder.add(glob);
-            // `dir/` style patterns and patterns relative to anywhere in the tree.
-            if !pattern.starts_with("**/") && !pattern.starts_with('/') {
-                let anywhere = format!("**/{}", pattern.trim_end_matches('/'));
-                builder.add(Glob::new(&anywhere).map_err(|e| e.to_string())?);
+            let trimmed = pattern.trim_end_matches('/');
+            if let Some(rest) = trimmed.strip_prefix("./") {
+                let rest = rest.trim_start_matches("./");
+                anchored.add(glob(&format!("{root}/{rest}"), pattern)?);
+            } else if trimmed.starts_with('/') {
+                anchored.add(glob(trimmed, pattern)?);
+                if !Path::new(trimmed).exists() {
+                    anchored.add(glob(&format!("{root}{trimmed}"), pattern)?);
+                }
+            } else {
+                builder.add(glob(trimmed, pattern)?);
+                if !pattern.starts_with("**/") {
+                    builder.add(glob(&format!("**/{trimmed}"), pattern)?);
+                }
             }
         }
+        let build = |b: GlobSetBuilder| {
+            b.build()
+                .map_err(|e| format!("cannot use the exclude patterns: {e}"))
+        };
         Ok(Excluder {
-            set: builder.build().map_err(|e| e.to_string())?,
+            set: build(builder)?,
+            anchored: build(anchored)?,
+            cwd,
         })
     }
 
@@ -94,6 +134,7 @@ impl Excluder {
             || path
                 .file_name()
                 .is_some_and(|name| self.set.is_match(Path::new(name)))
+            || (!self.anchored.is_empty() && self.anchored.is_match(lexical(&self.cwd.join(path))))
     }
 
     /// Is the path or any directory above it excluded? For paths named on the command line with
@@ -102,10 +143,48 @@ impl Excluder {
     pub fn is_excluded_with_ancestors(&self, path: &Path) -> bool {
         let cwd = std::env::current_dir().unwrap_or_default();
         let path = path.strip_prefix(&cwd).unwrap_or(path);
+        let path = path.strip_prefix(&self.cwd).unwrap_or(path);
         path.ancestors()
-            .filter(|p| !p.as_os_str().is_empty())
+            .filter(|p| !p.as_os_str().is_empty() && *p != Path::new("."))
             .any(|p| self.is_excluded(p))
     }
+}
+
+/// A pattern from a configuration file in `root`: `./x` and `/x` (when nothing of that name
+/// exists at the file system's root) become absolute patterns under `root`.
+pub fn anchor_at(pattern: &str, root: &Path) -> String {
+    let root = globset::escape(&lexical(root).to_string_lossy());
+    if let Some(rest) = pattern.strip_prefix("./") {
+        format!("{root}/{}", rest.trim_start_matches("./"))
+    } else if pattern.starts_with('/') && !Path::new(pattern).exists() {
+        format!("{root}{pattern}")
+    } else {
+        pattern.to_string()
+    }
+}
+
+/// Splits a comma-separated list of patterns, keeping commas inside `{...}` and `[...]`:
+/// `--exclude '{src,tests}/gen,build'` is two patterns.
+pub fn split_patterns(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut braces, mut brackets) = (0usize, false);
+    let mut current = String::new();
+    for c in list.chars() {
+        match c {
+            '{' if !brackets => braces += 1,
+            '}' if !brackets => braces = braces.saturating_sub(1),
+            '[' => brackets = true,
+            ']' => brackets = false,
+            ',' if braces == 0 && !brackets => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out
 }
 
 pub fn is_python_file(path: &Path) -> bool {
@@ -122,7 +201,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
     let excluder = Excluder::new(options)?;
     let found = Mutex::new(Vec::new());
     for root in paths {
-        if root.is_file() || (!root.is_dir() && root.exists()) {
+        if !root.is_dir() {
             // An explicit file is always checked, unless --force-exclude says otherwise.
             if !(options.force_exclude && excluder.is_excluded_with_ancestors(root)) {
                 found.lock().unwrap().push(Found::File(root.clone()));
@@ -152,9 +231,10 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
                     Ok(entry) => entry,
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root_path.to_path_buf());
+                        let what = if path.is_dir() { "directory" } else { "file" };
                         found.lock().unwrap().push(Found::Error {
+                            message: format!("cannot read {what}: {}", io_message(&err)),
                             path,
-                            message: err.to_string(),
                         });
                         return WalkState::Continue;
                     }
@@ -164,7 +244,9 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
                     return WalkState::Skip;
                 }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                if !is_dir && is_python_file(path) {
+                // Only regular files (or links to them) are Python files when walking, as in
+                // ruff: a FIFO, a socket or a dangling link named `*.py` is skipped.
+                if !is_dir && is_python_file(path) && is_regular(&entry) {
                     found.lock().unwrap().push(Found::File(path.to_path_buf()));
                 }
                 WalkState::Continue
@@ -174,13 +256,52 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
     let mut found = found.into_inner().unwrap();
     found.sort_by(|a, b| key(a).cmp(key(b)));
     found.dedup_by(|a, b| key(a) == key(b));
-    Ok(found)
+    Ok(one_name_per_file(found))
+}
+
+/// One file, one identity: the same file reached under two spellings (`. a.py`), through a
+/// symlink or a hard link is processed once, under the first of its names in sorted order.
+fn one_name_per_file(found: Vec<Found>) -> Vec<Found> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::MetadataExt;
+    let ids: Vec<Option<(u64, u64)>> = found
+        .par_iter()
+        .map(|f| match f {
+            Found::File(path) => std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino())),
+            Found::Error { .. } => None,
+        })
+        .collect();
+    let mut seen = rustc_hash::FxHashSet::default();
+    found
+        .into_iter()
+        .zip(ids)
+        .filter(|(_, id)| id.is_none_or(|id| seen.insert(id)))
+        .map(|(f, _)| f)
+        .collect()
+}
+
+fn is_regular(entry: &ignore::DirEntry) -> bool {
+    match entry.file_type() {
+        Some(t) if t.is_file() => true,
+        Some(t) if t.is_symlink() => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()),
+        _ => false,
+    }
 }
 
 fn key(found: &Found) -> &Path {
     match found {
         Found::File(p) => p,
         Found::Error { path, .. } => path,
+    }
+}
+
+/// The error without the path ignore puts in front of it (the report names the path).
+fn io_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_message(err),
+        other => other.to_string(),
     }
 }
 

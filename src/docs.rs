@@ -8,7 +8,10 @@ use serde_json::json;
 use crate::cli::RulesFormat;
 use crate::rules::{self, RuleMeta};
 
-pub fn print_rules(format: RulesFormat) {
+/// What `wsmigrate rules` prints.
+pub fn rules_text(format: RulesFormat) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     match format {
         RulesFormat::Json => {
             let list: Vec<_> = rules::all_metas()
@@ -25,19 +28,19 @@ pub fn print_rules(format: RulesFormat) {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).expect("serializable")
-            );
+            out = serde_json::to_string_pretty(&list).expect("serializable");
+            out.push('\n');
         }
-        RulesFormat::Markdown => print!("{}", markdown_table()),
+        RulesFormat::Markdown => out = markdown_table(),
         RulesFormat::Text => {
-            println!(
+            let _ = writeln!(
+                out,
                 "{:<6}  {:<38}  {:<22}  {:<9}  {:<5}  summary",
                 "code", "name", "family", "fix", "since"
             );
             for m in rules::all_metas() {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<6}  {:<38}  {:<22}  {:<9}  {:<5}  {}{}",
                     m.code,
                     m.name,
@@ -54,6 +57,7 @@ pub fn print_rules(format: RulesFormat) {
             }
         }
     }
+    out
 }
 
 /// The README's rule table: one row per rule, from the registry.
@@ -75,10 +79,12 @@ pub fn markdown_table() -> String {
     out
 }
 
-pub fn print_explanation(meta: &RuleMeta) {
+/// What `wsmigrate explain CODE` prints.
+pub fn explanation_text(meta: &RuleMeta) -> String {
     let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", render_markdown(meta.doc, styled));
-    println!("\n{}", footer(meta));
+    let mut out = render_markdown(meta.doc, styled);
+    out += &format!("\n{}\n", footer(meta));
+    out
 }
 
 /// The line under a rule's documentation: fix availability, severity, version, opt-in.

@@ -23,6 +23,7 @@ pub mod semantic;
 pub mod server;
 pub mod settings;
 pub mod source;
+pub mod stdio;
 pub mod target;
 pub mod write;
 

@@ -296,9 +296,10 @@ pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Add
         let row = index + 1;
         let start = offset;
         offset += line.len();
-        let codes: Vec<&str> = codes_by_row
+        // Rows, comments and multi-line tokens are sorted: binary searches keep this linear.
+        let codes: Vec<&str> = codes_by_row[codes_by_row.partition_point(|(r, _)| *r < row)..]
             .iter()
-            .filter(|(r, _)| *r == row)
+            .take_while(|(r, _)| *r == row)
             .map(|(_, c)| *c)
             .collect();
         let body = line.trim_end_matches(['\n', '\r']);
@@ -307,14 +308,15 @@ pub fn add_directives(source: &str, mut codes_by_row: Vec<(usize, &str)>) -> Add
             out.push_str(line);
             continue;
         }
-        if multiline.iter().any(|r| r.start() < end && end < r.end()) {
+        let around = multiline.partition_point(|r| r.start() < end);
+        if around > 0 && end < multiline[around - 1].end() {
             added.skipped.push(row);
             out.push_str(line);
             continue;
         }
         let comment = comments
-            .iter()
-            .find(|c| c.start().to_usize() >= start && c.start() < end)
+            .get(comments.partition_point(|c| c.start().to_usize() < start))
+            .filter(|c| c.start() < end)
             .map(|c| c.start().to_usize() - start);
         let new_body = with_codes(body, comment, &codes);
         if new_body != body {

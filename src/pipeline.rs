@@ -39,7 +39,8 @@ pub struct FileReport {
     /// Original and new text, when fixes changed something and were not written (`--diff`,
     /// and `--fix` on stdin).
     pub change: Option<(String, String)>,
-    /// Something went wrong inside wsmigrate (a panic, a dropped fix): exit code 2.
+    /// Something went wrong inside wsmigrate (a panic, a dropped fix) or a fixed file could not
+    /// be written: exit code 2, even with --exit-zero.
     pub internal_error: bool,
 }
 
@@ -166,7 +167,7 @@ enum Read {
 fn read_and_prefilter(found: Found, context: &Context) -> Read {
     let path = match found {
         Found::File(path) => path,
-        Found::Error { path, message } => return Read::Failed(io_error_report(&path, message)),
+        Found::Error { path, message } => return Read::Failed(file_error_report(&path, message)),
     };
     match read_regular_file(&path) {
         Ok((bytes, stamp)) if context.skip_prefilter || context.prefilter.may_match(&bytes) => {
@@ -218,11 +219,15 @@ fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
 }
 
 fn io_error_report(path: &Path, message: String) -> FileReport {
+    file_error_report(path, format!("cannot read file: {message}"))
+}
+
+fn file_error_report(path: &Path, message: String) -> FileReport {
     let path = Arc::new(path.to_path_buf());
     FileReport {
         messages: vec![Message::file_level(
             &builtin::IO_ERROR,
-            format!("cannot read file: {message}"),
+            message,
             &path,
             crate::source::Location { row: 1, column: 1 },
         )],

@@ -71,6 +71,10 @@ pub enum Family {
     CallArguments,
     Callbacks,
     BehaviourNotes,
+    /// The threading implementation (`websockets.sync`): WS5xx.
+    Threading,
+    /// Starting and using the server object: WS6xx.
+    Server,
     Tool,
 }
 
@@ -82,6 +86,8 @@ impl Family {
             Family::CallArguments => "call arguments",
             Family::Callbacks => "callbacks",
             Family::BehaviourNotes => "behaviour notes",
+            Family::Threading => "threading API",
+            Family::Server => "server object",
             Family::Tool => "tool",
         }
     }

@@ -15,6 +15,7 @@ const KNOWN: &[Version] = &[
     Version::V15_0,
     Version::V16_0,
     Version::V17_0,
+    Version::new(17, 1),
 ];
 
 /// The first release of the new implementation: the lowest target there is.
@@ -29,21 +30,22 @@ pub fn explicit(requested: &str, source: &str) -> Result<Target, String> {
         }),
         _ => Err(format!(
             "invalid target version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
-             16.0, 17.0, auto"
+             16.0, 17.0, 17.1, auto"
         )),
     }
 }
 
 /// `auto`: the requirement declared by the project whose root is at or above `start`.
-pub fn auto(start: &Path) -> Target {
-    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+/// A `pyproject.toml` that is not valid TOML is an error.
+pub fn auto(start: &Path) -> Result<Target, String> {
+    let absolute = crate::config::logical_absolute(start);
     let first = if absolute.is_dir() {
         Some(absolute.as_path())
     } else {
         absolute.parent()
     };
     for dir in first.into_iter().flat_map(Path::ancestors) {
-        if let Some((file, requirement)) = declared(dir) {
+        if let Some((file, requirement)) = declared(dir)? {
             // No lower bound: `websockets<16` allows legacy releases, bare `websockets` any.
             let unbounded = if requirement.contains('<') {
                 Version::new(0, 0)
@@ -59,30 +61,38 @@ pub fn auto(start: &Path) -> Target {
             } else {
                 (lowest, "")
             };
-            return Target {
+            return Ok(Target {
                 version,
                 reason: format!("from {file}: {requirement}{note}"),
-            };
+            });
         }
         // The project root: nothing above it belongs to this project.
         if dir.join(".git").exists() || dir.join("pyproject.toml").is_file() {
             break;
         }
     }
-    Target {
+    Ok(Target {
         version: Version::LATEST,
         reason: "latest release; the project declares no websockets requirement".to_string(),
-    }
+    })
 }
 
 /// The first websockets requirement found in `dir`, with the name of the file it came from.
-fn declared(dir: &Path) -> Option<(String, String)> {
+fn declared(dir: &Path) -> Result<Option<(String, String)>, String> {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     if let Some(text) = read("pyproject.toml") {
+        crate::config::parse_toml(&dir.join("pyproject.toml"), &text)?;
         if let Some(req) = from_pyproject(&text) {
-            return Some(("pyproject.toml".into(), req));
+            return Ok(Some(("pyproject.toml".into(), req)));
         }
     }
+    Ok(requirement_or_lock(dir, read))
+}
+
+fn requirement_or_lock(
+    dir: &Path,
+    read: impl Fn(&str) -> Option<String>,
+) -> Option<(String, String)> {
     let mut requirement_files: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -1,15 +1,41 @@
-//! Writing fixed files: through a temporary file in the same directory and an atomic rename,
-//! keeping permissions, BOM and line endings, and never over a file that changed meanwhile.
+//! Writing fixed files, only ever as the file's owner would replace it.
+//!
+//! - A symlink is written **through**: the file replaced is the link's final target, in the
+//!   target's directory; the link itself is never touched.
+//! - The file must be writable by the user running wsmigrate, checked by opening it for writing
+//!   (mode bits, ACLs, read-only mounts and immutable files all count, as for an editor).
+//! - Normally the new text goes to a temporary file next to the target, created with the
+//!   target's mode from the start (never wider: the umask can only narrow it), given the
+//!   target's owner, group, mode and extended attributes (ACLs included), then renamed over the
+//!   target: an atomic switch for every other process, and for a killed wsmigrate.
+//! - When that cannot keep the file's identity — it has several hard links, its owner, group
+//!   or an extended attribute cannot be given to a new file, or the directory does not let the
+//!   user create one — the file is rewritten in place
+//!   through the handle opened above (as vim does with `backupcopy=auto`): links, owner and
+//!   attributes stay, at the price of atomicity (a kill during the write leaves it partial).
+//! - Freshness: the file's size and modification time are compared with those seen when it was
+//!   read, and, as late as possible (after the temporary file is complete, just before the
+//!   rename), its content is read again and compared with what was read, byte for byte.
+//!
+//! What remains: a save that lands between that last comparison and the rename (microseconds)
+//! is lost, and so is anything an editor writes *through a handle it opened before the rename*
+//! — that write goes to the old inode, which no name points to any more. Editors that save by
+//! writing a new file and renaming it (most do) are caught by the comparison.
 
-use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use crate::source::SourceText;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The longest file name most file systems accept, in bytes.
+const NAME_MAX: usize = 255;
 
 /// Size and modification time of a file when it was read: if either differs at write time,
 /// someone (an editor) saved the file meanwhile.
@@ -31,57 +57,252 @@ impl Stamp {
 const CHANGED: &str = "the file changed on disk since it was read; not overwriting it";
 
 /// Replaces the file at `path`, which was read as `original` (with `stamp`, when known), with
-/// `new_text`. Without a stamp the file is read again and compared.
+/// `new_text`.
 pub fn replace_file(
     path: &Path,
     original: &SourceText,
     new_text: &str,
     stamp: Option<Stamp>,
 ) -> Result<(), String> {
-    let metadata = fs::metadata(path).map_err(|e| e.to_string())?;
-    match stamp {
-        Some(stamp) if Stamp::of(&metadata) != stamp => return Err(CHANGED.into()),
-        Some(_) => {}
-        None => {
-            let on_disk = fs::read(path).map_err(|e| format!("cannot re-read file: {e}"))?;
-            if on_disk != original.encode(&original.text) {
-                return Err(CHANGED.into());
-            }
-        }
+    let expected = original.encode(&original.text);
+    let new_bytes = original.encode(new_text);
+    // Through symlinks: the link stays a link, its target gets the new text.
+    let target = fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let metadata = fs::metadata(&target).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".into());
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(
-        ".{name}.wsmigrate-{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    if stamp.is_some_and(|stamp| Stamp::of(&metadata) != stamp) {
+        return Err(CHANGED.into());
+    }
+    let mut handle = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&target)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                format!("you are not allowed to write this file ({e})")
+            }
+            _ => format!("cannot open the file for writing: {e}"),
+        })?;
+    if metadata.nlink() > 1 {
+        return write_in_place(&mut handle, &expected, &new_bytes);
+    }
+    match replace_by_rename(&target, &metadata, &handle, &expected, &new_bytes) {
+        Ok(()) => Ok(()),
+        Err(Failure::Identity) => write_in_place(&mut handle, &expected, &new_bytes),
+        Err(Failure::Fatal(why)) => Err(why),
+    }
+}
+
+enum Failure {
+    /// A new file cannot carry the target's owner, group or attributes: write in place.
+    Identity,
+    Fatal(String),
+}
+
+fn fatal(context: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
+    move |e| Failure::Fatal(format!("{context}: {e}"))
+}
+
+fn replace_by_rename(
+    target: &Path,
+    metadata: &fs::Metadata,
+    original: &File,
+    expected: &[u8],
+    new_bytes: &[u8],
+) -> Result<(), Failure> {
+    let temp = temp_path(target);
+    let mode = metadata.permissions().mode() & 0o7777;
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode & 0o777)
+        .open(&temp)
+        .map_err(|e| match e.kind() {
+            // A directory the user may not write to, holding a file they may: as an editor
+            // would, write the file in place.
+            std::io::ErrorKind::PermissionDenied => Failure::Identity,
+            _ => Failure::Fatal(format!("cannot create temporary file: {e}")),
+        })?;
     let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(|e| format!("cannot create temporary file: {e}"))?;
-        file.write_all(&original.encode(new_text))
-            .map_err(|e| format!("cannot write temporary file: {e}"))?;
-        file.set_permissions(metadata.permissions())
-            .map_err(|e| format!("cannot copy permissions: {e}"))?;
+        let mut file = file;
+        give_identity(&file, metadata, original)?;
+        file.write_all(new_bytes)
+            .map_err(fatal("cannot write temporary file"))?;
         // No fsync: the rename makes the switch atomic for every other process (and for a
         // killed wsmigrate), as in editors and ruff; an fsync per file made `--fix` on a large
         // tree several times slower than `check`.
         drop(file);
-        fs::rename(&temp, path).map_err(|e| format!("cannot replace file: {e}"))
+        // The freshness check, as late as it can be: the same file, with the same content.
+        let now = fs::metadata(target).map_err(fatal("cannot re-read file"))?;
+        if (now.dev(), now.ino()) != (metadata.dev(), metadata.ino())
+            || fs::read(target).map_err(fatal("cannot re-read file"))? != expected
+        {
+            return Err(Failure::Fatal(CHANGED.into()));
+        }
+        fs::rename(&temp, target).map_err(fatal("cannot replace file"))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Owner, group, mode and extended attributes of the original, on the new file (owner before
+/// mode: a change of owner clears the set-user-ID bit).
+fn give_identity(file: &File, metadata: &fs::Metadata, original: &File) -> Result<(), Failure> {
+    let own = file
+        .metadata()
+        .map_err(fatal("cannot stat temporary file"))?;
+    if (own.uid(), own.gid()) != (metadata.uid(), metadata.gid())
+        && std::os::unix::fs::fchown(file, Some(metadata.uid()), Some(metadata.gid())).is_err()
+    {
+        return Err(Failure::Identity);
+    }
+    file.set_permissions(metadata.permissions())
+        .map_err(fatal("cannot copy permissions"))?;
+    xattr::copy(original, file).map_err(|()| Failure::Identity)
+}
+
+/// Rewrites the file through `handle`, after checking that it still holds `expected`.
+fn write_in_place(handle: &mut File, expected: &[u8], new_bytes: &[u8]) -> Result<(), String> {
+    let mut now = Vec::with_capacity(expected.len() + 1);
+    handle
+        .read_to_end(&mut now)
+        .map_err(|e| format!("cannot re-read file: {e}"))?;
+    if now != expected {
+        return Err(CHANGED.into());
+    }
+    (|| {
+        handle.seek(SeekFrom::Start(0))?;
+        handle.write_all(new_bytes)?;
+        handle.set_len(new_bytes.len() as u64)?;
+        handle.flush()
+    })()
+    .map_err(|e| format!("cannot write file in place: {e}"))
+}
+
+/// `.NAME.wsmigrate-PID-N.tmp` in the target's directory, with NAME shortened so that the
+/// whole name fits in 255 bytes.
+fn temp_path(target: &Path) -> PathBuf {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let suffix = format!(
+        ".wsmigrate-{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let name = target.file_name().map(OsStrExt::as_bytes).unwrap_or(b"");
+    let keep = name.len().min(NAME_MAX - 1 - suffix.len());
+    let mut temp = Vec::with_capacity(NAME_MAX);
+    temp.push(b'.');
+    temp.extend_from_slice(&name[..keep]);
+    temp.extend_from_slice(suffix.as_bytes());
+    dir.join(std::ffi::OsStr::from_bytes(&temp))
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod xattr {
+    //! Extended attributes (`user.*`, `security.*`, and ACLs as `system.posix_acl_access`).
+
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::os::fd::AsRawFd;
+
+    /// The attribute names of a file; none where the file system has no attributes.
+    fn names(file: &File) -> Result<Vec<CString>, ()> {
+        let fd = file.as_raw_fd();
+        loop {
+            // SAFETY: a null buffer of size 0 asks for the size only.
+            let size = unsafe { libc::flistxattr(fd, std::ptr::null_mut(), 0) };
+            if size < 0 {
+                return match std::io::Error::last_os_error().raw_os_error() {
+                    Some(libc::ENOTSUP) => Ok(Vec::new()),
+                    _ => Err(()),
+                };
+            }
+            let mut buf = vec![0u8; size as usize];
+            // SAFETY: `buf` has room for `buf.len()` bytes.
+            let got = unsafe { libc::flistxattr(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if got < 0 {
+                if std::io::Error::last_os_error().raw_os_error() == Some(libc::ERANGE) {
+                    continue; // Grew meanwhile.
+                }
+                return Err(());
+            }
+            buf.truncate(got as usize);
+            return Ok(buf
+                .split(|b| *b == 0)
+                .filter(|n| !n.is_empty())
+                .filter_map(|n| CString::new(n).ok())
+                .collect());
+        }
+    }
+
+    fn value(file: &File, name: &CString) -> Result<Vec<u8>, ()> {
+        let fd = file.as_raw_fd();
+        loop {
+            // SAFETY: size query, as above.
+            let size = unsafe { libc::fgetxattr(fd, name.as_ptr(), std::ptr::null_mut(), 0) };
+            if size < 0 {
+                return Err(());
+            }
+            let mut buf = vec![0u8; size as usize];
+            // SAFETY: `buf` has room for `buf.len()` bytes.
+            let got =
+                unsafe { libc::fgetxattr(fd, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+            if got < 0 {
+                if std::io::Error::last_os_error().raw_os_error() == Some(libc::ERANGE) {
+                    continue;
+                }
+                return Err(());
+            }
+            buf.truncate(got as usize);
+            return Ok(buf);
+        }
+    }
+
+    /// Makes `to`'s attributes those of `from`: copies each, and removes what `to` got on its
+    /// own (an ACL inherited from the directory's default ACL).
+    pub fn copy(from: &File, to: &File) -> Result<(), ()> {
+        let wanted = names(from)?;
+        for name in names(to)? {
+            if !wanted.contains(&name) {
+                // SAFETY: `name` is NUL-terminated.
+                if unsafe { libc::fremovexattr(to.as_raw_fd(), name.as_ptr()) } != 0 {
+                    return Err(());
+                }
+            }
+        }
+        for name in &wanted {
+            let value = value(from, name)?;
+            // SAFETY: `value` is valid for `value.len()` bytes; `name` is NUL-terminated.
+            let set = unsafe {
+                libc::fsetxattr(
+                    to.as_raw_fd(),
+                    name.as_ptr(),
+                    value.as_ptr().cast(),
+                    value.len(),
+                    0,
+                )
+            };
+            if set != 0 {
+                return Err(());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+mod xattr {
+    /// Elsewhere attributes are not copied; a file's identity is its owner, group and mode.
+    pub fn copy(_from: &std::fs::File, _to: &std::fs::File) -> Result<(), ()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +330,16 @@ mod tests {
         let leftovers = fs::read_dir(&dir).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn temporary_names_fit_in_255_bytes() {
+        let long = "é".repeat(126) + ".py"; // 255 bytes
+        let temp = temp_path(&Path::new("/some/dir").join(&long));
+        let name = temp.file_name().unwrap().as_bytes();
+        assert!(name.len() <= NAME_MAX, "{}", name.len());
+        assert!(name.starts_with(b".\xc3\xa9"));
+        assert!(name.ends_with(b".tmp"));
+        assert_eq!(temp.parent(), Some(Path::new("/some/dir")));
     }
 }

@@ -25,6 +25,13 @@ fn every_rule_doc_example_matches_the_fixer() {
             ));
             continue;
         }
+        // 17.0, or the latest release for the rules that start after it (WS502: 17.1).
+        let target = if meta.since > rules::Version::V17_0 {
+            rules::Version::LATEST.to_string()
+        } else {
+            "17.0".to_string()
+        };
+        let target = target.as_str();
         let dir = scratch("docs");
         for (i, example) in examples.iter().enumerate() {
             let file = format!("example_{i}.py");
@@ -36,7 +43,7 @@ fn every_rule_doc_example_matches_the_fixer() {
                     "--fix",
                     "--unsafe-fixes",
                     "--target-version",
-                    "17.0",
+                    target,
                     "--select",
                     meta.code,
                     &file,
@@ -59,7 +66,7 @@ fn every_rule_doc_example_matches_the_fixer() {
                 &[
                     "check",
                     "--target-version",
-                    "17.0",
+                    target,
                     "--select",
                     meta.code,
                     &file,
@@ -78,7 +85,7 @@ fn every_rule_doc_example_matches_the_fixer() {
                 &[
                     "check",
                     "--target-version",
-                    "17.0",
+                    target,
                     "--select",
                     meta.code,
                     &file,

@@ -74,6 +74,39 @@ pub fn append_argument(arguments: &Arguments, text: &str) -> Edit {
     }
 }
 
+/// [`append_argument`], aware of the one-argument-per-line layout with a trailing comma:
+/// there, `text` gets its own line at the indentation of the last argument. `None` when the
+/// call has no parentheses to insert into.
+pub fn append_argument_in(source: &str, arguments: &Arguments, text: &str) -> Option<Edit> {
+    // A call recovered from a syntax error may lack its parentheses.
+    let written = source.get(arguments.range().to_std_range())?;
+    if written.len() < 2 || !written.starts_with('(') || !written.ends_with(')') {
+        return None;
+    }
+    if let Some(last) = arguments.iter_source_order().last() {
+        let inner_end = arguments.inner_range().end();
+        if last.end() > inner_end {
+            return None;
+        }
+        let gap = &source[TextRange::new(last.end(), inner_end)];
+        let line_start = source[..last.start().to_usize()]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let indent = &source[line_start..last.start().to_usize()];
+        if gap.trim_start().starts_with(',')
+            && gap.contains('\n')
+            && indent.chars().all(|c| c == ' ' || c == '\t')
+        {
+            let comma = last.end()
+                + TextSize::try_from(gap.find(',').unwrap_or(0) + 1)
+                    .ok()
+                    .unwrap_or_default();
+            return Some(Edit::insert(comma, format!("\n{indent}{text},")));
+        }
+    }
+    Some(append_argument(arguments, text))
+}
+
 /// When the argument at `range` starts its line and nothing but a comma and a comment follows
 /// it up to the end of its line: the whole lines it spans, newline included.
 fn own_lines(source: &str, range: TextRange) -> Option<TextRange> {

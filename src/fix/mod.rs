@@ -5,12 +5,15 @@
 pub mod arguments;
 pub mod groups;
 pub mod importer;
+pub mod statements;
 
 pub use groups::{settle_groups, settle_groups_in, GroupDecisions};
 
 use rustc_hash::FxHashMap as HashMap;
 
-use ruff_text_size::TextRange;
+use std::collections::BTreeMap;
+
+use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::builtin;
@@ -203,25 +206,51 @@ fn fix_of(diagnostics: &[Diagnostic], i: usize) -> &Fix {
 }
 
 /// Picks units whose edits neither overlap each other nor an earlier pick. Identical edits (the
-/// same import added by two fixes) are shared.
+/// same import added by two fixes) are shared. The edits taken so far are kept sorted by range
+/// and never conflict with each other, so an edit need only be compared with the taken edit
+/// that starts before it and those that start inside it: O(edits · log edits) in all.
 fn non_overlapping(diagnostics: &[Diagnostic], units: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken: BTreeMap<(TextSize, TextSize), &Edit> = BTreeMap::new();
     let mut chosen = Vec::new();
     for unit in units {
-        let edits: Vec<&Edit> = unit
+        let mut added: Vec<(TextSize, TextSize)> = Vec::new();
+        let mut conflicts = false;
+        for edit in unit
             .iter()
             .flat_map(|&i| fix_of(diagnostics, i).edits.iter())
-            .collect();
-        let conflicts = edits.iter().enumerate().any(|(n, e)| {
-            taken.iter().any(|t| conflict(e, t))
-                || edits[..n].iter().any(|other| conflict(e, other))
-        });
-        if !conflicts {
-            taken.extend(edits);
+        {
+            if conflicts_with_taken(&taken, edit) {
+                conflicts = true;
+                break;
+            }
+            let key = (edit.range.start(), edit.range.end());
+            if taken.insert(key, edit).is_none() {
+                added.push(key);
+            }
+        }
+        if conflicts {
+            for key in added {
+                taken.remove(&key);
+            }
+        } else {
             chosen.push(unit.clone());
         }
     }
     chosen
+}
+
+/// Does `edit` conflict with any of `taken` (pairwise free of conflicts)?
+fn conflicts_with_taken(taken: &BTreeMap<(TextSize, TextSize), &Edit>, edit: &Edit) -> bool {
+    let (start, end) = (edit.range.start(), edit.range.end());
+    // Of the edits starting before this one, only the last can reach into it.
+    let before = taken
+        .range(..(start, TextSize::from(0)))
+        .next_back()
+        .is_some_and(|(_, t)| conflict(edit, t));
+    before
+        || taken
+            .range((start, TextSize::from(0))..=(end, TextSize::from(u32::MAX)))
+            .any(|(_, t)| conflict(edit, t))
 }
 
 fn conflict(a: &Edit, b: &Edit) -> bool {

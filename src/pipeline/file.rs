@@ -171,7 +171,7 @@ fn lint_fix(
         source.text.clone(),
         source.line_ending,
         context.settings.fix_applicability,
-        lint,
+        &lint,
     );
     let pass_sources: Vec<Option<Arc<str>>> = result
         .pass_texts
@@ -216,8 +216,18 @@ fn lint_fix(
         return;
     }
     if let Err(why) = write::replace_file(&path, &source, &new_text, stamp) {
-        // Nothing was written: what we counted as fixed is not.
-        report.messages.retain(|m| !m.fixed);
+        // Nothing was written: every finding of the file as it is on disk, unfixed, and a run
+        // that fails even with --exit-zero.
+        let locator = Locator::new(&source.text);
+        let text: Option<Arc<str>> = context
+            .keep_sources
+            .then(|| Arc::from(source.text.as_str()));
+        report.messages = lint(&source.text)
+            .diagnostics
+            .into_iter()
+            .map(|d| Message::from_diagnostic(d, &path, &locator, text.as_ref()))
+            .collect();
+        report.internal_error = true;
         report.messages.push(Message::file_level(
             &builtin::IO_ERROR,
             format!("fixes not written: {why}"),

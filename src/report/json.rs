@@ -38,7 +38,53 @@ pub fn to_value(m: &Message) -> Value {
 }
 
 pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
-    let values: Vec<Value> = messages.iter().map(|m| to_value(m)).collect();
-    serde_json::to_writer_pretty(&mut *out, &values)?;
+    write_array(out, 0, messages.iter().map(|m| to_value(m)))?;
     writeln!(out)
+}
+
+/// Streams a pretty-printed JSON array whose opening bracket is at indentation `indent`: one
+/// element in memory at a time, the same text `serde_json::to_writer_pretty` gives for the
+/// whole array.
+pub fn write_array(
+    out: &mut impl Write,
+    indent: usize,
+    items: impl Iterator<Item = Value>,
+) -> io::Result<()> {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        return write!(out, "[]");
+    }
+    let pad = " ".repeat(indent + 2);
+    write!(out, "[")?;
+    let mut first = true;
+    for item in items {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        let text = serde_json::to_string_pretty(&item)?;
+        for (n, line) in text.split('\n').enumerate() {
+            if n > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(pad.as_bytes())?;
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    write!(out, "\n{}]", " ".repeat(indent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_arrays_print_as_serde_does() {
+        let values = vec![json!({"a": [1, {"b": "x\ny"}]}), json!(2), json!({})];
+        let mut streamed = Vec::new();
+        write_array(&mut streamed, 0, values.clone().into_iter()).unwrap();
+        let whole = serde_json::to_string_pretty(&values).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+        let mut empty = Vec::new();
+        write_array(&mut empty, 4, std::iter::empty()).unwrap();
+        assert_eq!(empty, b"[]");
+    }
 }

@@ -3,7 +3,7 @@
 pub mod concise;
 mod full;
 mod github;
-mod json;
+pub(crate) mod json;
 mod sarif;
 
 use std::io::{self, Write};
@@ -130,8 +130,9 @@ pub fn print_to(
             }
         }
         OutputFormat::Full => {
+            let mut lines = full::LineCache::default();
             for m in messages.iter().filter(|m| !m.fixed) {
-                full::write(&mut out, m, options)?;
+                full::write(&mut out, m, options, &mut lines)?;
             }
         }
     }

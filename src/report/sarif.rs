@@ -90,19 +90,18 @@ fn result(m: &Message, rule_index: usize) -> Value {
     value
 }
 
+/// Writes the log with its results streamed: only the rule table and one result are in
+/// memory at a time, whatever the number of findings.
 pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
+    const SLOT: &str = "wsmigrate-results-slot";
     let metas: Vec<&RuleMeta> = rules::all_metas().collect();
-    let results: Vec<Value> = messages
-        .iter()
-        .filter(|m| !m.fixed)
-        .map(|m| {
-            let index = metas
-                .iter()
-                .position(|r| r.code == m.rule.code)
-                .unwrap_or(0);
-            result(m, index)
-        })
-        .collect();
+    let results = messages.iter().filter(|m| !m.fixed).map(|m| {
+        let index = metas
+            .iter()
+            .position(|r| r.code == m.rule.code)
+            .unwrap_or(0);
+        result(m, index)
+    });
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -116,9 +115,16 @@ pub fn write(out: &mut impl Write, messages: &[&Message]) -> io::Result<()> {
                 }
             },
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": SLOT,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    let skeleton = serde_json::to_string_pretty(&log)?;
+    let slot = format!("\"{SLOT}\"");
+    let at = skeleton.find(&slot).expect("the slot is in the skeleton");
+    let line_start = skeleton[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = skeleton[line_start..].len() - skeleton[line_start..].trim_start().len();
+    out.write_all(&skeleton.as_bytes()[..at])?;
+    crate::report::json::write_array(out, indent, results)?;
+    out.write_all(&skeleton.as_bytes()[at + slot.len()..])?;
     writeln!(out)
 }

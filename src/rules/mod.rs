@@ -5,6 +5,9 @@ mod callback_code;
 mod connection_attribute;
 mod header_literal;
 pub(crate) mod legacy_names;
+mod legacy_protocol_methods;
+mod server_object;
+mod sync_api;
 mod websockets_call;
 mod ws001_fail_connection;
 mod ws002_connection_open_closed;
@@ -18,6 +21,10 @@ mod ws104_invalid_status_code;
 mod ws105_legacy_handshake_exceptions;
 mod ws106_removed_module;
 mod ws107_connection_closed_code_reason;
+mod ws108_legacy_connect_class;
+mod ws109_opcode_constant;
+mod ws110_legacy_only_name;
+mod ws111_payload_too_big_message;
 mod ws201_connect_extra_headers;
 mod ws202_serve_extra_headers;
 mod ws203_removed_argument;
@@ -29,9 +36,21 @@ mod ws301_handler_path_parameter;
 mod ws302_process_request_signature;
 mod ws303_select_subprotocol_signature;
 mod ws304_legacy_protocol_hook;
+mod ws305_legacy_protocol_method;
 mod ws401_concurrent_recv_runtime_error;
 mod ws402_reconnect_retry_policy;
 mod ws403_subprotocol_negotiation_default;
+mod ws404_automatic_proxy;
+mod ws405_value_error_for_bad_arguments;
+mod ws406_process_request_any_method;
+mod ws501_sync_socket_argument;
+mod ws502_sync_connect_without_with;
+mod ws503_sync_keepalive_default;
+mod ws504_sync_server_shutdown;
+mod ws505_sync_ssl_context;
+mod ws506_sync_connection_subclass;
+mod ws601_serve_outside_running_loop;
+mod ws602_legacy_server_attribute;
 
 use ruff_python_ast::{Expr, Stmt};
 
@@ -54,6 +73,10 @@ pub static ALL: &[&dyn Rule] = &[
     &ws105_legacy_handshake_exceptions::LegacyHandshakeExceptions,
     &ws106_removed_module::RemovedModule,
     &ws107_connection_closed_code_reason::ConnectionClosedCodeReason,
+    &ws108_legacy_connect_class::LegacyConnectClass,
+    &ws109_opcode_constant::OpcodeConstant,
+    &ws110_legacy_only_name::LegacyOnlyName,
+    &ws111_payload_too_big_message::PayloadTooBigMessage,
     &ws201_connect_extra_headers::ConnectExtraHeaders,
     &ws202_serve_extra_headers::ServeExtraHeaders,
     &ws203_removed_argument::RemovedArgument,
@@ -65,9 +88,21 @@ pub static ALL: &[&dyn Rule] = &[
     &ws302_process_request_signature::ProcessRequestSignature,
     &ws303_select_subprotocol_signature::SelectSubprotocolSignature,
     &ws304_legacy_protocol_hook::LegacyProtocolHook,
+    &ws305_legacy_protocol_method::LegacyProtocolMethod,
     &ws401_concurrent_recv_runtime_error::ConcurrentRecvRuntimeError,
     &ws402_reconnect_retry_policy::ReconnectRetryPolicy,
     &ws403_subprotocol_negotiation_default::SubprotocolNegotiationDefault,
+    &ws404_automatic_proxy::AutomaticProxy,
+    &ws405_value_error_for_bad_arguments::ValueErrorForBadArguments,
+    &ws406_process_request_any_method::ProcessRequestAnyMethod,
+    &ws501_sync_socket_argument::SyncSocketArgument,
+    &ws502_sync_connect_without_with::SyncConnectWithoutWith,
+    &ws503_sync_keepalive_default::SyncKeepaliveDefault,
+    &ws504_sync_server_shutdown::SyncServerShutdown,
+    &ws505_sync_ssl_context::SyncSslContext,
+    &ws506_sync_connection_subclass::SyncConnectionSubclass,
+    &ws601_serve_outside_running_loop::ServeOutsideRunningLoop,
+    &ws602_legacy_server_attribute::LegacyServerAttribute,
 ];
 
 pub trait Rule: Sync {

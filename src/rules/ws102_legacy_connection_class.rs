@@ -194,6 +194,9 @@ fn other_use_help(checker: &Checker, expr: &Expr) -> String {
     }
 }
 
+/// How far up from a reference `usage` looks for the call or attribute it is part of.
+const MAX_ANCESTORS: usize = 64;
+
 fn usage(checker: &Checker, expr: &Expr) -> Use {
     let range = expr.range();
     // The outermost expression of the current statement that contains `expr`.
@@ -201,6 +204,11 @@ fn usage(checker: &Checker, expr: &Expr) -> Use {
     let mut call_arg: Option<(&Expr, usize)> = None;
     let mut child = range;
     while let Some(ancestor) = checker.ancestor_expr(n) {
+        // No real use nests a class this deep; stopping keeps a file of deeply nested lists
+        // of classes linear (each reference would walk every enclosing list).
+        if n > MAX_ANCESTORS {
+            return Use::Other;
+        }
         if let Expr::Call(call) = ancestor {
             if let Some(i) = call.arguments.args.iter().position(|a| a.range() == child) {
                 call_arg.get_or_insert((&call.func, i));

@@ -15,6 +15,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::rules::legacy_protocol_methods::OVERRIDES;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
@@ -33,91 +34,6 @@ static META: RuleMeta = RuleMeta {
     needles: &["Protocol"],
     doc: include_str!("../../rules/WS103.md"),
 };
-
-const NO_PROTOCOL: &str = "no equivalent: the new connection is not an `asyncio.Protocol` \
-                           subclass whose callbacks you can override";
-const HANDSHAKE: &str = "no equivalent: the Sans-I/O protocol performs the handshake; inspect \
-                         or change it with `process_request=` / `process_response=`";
-const PUBLIC_API: &str = "do not override it: wrap the connection in your own helper instead";
-
-/// Overridable methods of the legacy classes → what they become.
-const OVERRIDES: &[(&str, &str)] = &[
-    (
-        "process_request",
-        "a `process_request=` callable given to `serve()`, called as \
-         `(connection, request)`: read `request.path` / `request.headers`; return `None` to \
-         continue or `connection.respond(status, text)` to reject",
-    ),
-    (
-        "select_subprotocol",
-        "a `select_subprotocol=` callable given to `serve()`, called as \
-         `(connection, subprotocols)`; return the chosen one or `None`",
-    ),
-    (
-        "process_response",
-        "a `process_response=` callable given to `serve()`, called as \
-         `(connection, request, response)`",
-    ),
-    (
-        "process_origin",
-        "the `origins=` argument of `serve()` (a list of strings, regexes or `None`)",
-    ),
-    (
-        "process_extensions",
-        "the `extensions=` argument of `serve()` / `connect()`",
-    ),
-    (
-        "process_subprotocol",
-        "the `subprotocols=` argument (and `select_subprotocol=` on a server)",
-    ),
-    (
-        "check_credentials",
-        "`process_request=websockets.asyncio.server.basic_auth(check_credentials=...)`",
-    ),
-    (
-        "__init__",
-        "no constructor to extend: keep per-connection state in the handler (a closure, \
-         `functools.partial`, or a dict keyed by connection); a `ServerConnection` / \
-         `ClientConnection` subclass given as `create_connection=` has a different constructor",
-    ),
-    ("handshake", HANDSHAKE),
-    ("read_http_request", HANDSHAKE),
-    ("write_http_response", HANDSHAKE),
-    ("read_http_response", HANDSHAKE),
-    ("write_http_request", HANDSHAKE),
-    (
-        "handler",
-        "the connection handler given to `serve()`, called as `(connection)`",
-    ),
-    (
-        "keepalive_ping",
-        "the `ping_interval=` / `ping_timeout=` arguments",
-    ),
-    ("connection_made", NO_PROTOCOL),
-    ("connection_lost", NO_PROTOCOL),
-    ("data_received", NO_PROTOCOL),
-    ("eof_received", NO_PROTOCOL),
-    ("pause_writing", NO_PROTOCOL),
-    ("resume_writing", NO_PROTOCOL),
-    ("connection_open", NO_PROTOCOL),
-    ("transfer_data", NO_PROTOCOL),
-    ("read_message", NO_PROTOCOL),
-    ("read_data_frame", NO_PROTOCOL),
-    ("read_frame", NO_PROTOCOL),
-    ("write_frame", NO_PROTOCOL),
-    ("write_frame_sync", NO_PROTOCOL),
-    ("write_close_frame", NO_PROTOCOL),
-    ("close_connection", NO_PROTOCOL),
-    ("close_transport", NO_PROTOCOL),
-    ("fail_connection", NO_PROTOCOL),
-    ("ensure_open", NO_PROTOCOL),
-    ("recv", PUBLIC_API),
-    ("send", PUBLIC_API),
-    ("ping", PUBLIC_API),
-    ("pong", PUBLIC_API),
-    ("close", PUBLIC_API),
-    ("wait_closed", PUBLIC_API),
-];
 
 impl Rule for LegacyProtocolSubclass {
     fn meta(&self) -> &'static RuleMeta {

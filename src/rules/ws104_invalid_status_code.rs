@@ -95,11 +95,14 @@ impl Rule for InvalidStatusCode {
             );
             return;
         };
-        let mut edits = replacement;
+        let edits = replacement;
         let mut applicability_safe = true;
+        // Reads of `exc.status_code` / `exc.headers`: each reported on its own line, fixed
+        // together with the `except` clause.
+        let mut reads = Vec::new();
         match context(checker, expr) {
             Context::Except(handler) => match handler_edits(checker, handler) {
-                Ok(more) => edits.extend(more),
+                Ok(more) => reads = more,
                 Err(help) => {
                     checker.report(diagnostic.with_help(help));
                     return;
@@ -123,7 +126,43 @@ impl Rule for InvalidStatusCode {
                 edits,
             )
         };
-        checker.report(diagnostic.with_fix(fix).with_group(group));
+        // Without an import group, the `except` clause anchors a group of its own reads.
+        let (own, members) = match group {
+            Some(group) => (Some(group), group),
+            None => (
+                (!reads.is_empty()).then_some(FixGroup {
+                    key: expr.range(),
+                    role: GroupRole::Anchor,
+                    file: None,
+                }),
+                FixGroup {
+                    key: expr.range(),
+                    role: GroupRole::Member,
+                    file: None,
+                },
+            ),
+        };
+        checker.report(diagnostic.with_fix(fix).with_group(own));
+        for (range, edit) in reads {
+            let read = checker.slice(range);
+            let (receiver, attribute) = read.rsplit_once('.').unwrap_or((read, ""));
+            checker.report(
+                Diagnostic::new(
+                    &META,
+                    format!(
+                        "`{read}`: the new `InvalidStatus` has no `{attribute}`; it is \
+                         `{receiver}.response.{attribute}`"
+                    ),
+                    range,
+                )
+                .with_severity(coherence.severity)
+                .with_fix(Fix::safe(
+                    format!("Read `{receiver}.response.{attribute}`"),
+                    vec![edit],
+                ))
+                .with_group(Some(members)),
+            );
+        }
     }
 }
 
@@ -201,7 +240,7 @@ fn context<'a>(checker: &Checker<'a>, expr: &Expr) -> Context<'a> {
 fn handler_edits(
     checker: &Checker,
     handler: &ruff_python_ast::ExceptHandlerExceptHandler,
-) -> Result<Vec<Edit>, String> {
+) -> Result<Vec<(TextRange, Edit)>, String> {
     let Some(name) = &handler.name else {
         return Ok(Vec::new());
     };
@@ -232,7 +271,7 @@ fn handler_edits(
 struct Uses<'m, 'a> {
     bindings: &'m Bindings<'a>,
     binding: BindingId,
-    edits: Vec<Edit>,
+    edits: Vec<(TextRange, Edit)>,
     blocked: Vec<TextRange>,
 }
 
@@ -243,7 +282,8 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
                 let attribute = attr.attr.as_str();
                 if MOVED_ATTRIBUTES.contains(&attribute) {
                     if attr.ctx == ExprContext::Load {
-                        self.edits.push(Edit::insert(attr.value.end(), ".response"));
+                        self.edits
+                            .push((attr.range, Edit::insert(attr.value.end(), ".response")));
                     } else {
                         self.blocked.push(attr.range);
                     }

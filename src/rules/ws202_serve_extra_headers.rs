@@ -164,7 +164,9 @@ fn process_response_fix(
     };
     let name = function_name(checker, target);
     let function = format!(
-        "def {name}(connection, request, response):\n    # Was `extra_headers=` of `serve()`.\n{body}\n\n"
+        "def {name}(connection, request, response):\n    # Was `extra_headers=` of `serve()`, \
+         which applied to the handshake response only.\n    if response.status_code != 101:\n        \
+         return None\n{body}\n\n"
     );
     let edits = vec![
         Edit::insert(top.start(), function),

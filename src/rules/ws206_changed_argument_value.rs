@@ -1,5 +1,6 @@
-//! WS206 `changed-argument-value`: `max_queue=0` was meant as "unbounded" (it stalls the
-//! reader of both implementations: `None` is unbounded), and `""` in `origins` stood for "no
+//! WS206 `changed-argument-value`: `max_queue=0` was meant as "unbounded" (it stalls the legacy
+//! reader; the new one reads it as a zero high-water mark; `None` is unbounded, from 14.1 in the
+//! new implementation), and `""` in `origins` stood for "no
 //! `Origin` header" (now `None`; the new server rejects such clients with HTTP 403).
 //! Upstream: legacy 13.1 `WebSocketCommonProtocol.read_messages` (waits while
 //! `len(messages) >= max_queue`),
@@ -66,14 +67,23 @@ fn max_queue(checker: &Checker, target: &WebsocketsCall) {
     }
     let diagnostic = Diagnostic::new(
         &META,
-        "`max_queue=0` does not mean \"no limit\": reading stalls once a message is buffered; \
-         `None` disables the limit",
+        "`max_queue=0` does not mean \"no limit\": the legacy reader stalled on it, and the new \
+         implementation reads it as a high-water mark of zero frames (it pauses reading after \
+         every frame); `None` disables the limit",
         keyword.range(),
-    )
-    .with_fix(Fix::safe(
-        "Replace with `max_queue=None`",
-        vec![Edit::replace(keyword.value.range(), "None")],
-    ));
+    );
+    // The new implementation accepts `max_queue=None` from 14.1; 14.0 fails on it.
+    let diagnostic = if checker.settings.target.version >= Version::V14_1 {
+        diagnostic.with_fix(Fix::safe(
+            "Replace with `max_queue=None`",
+            vec![Edit::replace(keyword.value.range(), "None")],
+        ))
+    } else {
+        diagnostic.with_help(
+            "websockets 14.0 fails on `max_queue=None` (supported since 14.1): pass a large \
+             number, or target 14.1 or later",
+        )
+    };
     checker.report(target.diagnostic(checker, diagnostic, None));
 }
 

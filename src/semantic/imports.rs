@@ -184,7 +184,14 @@ impl Imports {
         // since most roots are not imports. Linear in the length of the chain.
         let mut root = expr;
         let mut extra = 0;
+        let mut links = 0;
         while let Expr::Attribute(attr) = root {
+            // No websockets name is this long: stop, so that asking at every link of a long
+            // chain (`websockets.a.a.a…`) stays linear in the chain.
+            links += 1;
+            if links > MAX_LINKS {
+                return None;
+            }
             extra += attr.attr.len() + 1;
             root = &attr.value;
         }
@@ -221,6 +228,10 @@ impl Imports {
         }
     }
 }
+
+/// More attribute links than any qualified name of websockets has (`websockets.legacy.
+/// protocol.WebSocketCommonProtocol.attr` is four).
+const MAX_LINKS: usize = 16;
 
 fn first_byte_bit(name: &str) -> u128 {
     match name.as_bytes().first() {

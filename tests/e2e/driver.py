@@ -56,6 +56,11 @@ FAKE_BINARY = Path(__file__).resolve().parent / "fake_wsmigrate.py"
 VENVS = {
     "ws13": ("websockets==13.1", "13.1"),
     "ws17": ("websockets>=17,<18", "17."),
+    # For programs that prove a fix on the lowest release it targets (manifest `venv`).
+    "ws14.0": ("websockets==14.0", "14.0"),
+    "ws14.1": ("websockets==14.1", "14.1"),
+    "ws15.0": ("websockets==15.0", "15.0"),
+    "ws16.0": ("websockets==16.0", "16.0"),
 }
 PROGRAM_TIMEOUT = 20
 BINARY_TIMEOUT = 300
@@ -71,6 +76,17 @@ class Program:
     reason: str = ""
     at: list[tuple[str, int]] = field(default_factory=list)  # (code, row) on the original
     fixed_transcript: str | None = None  # manual programs: what the rewritten file prints
+    # Optional: `wsmigrate check` runs with `--target-version` and these extra arguments, and
+    # the rewritten program runs on this venv instead of ws17 (a fix proven on the lowest
+    # release it targets).
+    target_version: str = ""
+    args: list[str] = field(default_factory=list)
+    venv: str = "ws17"
+
+    @property
+    def tool_args(self) -> tuple[str, ...]:
+        version = ("--target-version", self.target_version) if self.target_version else ()
+        return (*version, *self.args)
 
     @property
     def name(self) -> str:
@@ -132,7 +148,12 @@ def load_manifest(only: str | None) -> list[Program]:
             reason=entry.get("reason", ""),
             at=[parse_location(entry["file"], loc) for loc in entry.get("at", [])],
             fixed_transcript=entry.get("fixed_transcript"),
+            target_version=entry.get("target_version", ""),
+            args=list(entry.get("args", [])),
+            venv=entry.get("venv", "ws17"),
         )
+        if program.venv not in VENVS:
+            raise SystemExit(f"manifest: {program.file}: unknown venv {program.venv!r}")
         if program.mode not in ("autofix", "manual"):
             raise SystemExit(f"manifest: {program.file}: unknown mode {program.mode!r}")
         if program.mode == "manual":
@@ -274,7 +295,7 @@ def parse_concise_diagnostics(stdout: str) -> list[Diagnostic]:
 
 
 def run_tool(binary: list[str], programs: list[Program], directory: Path,
-             fix: bool, source: Path = FIXTURES) -> ToolOutput:
+             fix: bool, source: Path = FIXTURES, extra_args: tuple[str, ...] = ()) -> ToolOutput:
     """Copy the programs from `source` (default: the originals) into `directory` and run
     `binary check` on it once."""
 
@@ -289,7 +310,8 @@ def run_tool(binary: list[str], programs: list[Program], directory: Path,
     attempts = []
     for output_format in ("json", "concise"):
         fresh_copy()  # a failed first attempt may have rewritten files already
-        command = [*binary, "check", *flags, "--output-format", output_format, str(directory)]
+        command = [*binary, "check", *flags, *extra_args, "--output-format", output_format,
+                   str(directory)]
         try:
             result = subprocess.run(command, capture_output=True, text=True,
                                     timeout=BINARY_TIMEOUT)
@@ -520,23 +542,33 @@ def main() -> int:
     programs = load_manifest(args.only)
     args.venvs.mkdir(parents=True, exist_ok=True)
     py13 = ensure_venv(args.venvs.resolve(), "ws13")
-    py17 = ensure_venv(args.venvs.resolve(), "ws17")
+    pythons = {name: ensure_venv(args.venvs.resolve(), name)
+               for name in sorted({"ws17", *(p.venv for p in programs)})}
 
     scratch = Path(tempfile.mkdtemp(prefix="wsmigrate-e2e-"))
     try:
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
             outcomes = list(pool.map(
-                lambda p: check_originals(p, py13, py17, scratch), programs
+                lambda p: check_originals(p, py13, pythons[p.venv], scratch), programs
             ))
-            checked = run_tool(binary, programs, scratch / "check", fix=False)
-            fixed_dir = scratch / "fixed"
-            fixed = run_tool(binary, programs, fixed_dir, fix=True)
-            # What is still reported on the rewritten files (whatever --fix itself prints).
-            remaining = run_tool(binary, programs, scratch / "recheck", fix=False,
-                                 source=fixed_dir)
+            # One wsmigrate run per set of arguments (most programs share the default one).
+            groups: dict[tuple[str, ...], list[Program]] = {}
+            for program in programs:
+                groups.setdefault(program.tool_args, []).append(program)
+            results = {}
+            for i, (tool_args, members) in enumerate(groups.items()):
+                suffix = f"-{i}" if i else ""
+                checked = run_tool(binary, members, scratch / f"check{suffix}", fix=False,
+                                   extra_args=tool_args)
+                fixed_dir = scratch / f"fixed{suffix}"
+                fixed = run_tool(binary, members, fixed_dir, fix=True, extra_args=tool_args)
+                # What is still reported on the rewritten files (whatever --fix itself prints).
+                remaining = run_tool(binary, members, scratch / f"recheck{suffix}", fix=False,
+                                     source=fixed_dir, extra_args=tool_args)
+                results.update({p.file: (checked, fixed, remaining, fixed_dir) for p in members})
             runnable = [o for o in outcomes if not o.failures]
             list(pool.map(
-                lambda o: check_migration(o, py17, checked, fixed, remaining, fixed_dir,
+                lambda o: check_migration(o, pythons[o.program.venv], *results[o.program.file],
                                           args.self_test),
                 runnable,
             ))
@@ -551,7 +583,8 @@ def main() -> int:
     for outcome in outcomes:
         program = outcome.program
         status = "FAIL" if outcome.failures else "ok"
-        print(f"{status:4} {program.name} [{program.mode}; {', '.join(program.rules)}]")
+        where = f"; {' '.join(program.tool_args)} on {program.venv}" if program.tool_args else ""
+        print(f"{status:4} {program.name} [{program.mode}; {', '.join(program.rules)}{where}]")
         for note in outcome.notes:
             print(f"       {note}")
         for failure in outcome.failures:

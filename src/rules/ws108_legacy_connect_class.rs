@@ -1,0 +1,229 @@
+//! WS108 `legacy-connect-class`: the legacy `connect` was a class (`Connect`) with tunable class
+//! attributes (`BACKOFF_*`, `MAX_REDIRECTS_ALLOWED`) and a `handle_redirect()` method; code
+//! subclassed it, set the attributes, or patched its methods. The new `connect` (a class too)
+//! has none of them: subclasses and patches are silently ignored or break.
+//!
+//! Table: websockets 13.1 `vars(legacy.client.Connect)` minus dunders and minus 17.4
+//! `vars(asyncio.client.connect)`; replacements from 17.4 `client.py` (`BACKOFF_*_DELAY` read
+//! from `WEBSOCKETS_BACKOFF_*` environment variables), `asyncio/client.py` (`MAX_REDIRECTS` from
+//! `WEBSOCKETS_MAX_REDIRECTS`, `reconnect_delays=` since 17.0, `process_redirect()`).
+
+use ruff_python_ast::{Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
+use crate::semantic::connections::legacy_origin;
+use crate::semantic::{api, Implementation};
+
+pub struct LegacyConnectClass;
+
+static META: RuleMeta = RuleMeta {
+    code: "WS108",
+    name: "legacy-connect-class",
+    family: Family::ImportsAndNames,
+    summary: "Subclass, class attribute (`BACKOFF_*`, `MAX_REDIRECTS_ALLOWED`) or patch of the legacy `Connect` class",
+    fix: FixAvailability::None,
+    default_severity: Severity::Deprecation,
+    enabled_by_default: true,
+    since: Version::V14_0,
+    needles: &["onnect"],
+    doc: include_str!("../../rules/WS108.md"),
+};
+
+/// Members of the legacy `Connect` that the new `connect` lacks → what replaces each.
+const MEMBERS: &[(&str, &str)] = &[
+    (
+        "BACKOFF_INITIAL",
+        "set the `WEBSOCKETS_BACKOFF_INITIAL_DELAY` environment variable (read at import), or \
+         pass `reconnect_delays=` (websockets 17.0+)",
+    ),
+    (
+        "BACKOFF_MIN",
+        "set the `WEBSOCKETS_BACKOFF_MIN_DELAY` environment variable (read at import), or pass \
+         `reconnect_delays=` (websockets 17.0+)",
+    ),
+    (
+        "BACKOFF_MAX",
+        "set the `WEBSOCKETS_BACKOFF_MAX_DELAY` environment variable (read at import), or pass \
+         `reconnect_delays=` (websockets 17.0+)",
+    ),
+    (
+        "BACKOFF_FACTOR",
+        "set the `WEBSOCKETS_BACKOFF_FACTOR` environment variable (read at import), or pass \
+         `reconnect_delays=` (websockets 17.0+)",
+    ),
+    (
+        "MAX_REDIRECTS_ALLOWED",
+        "set the `WEBSOCKETS_MAX_REDIRECTS` environment variable (read at import)",
+    ),
+    (
+        "handle_redirect",
+        "internal: the new `connect` follows redirects in its private `process_redirect()`",
+    ),
+];
+
+impl Rule for LegacyConnectClass {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn stmt(&self, checker: &Checker, stmt: &Stmt) {
+        let Stmt::ClassDef(class) = stmt else { return };
+        for base in class.bases() {
+            let Some(implementation) = connect_class(checker, base) else {
+                continue;
+            };
+            // A subclass of the new `connect` is fine unless it sets legacy members.
+            let legacy_members: Vec<&str> = class
+                .body
+                .iter()
+                .filter_map(defined_name)
+                .filter(|name| MEMBERS.iter().any(|(m, _)| m == name))
+                .collect();
+            if implementation == Implementation::New && legacy_members.is_empty() {
+                continue;
+            }
+            let base_text = checker.slice(base.range());
+            let mut help = vec![format!(
+                "move the customisation to `connect()` arguments (`process_exception=`, \
+                 `reconnect_delays=`, `additional_headers=`, ...) or to a wrapper function"
+            )];
+            help.extend(legacy_members.iter().filter_map(|name| {
+                MEMBERS
+                    .iter()
+                    .find(|(m, _)| m == name)
+                    .map(|(m, advice)| format!("`{m}` → {advice}"))
+            }));
+            let message = match implementation {
+                Implementation::Legacy => format!(
+                    "`{}` subclasses the legacy `{base_text}` class, which the new `connect` \
+                     does not replace member for member; the import switch of this module \
+                     (WS101) waits until this class is migrated by hand",
+                    class.name.as_str()
+                ),
+                Implementation::New => format!(
+                    "`{}` sets members of the legacy `Connect` ({}) on the new `{base_text}`, \
+                     which never reads them",
+                    class.name.as_str(),
+                    legacy_members.join(", ")
+                ),
+            };
+            report(
+                checker,
+                implementation,
+                base,
+                message,
+                class.name.range(),
+                help,
+            );
+        }
+    }
+
+    fn expr(&self, checker: &Checker, expr: &Expr) {
+        let Expr::Attribute(attr) = expr else { return };
+        let Some(implementation) = connect_class(checker, &attr.value) else {
+            return;
+        };
+        let name = attr.attr.as_str();
+        let member = MEMBERS.iter().find(|(m, _)| *m == name);
+        let store = !matches!(attr.ctx, ExprContext::Load);
+        let receiver = checker.slice(attr.value.range());
+        let (message, advice) = match (member, store) {
+            (Some((_, advice)), true) => (
+                format!(
+                    "`{receiver}.{name} = ...` tunes the legacy `Connect`; the new `connect` has \
+                     no `{name}` and ignores it"
+                ),
+                *advice,
+            ),
+            (Some((_, advice)), false) => (
+                format!("`{receiver}.{name}` exists only on the legacy `Connect`"),
+                *advice,
+            ),
+            (None, true) => (
+                format!(
+                    "`{receiver}.{name} = ...` patches the `connect` class; the new `connect` \
+                     does not have the legacy methods, so the patch breaks or is ignored"
+                ),
+                "use `connect()` arguments or wrap `connect()` in a function of your own",
+            ),
+            (None, false) => return,
+        };
+        report(
+            checker,
+            implementation,
+            &attr.value,
+            message,
+            attr.range(),
+            vec![format!("`{name}` → {advice}")],
+        );
+    }
+}
+
+/// Is `expr` the `connect` class (legacy `Connect` / `connect`, or the new `connect`)?
+fn connect_class(checker: &Checker, expr: &Expr) -> Option<Implementation> {
+    let qualified = checker.model.resolve(expr)?;
+    if qualified.ends_with("unix_connect") {
+        return None;
+    }
+    api::connect_function(&qualified)
+}
+
+/// The name a class-body statement defines (`X = ...`, `def x`).
+fn defined_name(stmt: &Stmt) -> Option<&str> {
+    match stmt {
+        Stmt::FunctionDef(def) => Some(def.name.as_str()),
+        Stmt::Assign(assign) => match &assign.targets[..] {
+            [Expr::Name(n)] => Some(n.id.as_str()),
+            _ => None,
+        },
+        Stmt::AnnAssign(assign) => match &*assign.target {
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn report(
+    checker: &Checker,
+    implementation: Implementation,
+    reference: &Expr,
+    message: String,
+    range: TextRange,
+    help: Vec<String>,
+) {
+    let (severity, group) = match implementation {
+        // Report-only members of the import's group: they keep it from switching.
+        Implementation::Legacy => (
+            Severity::Deprecation,
+            legacy_origin(&checker.model.imports, reference).map(|key| FixGroup {
+                key,
+                role: GroupRole::Member,
+                file: None,
+            }),
+        ),
+        Implementation::New => (Severity::Error, None),
+    };
+    checker.report(
+        Diagnostic::new(&META, message, range)
+            .with_severity(severity)
+            .with_help(help.join("\n"))
+            .with_group(group),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_member_is_documented_once() {
+        let doc = include_str!("../../rules/WS108.md");
+        for (name, _) in MEMBERS {
+            assert_eq!(doc.matches(&format!("| `{name}` |")).count(), 1, "{name}");
+        }
+    }
+}
