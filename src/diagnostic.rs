@@ -2,28 +2,8 @@
 
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::rules::RuleMeta;
-
-/// How serious a finding is on the target websockets version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// A behaviour change worth knowing about; the code keeps running.
-    Note,
-    /// The object still comes from the legacy implementation: works until it is removed.
-    Deprecation,
-    /// The code fails on the target version (or the file cannot be checked at all).
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Deprecation => "deprecation",
-            Severity::Error => "error",
-        }
-    }
-}
+use crate::registry::RuleMeta;
+pub use crate::registry::Severity;
 
 /// Whether applying a fix preserves behaviour (ruff's meaning).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,6 +99,10 @@ pub struct FixGroup {
     pub key: TextRange,
     /// The anchor is the import switch itself; members are the uses that depend on it.
     pub role: GroupRole,
+    /// `None`: the key is a range of this file. `Some(id)`: of the run's file `id` (a use in
+    /// this module that depends on the legacy import of another, as a handler defined here and
+    /// served there): the group spans files and applies everywhere or nowhere.
+    pub file: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

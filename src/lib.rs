@@ -15,6 +15,8 @@ pub mod message;
 pub mod noqa;
 pub mod pipeline;
 pub mod prefilter;
+pub mod project;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod semantic;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::RuleMeta;
+use crate::registry::RuleMeta;
 use crate::source::{Location, Locator};
 
 #[derive(Debug, Clone)]

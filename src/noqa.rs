@@ -9,7 +9,8 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::rules::{self, builtin};
+use crate::registry::builtin;
+use crate::rules;
 use crate::settings::Settings;
 
 /// `# noqa` in one comment: which codes (empty: all), and where the code list sits.

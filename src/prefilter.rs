@@ -35,6 +35,11 @@ impl Prefilter {
         }
     }
 
+    /// Does the file mention websockets at all? (The project stage starts from those files.)
+    pub fn mentions_websockets(&self, text: &[u8]) -> bool {
+        self.websockets.find(text).is_some()
+    }
+
     /// Could any enabled rule report something in this file? Works on raw bytes, so files
     /// that cannot match are never decoded either.
     pub fn may_match(&self, text: &[u8]) -> bool {

@@ -2,7 +2,8 @@
 //! Built from the command line (and, later, configuration files) before the pipeline starts.
 
 use crate::diagnostic::Applicability;
-use crate::rules::{self, RuleMeta, Version};
+use crate::registry::{RuleMeta, Version};
+use crate::rules;
 
 /// How WS001 rewrites `fail_connection()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

@@ -4,6 +4,7 @@
 
 pub mod arguments;
 mod duplicate_imports;
+pub mod groups;
 mod import_placement;
 mod import_sections;
 pub mod importer;
@@ -12,14 +13,16 @@ pub mod statements;
 pub mod string_annotation;
 mod unused_imports;
 
+pub use groups::{settle_groups, settle_groups_in, GroupDecisions};
+
 use rustc_hash::FxHashMap as HashMap;
 
 use std::collections::BTreeMap;
 
 use ruff_text_size::{TextRange, TextSize};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, GroupRole, Related};
-use crate::rules::builtin;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::builtin;
 use crate::source::LineEnding;
 
 /// Passes before the engine gives up and reports that fixes do not converge.
@@ -187,109 +190,6 @@ pub fn fix_until_stable(
     }
 }
 
-/// Settles fix groups before anyone looks at fixes (the report as much as the engine): a group
-/// without an anchor, or with a member that has no fix, loses every fix, with a note saying
-/// what blocks it; otherwise every member takes the least safe applicability in the group,
-/// since they are applied together or not at all.
-pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
-    for (i, d) in diagnostics.iter().enumerate() {
-        if let Some(group) = d.group {
-            groups.entry(group.key).or_default().push(i);
-        }
-    }
-    for members in groups.values() {
-        let anchor = members.iter().any(|&i| {
-            diagnostics[i]
-                .group
-                .is_some_and(|g| g.role == GroupRole::Anchor)
-        });
-        let blocking = members
-            .iter()
-            .filter(|&&i| diagnostics[i].fix.is_none())
-            .count();
-        if anchor && blocking == 0 {
-            let least = members
-                .iter()
-                .filter_map(|&i| diagnostics[i].fix.as_ref().map(|f| f.applicability))
-                .min()
-                .unwrap_or(Applicability::Safe);
-            for &i in members {
-                if let Some(fix) = diagnostics[i].fix.as_mut() {
-                    fix.applicability = least;
-                }
-            }
-            continue;
-        }
-        if !anchor {
-            let note = "not fixed: it needs the legacy import to switch to the new \
-                        implementation, and that import is not being migrated (is WS101 ignored?)";
-            for &i in members {
-                block(&mut diagnostics[i], note);
-            }
-            continue;
-        }
-        // Each blocking use is listed once, on the import switch; the other members point there.
-        let anchor_i = *members
-            .iter()
-            .find(|&&i| {
-                diagnostics[i]
-                    .group
-                    .is_some_and(|g| g.role == GroupRole::Anchor)
-            })
-            .expect("checked above");
-        let blockers: Vec<Related> = members
-            .iter()
-            .filter(|&&i| i != anchor_i && diagnostics[i].fix.is_none())
-            .map(|&i| Related {
-                range: diagnostics[i].range,
-                code: diagnostics[i].rule.code,
-                message: diagnostics[i].message.clone(),
-            })
-            .collect();
-        let n = blockers.len();
-        let anchor_note = if n == 0 {
-            "not fixed: the import itself needs manual migration; until then nothing tied to it \
-             is rewritten"
-                .to_string()
-        } else {
-            format!(
-                "{n} use{} of this legacy import need{} manual migration before the import can \
-                 switch (listed below); until then nothing tied to it is rewritten",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "s" } else { "" }
-            )
-        };
-        let pointer = Related {
-            range: diagnostics[anchor_i].range,
-            code: diagnostics[anchor_i].rule.code,
-            message: "the import switch this waits for (it lists what blocks it)".to_string(),
-        };
-        for &i in members {
-            if i == anchor_i {
-                block(&mut diagnostics[i], &anchor_note);
-                diagnostics[i].related.extend(blockers.iter().cloned());
-            } else {
-                let note = if diagnostics[i].fix.is_some() {
-                    "not fixed: it waits for its legacy import to switch, which is blocked"
-                } else {
-                    "this use blocks its legacy import from switching"
-                };
-                block(&mut diagnostics[i], note);
-                diagnostics[i].related.push(pointer.clone());
-            }
-        }
-    }
-}
-
-fn block(d: &mut Diagnostic, note: &str) {
-    d.fix = None;
-    d.help = Some(match d.help.take() {
-        Some(help) => format!("{help}\n{note}"),
-        None => note.to_string(),
-    });
-}
-
 /// Indices of the diagnostics whose fixes may be applied, grouped into units that must be
 /// applied together (a legacy import switch with every use that depends on it). Groups must
 /// have been settled (`settle_groups`).
@@ -300,10 +200,10 @@ fn fixable(diagnostics: &[Diagnostic], applicability: Applicability) -> Vec<Vec<
             .is_some_and(|f| f.applicability >= applicability)
     };
     let mut units: Vec<Vec<usize>> = Vec::new();
-    let mut groups: HashMap<TextRange, Vec<usize>> = HashMap::default();
+    let mut groups: HashMap<(Option<u32>, TextRange), Vec<usize>> = HashMap::default();
     for (i, d) in diagnostics.iter().enumerate() {
         match d.group {
-            Some(group) => groups.entry(group.key).or_default().push(i),
+            Some(group) => groups.entry((group.file, group.key)).or_default().push(i),
             None if allowed(d) => units.push(vec![i]),
             None => {}
         }
@@ -448,7 +348,7 @@ fn apply(
 mod tests {
     use super::*;
     use crate::diagnostic::{FixGroup, GroupRole};
-    use crate::rules::{builtin, RuleMeta};
+    use crate::registry::{builtin, RuleMeta};
     use ruff_text_size::TextSize;
 
     static RULE: &RuleMeta = &builtin::FIX_ERROR;
@@ -561,6 +461,7 @@ mod tests {
                 d.group = Some(FixGroup {
                     key,
                     role: GroupRole::Anchor,
+                    file: None,
                 });
                 ds.push(d);
             }
@@ -571,6 +472,7 @@ mod tests {
                 d.group = Some(FixGroup {
                     key,
                     role: GroupRole::Member,
+                    file: None,
                 });
                 ds.push(d);
             }

@@ -3,25 +3,33 @@
 //! statement at the top of a body. Shared by the WS3xx rules.
 
 use ruff_python_ast::helpers::is_docstring_stmt;
-use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ExprContext, Keyword, Parameters, Stmt};
+use ruff_python_ast::visitor::{walk_expr, Visitor};
+use ruff_python_ast::{Expr, ExprCall, Keyword, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, FixGroup, GroupRole};
 use crate::semantic::connections::legacy_origin;
+use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::definitions::ServeCall;
-use crate::semantic::{Callable, CallableRef, Implementation};
+use crate::semantic::external::function_named;
+use crate::semantic::{BindingId, Callable, CallableRef, Implementation};
 
 /// A `serve()` call and the callable it is given as `role` (handler, `process_request=`, ...).
 pub struct ServedCallable<'a> {
-    pub serve: &'a ServeCall<'a>,
+    /// The `serve()` call, when it is in this file (`None`: in another module of the project).
+    pub call: Option<&'a ExprCall>,
+    pub implementation: Implementation,
     pub callable: CallableRef<'a>,
+    /// For a legacy `serve()`: the group of the import that must switch with this callable.
+    pub group: Option<FixGroup>,
+    /// Where the `serve()` is when it is in another module (`app/main.py:12`).
+    pub site: Option<&'a str>,
 }
 
 /// The `serve()` calls that receive `target` (a def or lambda, by range) as their handler.
 pub fn serving_as_handler<'a>(checker: &Checker<'a>, target: TextRange) -> Vec<ServedCallable<'a>> {
-    served(checker, target, |serve| serve.handler)
+    served(checker, target, None, |serve| serve.handler)
 }
 
 /// The `serve()` calls that receive `target` as the keyword argument `name`.
@@ -30,7 +38,7 @@ pub fn serving_as_keyword<'a>(
     target: TextRange,
     name: &str,
 ) -> Vec<ServedCallable<'a>> {
-    served(checker, target, |serve| {
+    served(checker, target, Some(name), |serve| {
         keyword(serve.call, name).map(|k| &k.value)
     })
 }
@@ -38,17 +46,62 @@ pub fn serving_as_keyword<'a>(
 fn served<'a>(
     checker: &Checker<'a>,
     target: TextRange,
+    role: Option<&str>,
     argument: impl Fn(&'a ServeCall<'a>) -> Option<&'a Expr>,
 ) -> Vec<ServedCallable<'a>> {
-    let definitions = &checker.model.definitions;
-    definitions
+    let model = checker.model;
+    let mut found: Vec<ServedCallable<'a>> = model
+        .definitions
         .serve_calls
         .iter()
         .filter_map(|serve| {
-            let callable = definitions.resolve_callable(argument(serve)?)?;
-            (callable.callable.range() == target).then_some(ServedCallable { serve, callable })
+            let callable = model.resolve_callable(argument(serve)?)?;
+            (callable.callable.range() == target).then(|| ServedCallable {
+                call: Some(serve.call),
+                implementation: serve.implementation,
+                callable,
+                group: match serve.implementation {
+                    Implementation::Legacy => {
+                        legacy_origin(&model.imports, &serve.call.func).map(|key| FixGroup {
+                            key,
+                            role: GroupRole::Member,
+                            file: None,
+                        })
+                    }
+                    Implementation::New => None,
+                },
+                site: None,
+            })
         })
-        .collect()
+        .collect();
+    let Some(external) = model.external else {
+        return found;
+    };
+    for s in &external.served {
+        if s.keyword.as_deref() != role {
+            continue;
+        }
+        let Some(def) = function_named(&model.bindings, &s.function) else {
+            continue;
+        };
+        if def.range != target {
+            continue;
+        }
+        // Named through its class from the other module (`Peers.on_connect`): unbound, the
+        // receiver is among the positional arguments `partial` binds, if any.
+        found.push(ServedCallable {
+            call: None,
+            implementation: s.implementation,
+            callable: CallableRef {
+                callable: Callable::Function(def),
+                bound_positional: s.bound_positional,
+                bound_keywords: BoundKeywords::Names(&s.bound_keywords),
+            },
+            group: s.group,
+            site: Some(s.site.as_str()),
+        });
+    }
+    found
 }
 
 pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
@@ -59,22 +112,16 @@ pub fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Keyword> {
 }
 
 /// The fix group of a callback whose new signature only works once the legacy `serve` import
-/// switches to the new implementation.
-pub fn serve_group(checker: &Checker, served: &[ServedCallable]) -> Option<FixGroup> {
-    served.iter().find_map(|s| match s.serve.implementation {
-        Implementation::Legacy => Some(FixGroup {
-            key: legacy_origin(&checker.model.imports, &s.serve.call.func)?,
-            role: GroupRole::Member,
-        }),
-        Implementation::New => None,
-    })
+/// switches to the new implementation (in this file or in the module that serves it).
+pub fn serve_group(served: &[ServedCallable]) -> Option<FixGroup> {
+    served.iter().find_map(|s| s.group)
 }
 
 /// Is any `serve()` this callable is given to the new implementation?
 pub fn any_new(served: &[ServedCallable]) -> bool {
     served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::New)
+        .any(|s| s.implementation == Implementation::New)
 }
 
 /// How a name is used inside a function body or lambda.
@@ -88,63 +135,36 @@ pub struct NameUses {
     pub attributes: Vec<String>,
 }
 
-pub fn name_uses(callable: Callable, name: &str) -> NameUses {
-    let mut finder = UseFinder {
-        name,
-        uses: NameUses::default(),
+/// The uses of the parameter `name` of `callable`, as the model resolves them: reads of that
+/// parameter's binding (also from nested functions), and whether the body binds it again.
+pub fn name_uses(checker: &Checker, callable: Callable, name: &str) -> NameUses {
+    let bindings = &checker.model.bindings;
+    let mut uses = NameUses::default();
+    let Some(scope) = bindings.scope_of(callable.range()) else {
+        return uses;
     };
-    match callable {
-        Callable::Function(def) => finder.visit_body(&def.body),
-        Callable::Lambda(lambda) => finder.visit_expr(&lambda.body),
-    }
-    finder.uses
-}
-
-struct UseFinder<'n> {
-    name: &'n str,
-    uses: NameUses,
-}
-
-impl UseFinder<'_> {
-    fn binds(&self, parameters: Option<&Parameters>) -> bool {
-        parameters.is_some_and(|p| p.iter().any(|p| p.name().as_str() == self.name))
-    }
-}
-
-impl<'a> Visitor<'a> for UseFinder<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let Stmt::FunctionDef(def) = stmt {
-            if self.binds(Some(&def.parameters)) {
-                self.uses.rebound = true;
+    let ids = bindings.scope(scope).bindings_of(name);
+    uses.rebound = ids.len() > 1;
+    for (range, _, resolved) in bindings.reads_in(callable.range()) {
+        if resolved.is_some_and(|id| ids.contains(&id)) {
+            uses.loads.push(range);
+            if let Some(attribute) = bindings.attribute_of_read(range) {
+                uses.attributes.push(attribute.to_string());
             }
         }
-        walk_stmt(self, stmt);
     }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Name(n) if n.id.as_str() == self.name => match n.ctx {
-                ExprContext::Load => self.uses.loads.push(n.range),
-                _ => self.uses.rebound = true,
-            },
-            Expr::Attribute(attr) => {
-                if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name) {
-                    self.uses.attributes.push(attr.attr.to_string());
-                }
-            }
-            Expr::Lambda(lambda) if self.binds(lambda.parameters.as_deref()) => {
-                self.uses.rebound = true;
-            }
-            _ => {}
-        }
-        walk_expr(self, expr);
-    }
+    uses.loads.sort_by_key(|r| r.start());
+    uses
 }
 
-/// Every name read or bound anywhere inside the callable (to avoid clashes with new names).
-pub fn mentions(callable: Callable, name: &str) -> bool {
-    let uses = name_uses(callable, name);
-    !uses.loads.is_empty() || uses.rebound
+/// Is `name` read or bound anywhere inside the callable (a new parameter would clash)?
+pub fn mentions(checker: &Checker, callable: Callable, name: &str) -> bool {
+    let bindings = &checker.model.bindings;
+    let range = callable.range();
+    bindings.reads_in(range).any(|(_, n, _)| n == name)
+        || bindings
+            .all()
+            .any(|(_, b)| b.name == name && range.contains_range(b.range))
 }
 
 /// Deletes the parameter at `range` (with its annotation and default) and one comma, keeping the
@@ -210,18 +230,20 @@ fn text_range(start: usize, end: usize) -> TextRange {
     )
 }
 
-/// Calls of `name` (a plain name, or `x.name` for a method) anywhere in the module that pass at
-/// least `positional` positional arguments, or the keyword `keyword`: then the function is also
-/// used as a plain function.
-pub fn called_directly(
+/// Calls of the function `def` anywhere in the module (through a name that resolves to it, or
+/// `x.name` for a method) that pass at least `positional` positional arguments, or the keyword
+/// `keyword`: then the function is also used as a plain function.
+pub fn called_directly<'n>(
     checker: &Checker,
-    name: &str,
+    def: &'n ruff_python_ast::StmtFunctionDef,
     method: bool,
     positional: usize,
-    keyword: &str,
+    keyword: &'n str,
 ) -> bool {
     let mut finder = CallFinder {
-        name,
+        checker,
+        name: def.name.as_str(),
+        binding: checker.model.bindings.created_at(def.name.range),
         method,
         positional,
         keyword,
@@ -231,20 +253,24 @@ pub fn called_directly(
     finder.found
 }
 
-struct CallFinder<'n> {
+struct CallFinder<'c, 'k, 'n> {
+    checker: &'c Checker<'k>,
     name: &'n str,
+    binding: Option<BindingId>,
     method: bool,
     positional: usize,
     keyword: &'n str,
     found: bool,
 }
 
-impl<'a> Visitor<'a> for CallFinder<'_> {
+impl<'a> Visitor<'a> for CallFinder<'_, '_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
-            let named = match &*call.func {
-                Expr::Name(n) => !self.method && n.id.as_str() == self.name,
-                Expr::Attribute(a) => self.method && a.attr.as_str() == self.name,
+            let named = match (&*call.func, self.binding) {
+                (Expr::Attribute(a), _) => self.method && a.attr.as_str() == self.name,
+                (func, Some(id)) => {
+                    !self.method && self.checker.model.bindings.reads_binding(func, id)
+                }
                 _ => false,
             };
             if named

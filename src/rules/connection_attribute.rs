@@ -32,6 +32,7 @@ pub fn legacy_group(connection: &Connection) -> Option<FixGroup> {
         (Implementation::Legacy, Some(key)) => Some(FixGroup {
             key,
             role: GroupRole::Member,
+            file: connection.origin_file,
         }),
         _ => None,
     }

@@ -2,14 +2,14 @@
 //! what that means for a finding on one of its arguments: its severity and its fix group.
 //! Shared by the WS2xx rules.
 
-use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ExprContext, Keyword, Stmt};
+use ruff_python_ast::{Expr, ExprCall, ExprName, Keyword};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
 use crate::semantic::api::{self, Implementation};
 use crate::semantic::connections::legacy_origin;
+use crate::semantic::{BindingKind, ScopeKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
@@ -60,7 +60,7 @@ impl<'a> WebsocketsCall<'a> {
             .filter(|k| k.arg.is_none())
             .find_map(|k| {
                 let dict = match &k.value {
-                    Expr::Name(local) => local_dict(checker, local.id.as_str(), self.call)?,
+                    Expr::Name(local) => local_dict(checker, local, self.call)?,
                     value if is_dict_literal(checker, value) => value,
                     _ => return None,
                 };
@@ -107,6 +107,7 @@ impl<'a> WebsocketsCall<'a> {
                 legacy_origin(&checker.model.imports, &self.call.func).map(|key| FixGroup {
                     key,
                     role: GroupRole::Member,
+                    file: None,
                 })
             }
         }
@@ -153,94 +154,29 @@ fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
     match value {
         Expr::Dict(_) => true,
         Expr::Call(call) => {
-            matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "dict")
+            matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "dict"
+                && checker.model.bindings.reference(n.range) == Some(None))
                 && call.arguments.args.is_empty()
-                && checker.model.imports.binding("dict").is_none()
         }
         _ => false,
     }
 }
 
-/// The dict literal that `name` holds at `call`: `name` is bound exactly once in the enclosing
-/// function (not a parameter, not `global`/`nonlocal`), by `name = {...}` / `name: T = {...}`
-/// (or `dict(...)`)
-/// before the call.
-fn local_dict<'c>(checker: &Checker<'c>, name: &str, call: &ExprCall) -> Option<&'c Expr> {
-    let function = checker.enclosing_function()?;
-    if function
-        .parameters
-        .iter()
-        .any(|p| p.name().as_str() == name)
-    {
+/// The dict literal that the read `name` holds at `call`: it resolves to a local of the
+/// enclosing function (not a parameter, not `global`/`nonlocal`), bound exactly once in that
+/// function, by `name = {...}` / `name: T = {...}` (or `dict(...)`), before the call.
+fn local_dict<'c>(checker: &Checker<'c>, name: &ExprName, call: &ExprCall) -> Option<&'c Expr> {
+    let binding = checker.model.binding_of(name)?;
+    let scope = checker.model.bindings.scope(binding.scope);
+    if scope.kind != ScopeKind::Function || scope.bindings_of(binding.name).len() != 1 {
         return None;
     }
-    let mut finder = StoreFinder {
-        checker,
-        name,
-        stores: 0,
-        escapes: false,
-        value: None,
+    let value = match binding.kind {
+        BindingKind::Assignment(Some(value))
+        | BindingKind::Annotated {
+            value: Some(value), ..
+        } => value,
+        _ => return None,
     };
-    finder.visit_body(&function.body);
-    if finder.stores != 1 || finder.escapes {
-        return None;
-    }
-    let value = finder.value?;
-    (value.end() <= call.start()).then_some(value)
-}
-
-struct StoreFinder<'n, 'k, 'a> {
-    checker: &'n Checker<'k>,
-    name: &'n str,
-    stores: usize,
-    /// `global name` / `nonlocal name`, or a nested scope that could rebind it.
-    escapes: bool,
-    value: Option<&'a Expr>,
-}
-
-impl<'a> Visitor<'a> for StoreFinder<'_, '_, 'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-            Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == self.name) => {
-                self.escapes = true;
-            }
-            Stmt::Nonlocal(n) if n.names.iter().any(|n| n.as_str() == self.name) => {
-                self.escapes = true;
-            }
-            Stmt::Assign(assign)
-                if assign.targets.len() == 1
-                    && matches!(&assign.targets[0], Expr::Name(n) if n.id.as_str() == self.name)
-                    && is_dict_literal(self.checker, &assign.value) =>
-            {
-                self.stores += 1;
-                self.value = Some(&assign.value);
-                self.visit_expr(&assign.value);
-            }
-            Stmt::AnnAssign(assign)
-                if matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == self.name)
-                    && assign
-                        .value
-                        .as_deref()
-                        .is_some_and(|v| is_dict_literal(self.checker, v)) =>
-            {
-                self.stores += 1;
-                self.value = assign.value.as_deref();
-                if let Some(value) = &assign.value {
-                    self.visit_expr(value);
-                }
-            }
-            _ => walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Name(n) if n.id.as_str() == self.name && n.ctx != ExprContext::Load => {
-                self.stores += 1;
-            }
-            Expr::Lambda(_) => {}
-            _ => walk_expr(self, expr),
-        }
-    }
+    (is_dict_literal(checker, value) && value.end() <= call.start()).then_some(value)
 }

@@ -99,6 +99,7 @@ impl Rule for LegacyImport {
         .with_group(Some(FixGroup {
             key,
             role: GroupRole::Anchor,
+            file: None,
         }));
         match legacy.home {
             Some(home) => {
@@ -129,8 +130,10 @@ pub(crate) fn dotted_replacement(
     home: legacy_names::NewHome,
 ) -> Vec<Edit> {
     let root = root_name(expr);
-    let root_is_package = root
-        .and_then(|r| checker.model.imports.binding(r))
+    let root_is_package = checker
+        .model
+        .imports
+        .root_binding(expr)
         .is_some_and(|b| b.qualified == "websockets");
     let top_level = home
         .top_level_since
@@ -262,6 +265,7 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
     .with_group(Some(FixGroup {
         key: import.range,
         role: GroupRole::Anchor,
+        file: None,
     }));
     let mut help = Vec::new();
     if !moved.is_empty() {

@@ -80,7 +80,7 @@ impl Rule for LegacyConnectionClass {
 /// at `range` (in code, or inside a string annotation).
 fn imported_name(checker: &Checker, local: &str, range: TextRange, usage: impl FnOnce() -> Use) {
     let imports = &checker.model.imports;
-    let Some(binding) = imports.binding(local) else {
+    let Some(binding) = imports.import_at(local, range) else {
         return;
     };
     let Some(legacy) = legacy_names::lookup(&binding.qualified) else {
@@ -110,6 +110,7 @@ fn imported_name(checker: &Checker, local: &str, range: TextRange, usage: impl F
     .with_group(Some(FixGroup {
         key: binding.stmt,
         role: GroupRole::Member,
+        file: None,
     }));
     match (usage, new_local) {
         (Use::Other, _) => diagnostic.help = Some(other_use_help(checker, range)),
@@ -149,6 +150,7 @@ fn dotted(checker: &Checker, expr: &Expr) {
     .with_group(Some(FixGroup {
         key: expr.range(),
         role: GroupRole::Anchor,
+        file: None,
     }));
     match (legacy.home, usage) {
         (None, _) => {

@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
+use crate::semantic::{BindingId, Bindings};
 
 pub struct InvalidStatusCode;
 
@@ -131,10 +132,12 @@ impl Rule for InvalidStatusCode {
                 (!reads.is_empty()).then_some(FixGroup {
                     key: expr.range(),
                     role: GroupRole::Anchor,
+                    file: None,
                 }),
                 FixGroup {
                     key: expr.range(),
                     role: GroupRole::Member,
+                    file: None,
                 },
             ),
         };
@@ -173,7 +176,7 @@ fn is_invalid_status_code(checker: &Checker, expr: &Expr) -> bool {
 fn replacement(checker: &Checker, expr: &Expr) -> Option<Vec<Edit>> {
     match expr {
         Expr::Name(name) => {
-            let binding = checker.model.imports.binding(name.id.as_str());
+            let binding = checker.model.imports.import_of(name);
             let aliased = binding.is_some_and(|b| checker.slice(b.alias).contains(" as "));
             if aliased {
                 return Some(Vec::new()); // The import rename keeps the alias.
@@ -241,8 +244,12 @@ fn handler_edits(
     let Some(name) = &handler.name else {
         return Ok(Vec::new());
     };
+    let Some(binding) = checker.model.bindings.created_at(name.range) else {
+        return Ok(Vec::new());
+    };
     let mut uses = Uses {
-        name: name.as_str(),
+        bindings: &checker.model.bindings,
+        binding,
         edits: Vec::new(),
         blocked: Vec::new(),
     };
@@ -260,16 +267,18 @@ fn handler_edits(
     }
 }
 
-struct Uses<'n> {
-    name: &'n str,
+/// The uses of the `except ... as name` binding, as the model resolves them.
+struct Uses<'m, 'a> {
+    bindings: &'m Bindings<'a>,
+    binding: BindingId,
     edits: Vec<(TextRange, Edit)>,
     blocked: Vec<TextRange>,
 }
 
-impl<'a> Visitor<'a> for Uses<'_> {
+impl<'a> Visitor<'a> for Uses<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Attribute(attr) = expr {
-            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name) {
+            if self.bindings.reads_binding(&attr.value, self.binding) {
                 let attribute = attr.attr.as_str();
                 if MOVED_ATTRIBUTES.contains(&attribute) {
                     if attr.ctx == ExprContext::Load {
@@ -380,10 +389,15 @@ impl Coherence {
             return Some(Some(FixGroup {
                 key: *origin,
                 role: GroupRole::Member,
+                file: None,
             }));
         }
         // New implementation only: tie the uses of an imported name to the import's rename.
-        Some(import.map(|key| FixGroup { key, role }))
+        Some(import.map(|key| FixGroup {
+            key,
+            role,
+            file: None,
+        }))
     }
 
     fn help(&self) -> String {

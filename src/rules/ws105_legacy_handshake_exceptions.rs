@@ -146,7 +146,7 @@ impl Rule for LegacyHandshakeExceptions {
         );
         match expr {
             Expr::Name(n) => {
-                let Some(binding) = checker.model.imports.binding(n.id.as_str()) else {
+                let Some(binding) = checker.model.imports.import_of(n) else {
                     return;
                 };
                 if checker.slice(binding.alias).contains(" as ") {
@@ -155,6 +155,7 @@ impl Rule for LegacyHandshakeExceptions {
                 let diagnostic = diagnostic.with_group(Some(FixGroup {
                     key: binding.alias,
                     role: GroupRole::Member,
+                    file: None,
                 }));
                 if renamable(checker, &binding.qualified, new) {
                     checker.report(diagnostic.with_fix(Fix::safe(
@@ -221,6 +222,7 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
                 .with_group(Some(FixGroup {
                     key: alias.range,
                     role: GroupRole::Anchor,
+                    file: None,
                 }));
                 let fixable = has_new_name(module)
                     && (alias.asname.is_some() || renamable(checker, &qualified, new));

@@ -11,6 +11,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
+use crate::semantic::{BindingId, Bindings};
 
 pub struct ConnectionClosedCodeReason;
 
@@ -56,8 +57,12 @@ impl Rule for ConnectionClosedCodeReason {
             if !types.iter().any(|t| is_connection_closed(checker, t)) {
                 continue;
             }
+            let Some(binding) = checker.model.bindings.created_at(name.range) else {
+                continue;
+            };
             let mut finder = Finder {
-                name: name.as_str(),
+                bindings: &checker.model.bindings,
+                binding,
                 found: Vec::new(),
                 parents: Vec::new(),
                 fstrings: Vec::new(),
@@ -141,8 +146,10 @@ fn report(checker: &Checker, exc: &str, found: Found) {
     );
 }
 
-struct Finder<'n> {
-    name: &'n str,
+/// The `<exc>.code` / `<exc>.reason` reads of the `except ... as exc` binding.
+struct Finder<'m, 'a> {
+    bindings: &'m Bindings<'a>,
+    binding: BindingId,
     found: Vec<Found>,
     parents: Vec<TextRange>,
     fstrings: Vec<Quote>,
@@ -157,7 +164,7 @@ struct Found {
     in_fstring: Option<Quote>,
 }
 
-impl<'a> Visitor<'a> for Finder<'_> {
+impl<'a> Visitor<'a> for Finder<'_, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         // A nested function or class is another scope: its `exc` may be another object.
         if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
@@ -173,10 +180,8 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 "reason" => Some("reason"),
                 _ => None,
             };
-            if let (Some(attribute), Expr::Name(n), ExprContext::Load) =
-                (attribute, &*attr.value, attr.ctx)
-            {
-                if n.id.as_str() == self.name {
+            if let (Some(attribute), ExprContext::Load) = (attribute, attr.ctx) {
+                if self.bindings.reads_binding(&attr.value, self.binding) {
                     // Top of an expression statement, assignment or argument: no parentheses.
                     let bare = self.parents.is_empty();
                     self.found.push(Found {

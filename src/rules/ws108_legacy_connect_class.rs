@@ -202,6 +202,7 @@ fn report(
             legacy_origin(&checker.model.imports, reference).map(|key| FixGroup {
                 key,
                 role: GroupRole::Member,
+                file: None,
             }),
         ),
         Implementation::New => (Severity::Error, None),

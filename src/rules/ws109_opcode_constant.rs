@@ -101,6 +101,7 @@ impl Rule for OpcodeConstant {
                 .with_group(Some(FixGroup {
                     key: binding.stmt,
                     role: GroupRole::Member,
+                    file: None,
                 }));
                 if opcode_name_free(checker) {
                     diagnostic = diagnostic.with_fix(Fix::safe(
@@ -156,6 +157,7 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
     .with_group(Some(FixGroup {
         key: import.range,
         role: GroupRole::Anchor,
+        file: None,
     }));
     let edits = if everything && already {
         Some(vec![Edit::delete(line_range(checker.source, import.range))])

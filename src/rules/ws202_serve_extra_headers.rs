@@ -7,7 +7,6 @@
 //! `setdefault()`), websockets 17.4 `asyncio/server.py` (`ServerConnection.handshake`: `Server`
 //! is set from `server_header`, then `process_response(self, self.request, self.response)`).
 
-use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Arguments, Expr, Keyword};
 use ruff_text_size::Ranged;
 
@@ -16,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::header_literal::{header_pairs, lone_header};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
-use crate::semantic::FrameKind;
+use crate::semantic::{FrameKind, ScopeId};
 
 pub struct ServeExtraHeaders;
 
@@ -189,50 +188,31 @@ fn classify(checker: &Checker, value: &Expr) -> HeadersValue {
     }
     match value {
         Expr::Lambda(_) => HeadersValue::Callable,
-        Expr::Name(_) | Expr::Attribute(_)
-            if checker.model.definitions.resolve_callable(value).is_some() =>
-        {
+        Expr::Name(_) | Expr::Attribute(_) if checker.model.resolve_callable(value).is_some() => {
             HeadersValue::Callable
         }
         _ => HeadersValue::Unknown,
     }
 }
 
-/// The value keeps its meaning at module level: no name in it is bound by an enclosing
-/// function (a parameter or local variable would be out of reach there).
+/// The value keeps its meaning at module level: every name it reads is a module-level binding,
+/// a builtin, or bound inside the value itself (a lambda parameter); a parameter or local
+/// variable of an enclosing function would be out of reach there.
 fn movable_to_module(checker: &Checker, value: &Expr) -> bool {
-    let frames = checker.frames();
-    let locals: Vec<_> = frames
-        .iter()
-        .filter(|f| !matches!(f.kind, FrameKind::Module | FrameKind::Class))
-        .filter_map(|f| checker.model.connections.scopes.get(&f.scope))
-        .collect();
-    if frames
+    if checker
+        .frames()
         .last()
         .is_some_and(|f| matches!(f.kind, FrameKind::Class))
     {
         return false; // Class attributes are not visible from module-level functions either.
     }
-    let mut names = NameCollector::default();
-    names.visit_expr(value);
-    names
-        .names
-        .iter()
-        .all(|n| !locals.iter().any(|facts| facts.bound.contains(n.as_str())))
-}
-
-#[derive(Default)]
-struct NameCollector {
-    names: Vec<String>,
-}
-
-impl<'a> Visitor<'a> for NameCollector {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            self.names.push(name.id.to_string());
-        }
-        walk_expr(self, expr);
-    }
+    let bindings = &checker.model.bindings;
+    bindings.reads_in(value.range()).all(|(_, _, resolved)| {
+        resolved.is_none_or(|id| {
+            let scope = bindings.binding(id).scope;
+            scope == ScopeId::MODULE || value.range().contains_range(bindings.scope(scope).range)
+        })
+    })
 }
 
 /// `process_response`, `process_response_2`, ...: the n-th name the file does not use yet, n

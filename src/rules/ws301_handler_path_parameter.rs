@@ -2,7 +2,7 @@
 //! a connection handler receives only the connection; the path is `websocket.request.path`.
 //! Upstream: docs/howto/upgrade.rst, "Arguments of serve".
 
-use ruff_python_ast::{Expr, ParameterWithDefault, Stmt};
+use ruff_python_ast::ParameterWithDefault;
 use ruff_text_size::Ranged;
 
 use super::callback_code::{
@@ -12,7 +12,7 @@ use super::callback_code::{
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
-use crate::semantic::Callable;
+use crate::semantic::{Callable, ScopeId};
 
 pub struct HandlerPathParameter;
 
@@ -45,7 +45,9 @@ impl Rule for HandlerPathParameter {
 
 fn check(checker: &Checker, callable: Callable) {
     let served = serving_as_handler(checker, callable.range());
-    let Some(first) = served.first() else { return };
+    let Some(first) = served.first() else {
+        return likely_handler(checker, callable);
+    };
     let bound = first.callable.bound_positional;
     if served.iter().any(|s| s.callable.bound_positional != bound) {
         return; // Given with different bound arguments: we would be guessing.
@@ -61,19 +63,20 @@ fn check(checker: &Checker, callable: Callable) {
     let (Some(connection), Some(path)) = (positional.get(bound), positional.get(bound + 1)) else {
         return;
     };
-    // Parameters after the path that `functools.partial(handler, name=...)` binds by keyword.
-    let keywords = partial_keywords(checker, first.serve.handler);
-    if served
-        .iter()
-        .any(|s| partial_keywords(checker, s.serve.handler) != keywords)
-    {
+    let by_keyword = |p: &ParameterWithDefault| {
+        served
+            .iter()
+            .any(|s| s.callable.bound_by_keyword(p.parameter.name.as_str()))
+    };
+    if by_keyword(connection) || by_keyword(path) {
+        // `partial(handler, listener=...)`: the second parameter is not the server's to fill,
+        // so the handler already takes the connection only.
         return;
     }
     if path.default.is_some()
-        || keywords.contains(&path.parameter.name.as_str())
-        || positional[bound + 2..]
-            .iter()
-            .any(|p| p.default.is_none() && !keywords.contains(&p.parameter.name.as_str()))
+        || positional
+            .get(bound + 2)
+            .is_some_and(|p| p.default.is_none() && !by_keyword(p))
     {
         return; // The path is optional (works on both), or the handler needs more than two.
     }
@@ -101,16 +104,24 @@ fn check(checker: &Checker, callable: Callable) {
     .with_help(format!(
         "drop `{path_name}`; read the path as `{connection}.request.path`"
     ));
+    let sites: Vec<&str> = served.iter().filter_map(|s| s.site).collect();
+    if !sites.is_empty() {
+        diagnostic.message.push_str(&format!(
+            " (it is served by `serve()` at {})",
+            sites.join(", ")
+        ));
+    }
     if let Some(reason) = direct_call(checker, callable, bound, path_name) {
         diagnostic.help = Some(format!(
             "{reason}; give websockets a handler taking only `{connection}` that reads \
              `{connection}.request.path`"
         ));
-        checker.report(diagnostic);
+        // Without a fix, the member keeps the legacy import from switching under it.
+        checker.report(diagnostic.with_group(serve_group(&served)));
         return;
     }
     if let Some(edits) = edits(checker, callable, path, connection) {
-        let uses = name_uses(callable, path_name);
+        let uses = name_uses(checker, callable, path_name);
         let title = if uses.loads.is_empty() {
             format!("Remove the unused `{path_name}` parameter")
         } else {
@@ -118,7 +129,7 @@ fn check(checker: &Checker, callable: Callable) {
         };
         diagnostic = diagnostic
             .with_fix(Fix::safe(title, edits))
-            .with_group(serve_group(checker, &served));
+            .with_group(serve_group(&served));
     }
     checker.report(diagnostic);
 }
@@ -139,7 +150,7 @@ fn direct_call(
         .function(def)
         .is_some_and(|f| f.takes_receiver());
     let positional = bound - usize::from(receiver) + 2;
-    called_directly(checker, def.name.as_str(), receiver, positional, path_name).then(|| {
+    called_directly(checker, def, receiver, positional, path_name).then(|| {
         format!(
             "`{}` is also called directly with a path elsewhere in this file",
             def.name
@@ -155,7 +166,7 @@ fn edits(
 ) -> Option<Vec<Edit>> {
     let path_name = path.parameter.name.as_str();
     let mut edits = vec![remove_parameter(checker.source, path.range)?];
-    let uses = name_uses(callable, path_name);
+    let uses = name_uses(checker, callable, path_name);
     if uses.loads.is_empty() && !uses.rebound {
         return Some(edits);
     }
@@ -179,44 +190,63 @@ fn edits(
     Some(edits)
 }
 
-/// The keyword names a `functools.partial(f, ..., name=value)` handler binds, looking through a
-/// module-level `bound = functools.partial(...)`.
-fn partial_keywords<'a>(checker: &Checker<'a>, handler: Option<&'a Expr>) -> Vec<&'a str> {
-    let mut value = handler;
-    if let Some(Expr::Name(name)) = value {
-        let assigned: Vec<&Expr> = checker
-            .module
-            .body
-            .iter()
-            .filter_map(|stmt| match stmt {
-                Stmt::Assign(a) if matches!(&a.targets[..], [Expr::Name(t)] if t.id == name.id) => {
-                    Some(&*a.value)
-                }
-                _ => None,
-            })
-            .collect();
-        value = match assigned[..] {
-            [one] => Some(one),
-            _ => None,
-        };
-    }
-    let Some(Expr::Call(call)) = value else {
-        return Vec::new();
+/// A module-level `async def handler(websocket, path)` in a file that imports websockets, when
+/// no `serve()` call is found in the file or anywhere in the project: most likely a handler
+/// served by code we do not see. Reported with an unsafe fix that says it is not proven.
+fn likely_handler(checker: &Checker, callable: Callable) {
+    let Callable::Function(def) = callable else {
+        return;
     };
-    let is_partial = match &*call.func {
-        Expr::Name(n) => n.id.as_str() == "partial",
-        Expr::Attribute(a) => a.attr.as_str() == "partial",
-        _ => false,
-    };
-    if !is_partial {
-        return Vec::new();
+    let model = checker.model;
+    let at_module_level = model
+        .bindings
+        .created_at(def.name.range)
+        .is_some_and(|id| model.bindings.binding(id).scope == ScopeId::MODULE);
+    let served_somewhere = !model.definitions.serve_calls.is_empty()
+        || model.external.is_some_and(|e| e.serve_elsewhere);
+    if !def.is_async || !at_module_level || !model.imports.any() || served_somewhere {
+        return;
     }
-    let mut names: Vec<&str> = call
-        .arguments
-        .keywords
-        .iter()
-        .filter_map(|k| k.arg.as_ref().map(|a| a.as_str()))
-        .collect();
-    names.sort_unstable();
-    names
+    let parameters = &def.parameters;
+    let [connection, path] = parameters.args.as_slice() else {
+        return;
+    };
+    let looks_like = matches!(
+        connection.parameter.name.as_str(),
+        "websocket" | "ws" | "connection" | "conn"
+    ) && path.parameter.name.as_str() == "path";
+    if !looks_like
+        || !parameters.posonlyargs.is_empty()
+        || path.default.is_some()
+        || parameters.vararg.is_some()
+        || !parameters.kwonlyargs.is_empty()
+        || direct_call(checker, callable, 0, "path").is_some()
+    {
+        return;
+    }
+    let connection = connection.parameter.name.as_str();
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`{}` looks like a connection handler taking `({connection}, path)`: the new server \
+             (the default since websockets 14.0) calls a handler with the connection only",
+            def.name
+        ),
+        def.name.range(),
+    )
+    .with_severity(Severity::Deprecation)
+    .with_help(format!(
+        "not proven: no `serve()` call that uses it was found in this file or the checked \
+         project; if websockets serves it, drop `path` and read `{connection}.request.path`"
+    ));
+    if let Some(edits) = edits(checker, callable, path, connection) {
+        diagnostic = diagnostic.with_fix(Fix::unsafe_(
+            format!(
+                "Remove the `path` parameter and read `{connection}.request.path` (not proven to \
+                 be a handler: no `serve()` found)"
+            ),
+            edits,
+        ));
+    }
+    checker.report(diagnostic);
 }

@@ -131,8 +131,8 @@ fn check_served(checker: &Checker, callable: Callable) {
     };
     let path_name = path.parameter.name.as_str();
     let headers_name = headers.parameter.name.as_str();
-    let path_uses = name_uses(callable, path_name);
-    let headers_uses = name_uses(callable, headers_name);
+    let path_uses = name_uses(checker, callable, path_name);
+    let headers_uses = name_uses(checker, callable, headers_name);
     let returns = returns(callable);
     if !is_legacy(
         &served,
@@ -176,7 +176,7 @@ fn check_served(checker: &Checker, callable: Callable) {
                      return `connection.respond(status, text)`",
                     edits,
                 ))
-                .with_group(serve_group(checker, &served));
+                .with_group(serve_group(&served));
         }
         Err(left) => {
             diagnostic = diagnostic.with_help(format!(
@@ -212,7 +212,7 @@ fn is_legacy(
     }
     served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::Legacy)
+        .any(|s| s.implementation == Implementation::Legacy)
         || path.0 == "path"
         || headers.0.contains("headers")
         || returns
@@ -296,7 +296,8 @@ impl Rewrite<'_, '_> {
             ));
         }
         for new in ["connection", "request"] {
-            if new != path_name && new != headers_name && mentions(self.callable, new) {
+            if new != path_name && new != headers_name && mentions(self.checker, self.callable, new)
+            {
                 left.push(format!("the body already uses the name `{new}`"));
             }
         }

@@ -13,6 +13,7 @@ use super::callback_code::{
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
+use crate::semantic::{BindingId, Bindings};
 use crate::semantic::{Callable, Implementation};
 
 pub struct SelectSubprotocolSignature;
@@ -76,8 +77,8 @@ fn check(checker: &Checker, callable: Callable) {
     };
     let client_name = client.parameter.name.as_str();
     let server_name = server.parameter.name.as_str();
-    let client_uses = name_uses(callable, client_name);
-    let server_uses = name_uses(callable, server_name);
+    let client_uses = name_uses(checker, callable, client_name);
+    let server_uses = name_uses(checker, callable, server_name);
     if client_uses
         .attributes
         .iter()
@@ -87,10 +88,10 @@ fn check(checker: &Checker, callable: Callable) {
     }
     let legacy = served
         .iter()
-        .any(|s| s.serve.implementation == Implementation::Legacy)
+        .any(|s| s.implementation == Implementation::Legacy)
         || client_name.contains("client")
         || server_name.contains("server")
-        || used_as_sequence(callable, client_name);
+        || used_as_sequence(checker, callable, client_name);
     if !legacy {
         return;
     }
@@ -114,7 +115,7 @@ fn check(checker: &Checker, callable: Callable) {
     });
     let clash = ["connection", "subprotocols"]
         .into_iter()
-        .find(|new| *new != client_name && *new != server_name && mentions(callable, new));
+        .find(|new| *new != client_name && *new != server_name && mentions(checker, callable, new));
     if !server_uses.loads.is_empty() || server_uses.rebound {
         diagnostic = diagnostic.with_help(format!(
             "take `(connection, subprotocols)`; the server's list is no longer passed: use {} \
@@ -143,7 +144,7 @@ fn check(checker: &Checker, callable: Callable) {
                  no subprotocol (with an empty list)",
                 edits,
             ))
-            .with_group(serve_group(checker, &served));
+            .with_group(serve_group(&served));
     }
     checker.report(diagnostic);
 }
@@ -168,7 +169,7 @@ fn two_parameters(
 fn server_list(checker: &Checker, served: &[ServedCallable]) -> String {
     served
         .iter()
-        .find_map(|s| keyword(s.serve.call, "subprotocols"))
+        .find_map(|s| s.call.and_then(|c| keyword(c, "subprotocols")))
         .map_or_else(
             || "the list you give to `serve(subprotocols=...)`".to_string(),
             |k| {
@@ -181,8 +182,16 @@ fn server_list(checker: &Checker, served: &[ServedCallable]) -> String {
 }
 
 /// Is `name` used as a sequence (`x in name`, `for x in name`, `set(name)`)? A connection is not.
-fn used_as_sequence(callable: Callable, name: &str) -> bool {
-    let mut finder = SequenceUse { name, found: false };
+fn used_as_sequence(checker: &Checker, callable: Callable, name: &str) -> bool {
+    let bindings = &checker.model.bindings;
+    let Some(scope) = bindings.scope_of(callable.range()) else {
+        return false;
+    };
+    let mut finder = SequenceUse {
+        bindings,
+        ids: bindings.scope(scope).bindings_of(name),
+        found: false,
+    };
     match callable {
         Callable::Function(def) => finder.visit_body(&def.body),
         Callable::Lambda(lambda) => finder.visit_expr(&lambda.body),
@@ -190,18 +199,22 @@ fn used_as_sequence(callable: Callable, name: &str) -> bool {
     finder.found
 }
 
-struct SequenceUse<'n> {
-    name: &'n str,
+/// Reads of the parameter's bindings (`ids`) as a sequence.
+struct SequenceUse<'m, 'a> {
+    bindings: &'m Bindings<'a>,
+    ids: &'m [BindingId],
     found: bool,
 }
 
-impl SequenceUse<'_> {
+impl SequenceUse<'_, '_> {
     fn is_name(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Name(n) if n.id.as_str() == self.name)
+        self.ids
+            .iter()
+            .any(|id| self.bindings.reads_binding(expr, *id))
     }
 }
 
-impl<'a> Visitor<'a> for SequenceUse<'_> {
+impl<'a> Visitor<'a> for SequenceUse<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Compare(cmp) => {
@@ -217,7 +230,8 @@ impl<'a> Visitor<'a> for SequenceUse<'_> {
                 }
             }
             Expr::Call(call) => {
-                if matches!(&*call.func, Expr::Name(f) if SEQUENCE_BUILTINS.contains(&f.id.as_str()))
+                if matches!(&*call.func, Expr::Name(f) if SEQUENCE_BUILTINS.contains(&f.id.as_str())
+                    && self.bindings.reference(f.range) == Some(None))
                     && call.arguments.args.iter().any(|a| self.is_name(a))
                 {
                     self.found = true;

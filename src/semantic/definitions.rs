@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{
-    Expr, ExprCall, ExprLambda, Parameters, Stmt, StmtClassDef, StmtFunctionDef,
+    Expr, ExprCall, ExprLambda, Keyword, Parameters, Stmt, StmtClassDef, StmtFunctionDef,
 };
 use ruff_text_size::{Ranged, TextRange};
 
@@ -70,24 +70,55 @@ impl<'a> Callable<'a> {
     }
 }
 
-/// A resolved callable plus how many leading positional parameters are already taken
-/// (the receiver of a method, arguments bound by `functools.partial`).
+/// A resolved callable plus what is already bound before the caller supplies anything: the
+/// receiver of a method, positional and keyword arguments given to `functools.partial`.
 #[derive(Debug, Clone, Copy)]
 pub struct CallableRef<'a> {
     pub callable: Callable<'a>,
     pub bound_positional: usize,
+    /// The keywords of the `functools.partial(...)` call(s) around the callable.
+    pub bound_keywords: BoundKeywords<'a>,
+}
+
+/// Keyword arguments bound by `functools.partial`: in this file's syntax, or by name (the
+/// `partial()` is in another module).
+#[derive(Debug, Clone, Copy)]
+pub enum BoundKeywords<'a> {
+    Keywords(&'a [Keyword]),
+    Names(&'a [String]),
 }
 
 impl<'a> CallableRef<'a> {
-    /// The name of the n-th positional parameter the caller supplies.
+    pub fn new(callable: Callable<'a>) -> Self {
+        CallableRef {
+            callable,
+            bound_positional: 0,
+            bound_keywords: BoundKeywords::Keywords(&[]),
+        }
+    }
+
+    /// Is the parameter `name` given by a keyword of `functools.partial`? Then the caller's
+    /// positional arguments must stop before it.
+    pub fn bound_by_keyword(&self, name: &str) -> bool {
+        match self.bound_keywords {
+            BoundKeywords::Keywords(keywords) => keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name)),
+            BoundKeywords::Names(names) => names.iter().any(|n| n == name),
+        }
+    }
+
+    /// The n-th positional parameter the caller supplies; `None` past the end, or when
+    /// `functools.partial` binds it by keyword (the call would give it twice).
     pub fn positional_parameter(&self, n: usize) -> Option<&'a ruff_python_ast::Parameter> {
         let params = self.callable.parameters()?;
-        params
+        let parameter = params
             .posonlyargs
             .iter()
             .chain(params.args.iter())
             .nth(self.bound_positional + n)
-            .map(|p| &p.parameter)
+            .map(|p| &p.parameter)?;
+        (!self.bound_by_keyword(parameter.name.as_str())).then_some(parameter)
     }
 }
 
@@ -107,8 +138,6 @@ pub struct Definitions<'a> {
     pub serve_calls: Vec<ServeCall<'a>>,
     functions_by_name: HashMap<&'a str, Vec<usize>>,
     classes_by_name: HashMap<&'a str, usize>,
-    /// Values assigned to plain names anywhere in the file (`bound = partial(handler, ...)`).
-    assignments: HashMap<&'a str, Vec<&'a Expr>>,
 }
 
 impl<'a> Definitions<'a> {
@@ -190,61 +219,9 @@ impl<'a> Definitions<'a> {
             .is_some_and(|ids| ids.iter().any(|&i| self.functions[i].class.is_some()))
     }
 
-    /// The code a callable expression refers to: a function by name, a method through
-    /// `self.name` / `obj.name`, `functools.partial(f, ...)`, or a lambda.
-    pub fn resolve_callable(&self, expr: &'a Expr) -> Option<CallableRef<'a>> {
-        self.resolve_callable_within(expr, 3)
-    }
-
-    fn resolve_callable_within(&self, expr: &'a Expr, depth: usize) -> Option<CallableRef<'a>> {
-        match expr {
-            Expr::Lambda(lambda) => Some(CallableRef {
-                callable: Callable::Lambda(lambda),
-                bound_positional: 0,
-            }),
-            Expr::Name(name) => {
-                let name = name.id.as_str();
-                match self.unique_function(name, |f| f.class.is_none()) {
-                    Some(f) => Some(CallableRef {
-                        callable: Callable::Function(f.def),
-                        bound_positional: 0,
-                    }),
-                    // `bound = functools.partial(handler, ...)`, assigned once in the file.
-                    None if !self.functions_by_name.contains_key(name) => {
-                        match self.assignments.get(name)?.as_slice() {
-                            [value] => self.resolve_callable_within(value, depth.checked_sub(1)?),
-                            _ => None,
-                        }
-                    }
-                    None => None,
-                }
-            }
-            Expr::Attribute(attr) => {
-                // A bound method: the receiver is already supplied.
-                let f = self.unique_function(attr.attr.as_str(), |f| f.class.is_some())?;
-                Some(CallableRef {
-                    callable: Callable::Function(f.def),
-                    bound_positional: usize::from(f.takes_receiver()),
-                })
-            }
-            Expr::Call(call) if is_partial(&call.func) => {
-                let (first, rest) = call.arguments.args.split_first()?;
-                if rest.iter().any(Expr::is_starred_expr) {
-                    return None;
-                }
-                let inner = self.resolve_callable_within(first, depth)?;
-                Some(CallableRef {
-                    callable: inner.callable,
-                    bound_positional: inner.bound_positional + rest.len(),
-                })
-            }
-            _ => None,
-        }
-    }
-
     /// The one function with this name that satisfies `filter`; `None` when there are several
     /// (we would be guessing).
-    fn unique_function(
+    pub fn unique_function(
         &self,
         name: &str,
         filter: impl Fn(&FunctionInfo) -> bool,
@@ -257,17 +234,6 @@ impl<'a> Definitions<'a> {
             .filter(|f| filter(f));
         let first = found.next()?;
         found.next().is_none().then_some(first)
-    }
-}
-
-fn is_partial(func: &Expr) -> bool {
-    match func {
-        Expr::Name(name) => name.id.as_str() == "partial",
-        Expr::Attribute(attr) => {
-            attr.attr.as_str() == "partial"
-                && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "functools")
-        }
-        _ => false,
     }
 }
 
@@ -302,16 +268,6 @@ impl<'a> Visitor<'a> for Collector<'a, '_> {
                 self.class_stack.push(Some(ClassKey::of_stmt(stmt)));
                 walk_stmt(self, stmt);
                 self.class_stack.pop();
-            }
-            Stmt::Assign(assign) => {
-                if let [Expr::Name(target)] = assign.targets.as_slice() {
-                    self.defs
-                        .assignments
-                        .entry(target.id.as_str())
-                        .or_default()
-                        .push(&assign.value);
-                }
-                walk_stmt(self, stmt);
             }
             _ => walk_stmt(self, stmt),
         }

@@ -1,10 +1,13 @@
-//! Import bindings: which local names refer to which qualified websockets names.
+//! Import bindings: which local names refer to which qualified names, read off the file's
+//! [`Bindings`], so that every read resolves to the import visible where it is written (a
+//! parameter or local named like an import shadows it).
 
 use rustc_hash::FxHashMap as HashMap;
 
-use ruff_python_ast::visitor::{walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ModModule, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_python_ast::{Expr, ExprName, ModModule};
+use ruff_text_size::TextRange;
+
+use super::bindings::{BindingId, BindingKind, Bindings, ScopeId};
 
 /// A local name bound by an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,48 +21,125 @@ pub struct Binding {
     pub alias: TextRange,
 }
 
-/// The import bindings of one file (all scopes together: function-level imports count too).
+/// What a read of a name resolves to, for the import table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The import at this index of `imported`.
+    Import(u32),
+    /// A parameter, local, definition: not an import.
+    Other,
+    /// Nothing the file binds (a builtin, or a name from a star import).
+    Unbound,
+}
+
+/// The import bindings of one file.
 #[derive(Debug, Default)]
 pub struct Imports {
+    /// websockets imports by local name, all scopes together (function-level imports count
+    /// too): for callers that only have a name. Readers of a node use the resolved reads.
     bindings: HashMap<String, Binding>,
-    /// One bit per first byte (ASCII; bit 127 for any other) of the bound names: rules resolve
-    /// nearly every name of a file, and most are not imports, so this rejects them unhashed.
+    /// Every import binding of the file (any module).
+    imported: Vec<Binding>,
+    /// Reads of names that some import binds, by the `Name` node's range: what they resolve to.
+    resolved: HashMap<TextRange, Read>,
+    /// One bit per first byte (ASCII; bit 127 for any other) of the import-bound names: rules
+    /// resolve nearly every name of a file, and most are not imports, so this rejects them
+    /// unhashed.
     first_bytes: u128,
     /// Likewise, one bit per length (bit 63 for 63 and longer).
     lengths: u64,
-    /// Names bound both by a websockets import and by something else: never resolved.
+    /// Names bound both by a websockets import and by something else at module level: the
+    /// name-only lookups do not guess.
     ambiguous: Vec<String>,
-    /// Modules imported with `from M import *`.
+    /// websockets modules imported with `from M import *` whose `__all__` is not tabled.
     star_modules: Vec<String>,
     /// Every import statement that mentions websockets, in source order.
     pub statements: Vec<TextRange>,
 }
 
 impl Imports {
+    /// The imports of a file parsed on its own (no project context).
     pub fn collect(module: &ModModule) -> Imports {
-        let mut collector = Collector {
-            imports: Imports::default(),
-            other_names: Vec::new(),
-        };
-        collector.visit_body(&module.body);
-        let Collector {
-            mut imports,
-            other_names,
-        } = collector;
-        for name in other_names {
-            if imports.bindings.remove(&name).is_some() {
-                imports.ambiguous.push(name);
+        Imports::from_bindings(&super::builder::build(module, None), module)
+    }
+
+    pub fn from_bindings(bindings: &Bindings, module: &ModModule) -> Imports {
+        let mut imports = Imports::default();
+        let mut index: HashMap<BindingId, u32> = HashMap::default();
+        for (id, binding) in bindings.all() {
+            let Some(import) = binding.import() else {
+                continue;
+            };
+            let entry = Binding {
+                qualified: import.qualified.clone(),
+                stmt: import.stmt,
+                alias: import.alias,
+            };
+            index.insert(id, imports.imported.len() as u32);
+            imports.first_bytes |= first_byte_bit(binding.name);
+            imports.lengths |= length_bit(binding.name);
+            if is_websockets(&import.qualified) {
+                if imports.statements.last() != Some(&import.stmt) {
+                    imports.statements.push(import.stmt);
+                }
+                // An `except ImportError` alternative does not replace the `try` import.
+                let keep_existing = import.fallback && imports.bindings.contains_key(binding.name);
+                if !keep_existing {
+                    imports
+                        .bindings
+                        .insert(binding.name.to_string(), entry.clone());
+                }
+            }
+            imports.imported.push(entry);
+        }
+        // websockets star imports of modules without a table: unresolved names may come from
+        // there.
+        for stmt in &module.body {
+            if let ruff_python_ast::Stmt::ImportFrom(from) = stmt {
+                let name = from.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if from.level == 0
+                    && is_websockets(name)
+                    && from.names.iter().any(|a| a.name.as_str() == "*")
+                    && super::star_exports::star_names(name).is_none()
+                {
+                    imports.star_modules.push(name.to_string());
+                    if !imports.statements.contains(&from.range) {
+                        imports.statements.push(from.range);
+                    }
+                }
             }
         }
-        imports.first_bytes = imports
-            .bindings
-            .keys()
-            .fold(0, |bits, name| bits | first_byte_bit(name));
-        imports.lengths = imports
-            .bindings
-            .keys()
-            .fold(0, |bits, name| bits | length_bit(name));
+        for (range, name, resolved) in bindings.reads() {
+            if imports.star_modules.is_empty() && !imports.may_be_import(name) {
+                continue;
+            }
+            let read = match resolved {
+                Some(id) => index.get(&id).map_or(Read::Other, |i| Read::Import(*i)),
+                None => Read::Unbound,
+            };
+            imports.resolved.insert(range, read);
+        }
+        imports.statements.sort_by_key(|r| r.start());
+        imports.statements.dedup();
+        let module_scope = bindings.scope(ScopeId::MODULE);
+        for name in imports.bindings.keys() {
+            let others = module_scope
+                .bindings_of(name)
+                .iter()
+                .any(|id| !matches!(bindings.binding(*id).kind, BindingKind::Import(_)));
+            if others {
+                imports.ambiguous.push(name.clone());
+            }
+        }
+        for name in &imports.ambiguous {
+            imports.bindings.remove(name);
+        }
         imports
+    }
+
+    /// Could `name` be bound by an import of this file? (Cheap: two bit tests.)
+    fn may_be_import(&self, name: &str) -> bool {
+        self.first_bytes & first_byte_bit(name) != 0 && self.lengths & length_bit(name) != 0
     }
 
     /// Does the file import anything from websockets?
@@ -67,6 +147,7 @@ impl Imports {
         !self.statements.is_empty()
     }
 
+    /// The websockets import binding `name` (name-only callers; see `bindings`).
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         self.bindings.get(name)
     }
@@ -75,12 +156,37 @@ impl Imports {
         self.bindings.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    /// The qualified name an expression refers to, when its root is a websockets import:
-    /// `ws.legacy.client.connect` with `import websockets as ws` gives
+    /// The import a `Name` node reads, seen from where it is written. A node this file does
+    /// not contain (parsed from a string annotation) is looked up by name.
+    pub fn import_of(&self, name: &ExprName) -> Option<&Binding> {
+        self.import_at(name.id.as_str(), name.range)
+    }
+
+    /// [`Imports::import_of`] for the name `id` written at `range` (in code, or inside a
+    /// string annotation, whose names are looked up by name).
+    pub fn import_at(&self, id: &str, range: TextRange) -> Option<&Binding> {
+        if self.star_modules.is_empty() && !self.may_be_import(id) {
+            return None;
+        }
+        match self.resolved.get(&range) {
+            Some(Read::Import(i)) => Some(&self.imported[*i as usize]),
+            Some(Read::Other | Read::Unbound) => None,
+            None => self.bindings.get(id),
+        }
+    }
+
+    /// The qualified websockets name an expression refers to, when its root is a websockets
+    /// import visible there: `ws.legacy.client.connect` with `import websockets as ws` gives
     /// `websockets.legacy.client.connect`.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        self.resolve_any(expr).filter(|q| is_websockets(q))
+    }
+
+    /// The qualified name of any imported object: `functools.partial`, `typing.cast`,
+    /// `pkg.handlers.handle`.
+    pub fn resolve_any(&self, expr: &Expr) -> Option<String> {
         // Rules ask this of nearly every name and attribute: find the root without allocating,
-        // since most roots are not websockets imports.
+        // since most roots are not imports. Linear in the length of the chain.
         let mut root = expr;
         let mut extra = 0;
         let mut links = 0;
@@ -96,28 +202,32 @@ impl Imports {
         }
         let Expr::Name(name) = root else { return None };
         let id = name.id.as_str();
-        let unbound =
-            self.first_bytes & first_byte_bit(id) == 0 || self.lengths & length_bit(id) == 0;
-        if unbound && self.star_modules.is_empty() {
-            return None;
-        }
-        let mut out = match self.bindings.get(id) {
+        let mut out = match self.import_of(name) {
             Some(binding) => {
                 let mut out = String::with_capacity(binding.qualified.len() + extra);
                 out.push_str(&binding.qualified);
                 out
             }
-            None if self.ambiguous.iter().any(|a| a == id) => return None,
-            None => format!("{}.{id}", self.star_modules.first()?),
+            None => {
+                // A name bound by no statement of the file may come from a star import.
+                let unbound = match self.resolved.get(&name.range) {
+                    Some(read) => *read == Read::Unbound,
+                    None => !self.ambiguous.iter().any(|a| a == id),
+                };
+                if !unbound {
+                    return None;
+                }
+                format!("{}.{id}", self.star_modules.first()?)
+            }
         };
         push_attributes(expr, &mut out);
         Some(out)
     }
 
-    /// The binding at the root of a (dotted) reference, if any.
+    /// The websockets binding at the root of a (dotted) reference, if any.
     pub fn root_binding(&self, expr: &Expr) -> Option<&Binding> {
         match expr {
-            Expr::Name(name) => self.bindings.get(name.id.as_str()),
+            Expr::Name(name) => self.import_of(name).filter(|b| is_websockets(&b.qualified)),
             Expr::Attribute(attr) => self.root_binding(&attr.value),
             _ => None,
         }
@@ -149,96 +259,8 @@ fn push_attributes(expr: &Expr, out: &mut String) {
     }
 }
 
-fn is_websockets(module: &str) -> bool {
+pub fn is_websockets(module: &str) -> bool {
     module == "websockets" || module.starts_with("websockets.")
-}
-
-struct Collector {
-    imports: Imports,
-    other_names: Vec<String>,
-}
-
-impl Collector {
-    fn bind(&mut self, name: &str, binding: Binding) {
-        self.imports.bindings.insert(name.to_string(), binding);
-    }
-}
-
-impl<'a> Visitor<'a> for Collector {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::Import(import) => {
-                let mut mentions = false;
-                for alias in &import.names {
-                    let module = alias.name.as_str();
-                    if !is_websockets(module) {
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                        let local = local.split('.').next().unwrap_or(local);
-                        self.other_names.push(local.to_string());
-                        continue;
-                    }
-                    mentions = true;
-                    let (local, qualified) = match &alias.asname {
-                        Some(asname) => (asname.as_str(), module.to_string()),
-                        // `import websockets.legacy.client` binds `websockets`.
-                        None => ("websockets", "websockets".to_string()),
-                    };
-                    self.bind(
-                        local,
-                        Binding {
-                            qualified,
-                            stmt: import.range(),
-                            alias: alias.range(),
-                        },
-                    );
-                }
-                if mentions {
-                    self.imports.statements.push(import.range());
-                }
-            }
-            Stmt::ImportFrom(import) => {
-                let module = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
-                if import.level > 0 || !is_websockets(module) {
-                    for alias in &import.names {
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.other_names.push(local.to_string());
-                    }
-                    return;
-                }
-                self.imports.statements.push(import.range());
-                for alias in &import.names {
-                    let name = alias.name.as_str();
-                    if name == "*" {
-                        self.imports.star_modules.push(module.to_string());
-                        continue;
-                    }
-                    let local = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
-                    self.bind(
-                        local,
-                        Binding {
-                            qualified: format!("{module}.{name}"),
-                            stmt: import.range(),
-                            alias: alias.range(),
-                        },
-                    );
-                }
-            }
-            // Module-level definitions that reuse an imported name make it ambiguous.
-            Stmt::FunctionDef(def) => {
-                self.other_names.push(def.name.to_string());
-                walk_stmt(self, stmt);
-            }
-            Stmt::ClassDef(def) => {
-                self.other_names.push(def.name.to_string());
-                walk_stmt(self, stmt);
-            }
-            _ => walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_expr(&mut self, _expr: &'a Expr) {
-        // Imports are statements; no need to descend into expressions.
-    }
 }
 
 #[cfg(test)]

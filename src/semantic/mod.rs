@@ -1,37 +1,70 @@
-//! The semantic model of one file: what names refer to, and which objects are websockets
-//! connections. Built once per file (only for files that pass the prefilter), read by rules.
+//! The semantic model of one file: its scopes and bindings, what every name read refers to,
+//! and which objects are websockets connections. Built once per file (only for files that pass
+//! the prefilter), read by rules.
 
 pub mod api;
+pub mod bindings;
+pub mod builder;
+pub mod callables;
 pub mod connections;
 pub mod definitions;
+pub mod external;
 pub mod imports;
+pub mod inference;
 pub mod scope;
+pub mod star_exports;
 
-use ruff_python_ast::{Expr, ModModule};
+use ruff_python_ast::{Expr, ExprName, ModModule};
 
 pub use api::{Implementation, Side};
+pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind};
+pub use builder::ModuleName;
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
+pub use external::{ExternalFacts, ExternalParameter, ExternalServed};
 pub use imports::Imports;
 pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
 
-use crate::diagnostic::Severity;
+use crate::registry::Severity;
 
 pub struct SemanticModel<'a> {
+    pub bindings: Bindings<'a>,
     pub imports: Imports,
     pub definitions: Definitions<'a>,
-    pub connections: connections::Connections<'a>,
+    pub connections: inference::Connections<'a>,
+    /// What other modules of the project establish about this one.
+    pub external: Option<&'a ExternalFacts>,
 }
 
 impl<'a> SemanticModel<'a> {
+    /// The model of a file on its own (relative imports stay unresolved).
     pub fn build(module: &'a ModModule) -> SemanticModel<'a> {
-        let imports = Imports::collect(module);
+        SemanticModel::build_in(module, None, None)
+    }
+
+    /// The model of a file whose module name in its project is known, with the facts other
+    /// modules establish about it.
+    pub fn build_in(
+        module: &'a ModModule,
+        name: Option<&ModuleName>,
+        external: Option<&'a ExternalFacts>,
+    ) -> SemanticModel<'a> {
+        let bindings = builder::build(module, name);
+        let imports = Imports::from_bindings(&bindings, module);
         let definitions = Definitions::collect(&module.body, &imports);
-        let connections = connections::Connections::infer(&module.body, &imports, &definitions);
+        let connections = inference::Connections::infer(
+            &module.body,
+            &bindings,
+            &imports,
+            &definitions,
+            external,
+        );
         SemanticModel {
+            bindings,
             imports,
             definitions,
             connections,
+            external,
         }
     }
 
@@ -40,53 +73,114 @@ impl<'a> SemanticModel<'a> {
         self.imports.resolve(expr)
     }
 
+    /// The qualified name of any imported object an expression refers to (`functools.partial`).
+    pub fn resolve_any(&self, expr: &Expr) -> Option<String> {
+        self.imports.resolve_any(expr)
+    }
+
+    /// The binding a name read refers to, seen from where it is written.
+    pub fn binding_of(&self, name: &ExprName) -> Option<&Binding<'a>> {
+        let id = self.bindings.reference(name.range)??;
+        Some(self.bindings.binding(id))
+    }
+
+    /// The code a callable expression refers to (see [`callables`]).
+    pub fn resolve_callable(&self, expr: &'a Expr) -> Option<CallableRef<'a>> {
+        self.resolver().resolve_callable(expr)
+    }
+
+    fn resolver(&self) -> callables::Resolver<'_, 'a> {
+        callables::Resolver {
+            bindings: &self.bindings,
+            imports: &self.imports,
+            definitions: &self.definitions,
+        }
+    }
+
     /// Is `expr` a websockets connection, seen from the scope chain `frames` (innermost last)?
-    /// Handles names (`ws`), `self` in connection subclasses and `self.attr` connections.
+    /// Handles names (`ws`, by the binding they read), `self` in connection subclasses and
+    /// `self.attr` connections.
     pub fn connection(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
         match expr {
-            Expr::Name(name) => self
-                .connections
-                .comprehension_uses
-                .get(&name.range)
-                .copied()
-                .or_else(|| self.lookup_name(name.id.as_str(), frames)),
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                self.connections.facts.get(&id).copied()
+            }
             Expr::Attribute(attr) => {
                 let Expr::Name(base) = &*attr.value else {
                     return None;
                 };
                 if base.id.as_str() != "self" {
-                    return None;
+                    return self.instance_attribute(base, attr.attr.as_str());
                 }
                 let class = frames
                     .iter()
                     .rev()
                     .find(|f| !matches!(f.kind, FrameKind::Class))?
                     .class?;
-                self.connections
-                    .attributes
-                    .get(&(class, attr.attr.as_str()))
-                    .copied()
+                self.class_attribute(class, attr.attr.as_str(), 5)
             }
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
             _ => None,
         }
     }
+}
 
-    fn lookup_name(&self, name: &str, frames: &[Frame]) -> Option<Connection> {
-        for frame in frames.iter().rev() {
-            if matches!(frame.kind, FrameKind::Class) {
-                continue;
+impl<'a> SemanticModel<'a> {
+    /// The connection instances of `class` hold in `attribute`: set or annotated in the class,
+    /// or in a base class of this file or (through the project) of another module.
+    pub fn class_attribute(
+        &self,
+        class: ClassKey,
+        attribute: &str,
+        depth: usize,
+    ) -> Option<Connection> {
+        if let Some(c) = self.connections.attributes.get(&(class, attribute)) {
+            return Some(*c);
+        }
+        let depth = depth.checked_sub(1)?;
+        let info = self.definitions.class(class)?;
+        info.def.bases().iter().find_map(|base| {
+            if let Expr::Name(name) = base {
+                if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
+                    let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());
+                    return self.class_attribute(key, attribute, depth);
+                }
             }
-            if let Some(facts) = self.connections.scopes.get(&frame.scope) {
-                if let Some(c) = facts.connections.get(name) {
-                    return Some(*c);
-                }
-                if facts.bound.contains(name) {
-                    return None;
-                }
+            let qualified = self.imports.resolve_any(base)?;
+            self.external?
+                .class_attributes
+                .iter()
+                .find(|(q, a, _)| *q == qualified && a == attribute)
+                .map(|(_, _, c)| *c)
+        })
+    }
+
+    /// `client.ws` where `client` holds an instance of a class (of this file, or of another
+    /// module of the project) that keeps a connection in `ws`.
+    fn instance_attribute(&self, base: &ExprName, attribute: &str) -> Option<Connection> {
+        let id = self.bindings.reference(base.range)??;
+        let class = match &self.bindings.binding(id).kind {
+            BindingKind::Assignment(Some(Expr::Call(call))) => &*call.func,
+            BindingKind::Annotated { annotation, value } => match value {
+                Some(Expr::Call(call)) => &*call.func,
+                _ => annotation,
+            },
+            BindingKind::Parameter(parameter) => parameter.annotation.as_deref()?,
+            _ => return None,
+        };
+        if let Expr::Name(name) = class {
+            if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
+                let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());
+                return self.class_attribute(key, attribute, 5);
             }
         }
-        None
+        let qualified = self.imports.resolve_any(class)?;
+        self.external?
+            .class_attributes
+            .iter()
+            .find(|(q, a, _)| *q == qualified && a == attribute)
+            .map(|(_, _, c)| *c)
     }
 }
 

@@ -122,10 +122,15 @@ class ToolOutput:
     error: str | None = None  # the binary could not be run or its output not read
 
     def codes_for(self, file: str) -> set[str]:
-        return {d.code for d in self.diagnostics if Path(d.filename).name == file}
+        return {d.code for d in self.diagnostics if _belongs(d.filename, file)}
 
     def locations_for(self, file: str) -> set[tuple[str, int | None]]:
-        return {(d.code, d.row) for d in self.diagnostics if Path(d.filename).name == file}
+        return {(d.code, d.row) for d in self.diagnostics if _belongs(d.filename, file)}
+
+
+def _belongs(filename: str, program: str) -> bool:
+    """A program is a file, or a directory (a package run as `python DIR`): its files count."""
+    return Path(filename).name == program or program in Path(filename).parts
 
 
 # ---------------------------------------------------------------------------- setup
@@ -163,7 +168,7 @@ def load_manifest(only: str | None) -> list[Program]:
             raise SystemExit(f"manifest: {program.file}: fixed_transcript is for manual "
                              "programs (autofix ones must print the 13.1 transcript)")
         for path in (FIXTURES / program.file, FIXTURES / "expected" / program.file):
-            if not path.is_file():
+            if not path.exists():
                 raise SystemExit(f"manifest: {program.file}: missing {path}")
         programs.append(program)
     listed = {p.file for p in programs}
@@ -216,6 +221,14 @@ def ensure_venv(root: Path, name: str) -> Path:
 
 
 # ------------------------------------------------------------------------- running
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A program is a file, or a directory run as `python DIR` (its `__main__.py`)."""
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
 
 
 def run_program(python: Path, path: Path, deprecation_errors: bool = False) -> Run:
@@ -291,7 +304,7 @@ def run_tool(binary: list[str], programs: list[Program], directory: Path,
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
         for program in programs:
-            shutil.copyfile(source / program.file, directory / program.file)
+            _copy(source / program.file, directory / program.file)
 
     flags = ["--fix", "--unsafe-fixes"] if fix else []
     attempts = []
@@ -337,7 +350,7 @@ def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> 
     workdir = scratch / "originals" / program.name
     workdir.mkdir(parents=True)
     path = workdir / program.file
-    shutil.copyfile(FIXTURES / program.file, path)
+    _copy(FIXTURES / program.file, path)
 
     run13 = run_program(py13, path)
     if not run13.ok:
@@ -390,12 +403,13 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: To
                                     f"(reported at rows: {rows or 'none'})")
 
     path = fixed_dir / program.file
-    source = path.read_text()
-    try:
-        ast.parse(source, filename=program.file)
-    except SyntaxError as exc:
-        outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
-        return
+    for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        source = file.read_text()
+        try:
+            ast.parse(source, filename=str(file))
+        except SyntaxError as exc:
+            outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
+            return
     if program.mode == "manual":
         check_manual_rewrite(outcome, py17, remaining, path, self_test)
     else:
@@ -405,7 +419,8 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: To
 def check_autofix_rewrite(outcome: Outcome, py17: Path, path: Path) -> None:
     """The rewritten file behaves like the original did on 13.1: stdout, stderr, and no
     DeprecationWarning (a file still on the legacy implementation raises one on import)."""
-    source = path.read_text()
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    source = "".join(f"# {f.name}\n{f.read_text()}" for f in files)
     for deprecation_errors in (False, True):
         run = run_program(py17, path, deprecation_errors)
         label = "rewritten program under 17" + (

@@ -1,0 +1,462 @@
+//! One file through the per-file stages: decode, lint (parse, model, rules, groups, noqa), and
+//! for `--fix` / `--diff` the fix loop and the write. `lint_only` and `lint_fix` are the two
+//! decisions a file can take, as ruff's `lint_only` / `lint_fix`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use ruff_python_ast::PySourceType;
+use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{io_error_report, read_regular_file, Context, FileReport, Mode, Read};
+use crate::checker;
+use crate::diagnostic::Diagnostic;
+use crate::fix::{self, GroupDecisions, Linted};
+use crate::message::Message;
+use crate::project::{FileProject, Project, Summary};
+use crate::registry::builtin;
+use crate::semantic::SemanticModel;
+use crate::source::{DecodeError, Locator, SourceText};
+use crate::write::{self, Stamp};
+
+/// Reads and processes one file on its own; a panic inside becomes an internal-error finding.
+pub fn process_path(path: &Path, context: &Context) -> FileReport {
+    process_path_in(path, context, None)
+}
+
+/// Reads and processes one file of a project (a file the project reaches is checked although
+/// it never mentions websockets).
+pub fn process_path_in(path: &Path, context: &Context, project: Option<FileProject>) -> FileReport {
+    let (bytes, stamp) = match read_regular_file(path) {
+        Ok(read) => read,
+        Err(message) => return io_error_report(path, message),
+    };
+    process_bytes_in(path, bytes, Some(stamp), context, project)
+}
+
+/// Processes one file's bytes (from disk, with the file's stamp, or from stdin).
+pub fn process_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+    context: &Context,
+) -> FileReport {
+    process_bytes_in(path, bytes, stamp, context, None)
+}
+
+pub fn process_bytes_in(
+    path: &Path,
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+    context: &Context,
+    project: Option<FileProject>,
+) -> FileReport {
+    let shared_path = Arc::new(path.to_path_buf());
+    match catch_unwind(AssertUnwindSafe(|| {
+        process_file(&shared_path, bytes, stamp, context, project)
+    })) {
+        Ok(report) => report,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let rules: Vec<&str> = context.rules.iter().map(|r| r.meta().code).collect();
+            let message = Message::file_level(
+                &builtin::FIX_ERROR,
+                format!(
+                    "internal error while checking this file (rules {}): {what}; please report it",
+                    rules.join(", ")
+                ),
+                &shared_path,
+                crate::source::Location { row: 1, column: 1 },
+            );
+            FileReport {
+                path: shared_path,
+                messages: vec![message],
+                change: None,
+                internal_error: true,
+            }
+        }
+    }
+}
+
+fn process_file(
+    path: &Arc<PathBuf>,
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+    context: &Context,
+    project: Option<FileProject>,
+) -> FileReport {
+    let mut report = FileReport::empty(path.clone());
+    // Files no rule can match are neither decoded nor parsed (their encoding and syntax errors
+    // are not ours to report), unless the project reaches them.
+    let in_project = project.is_some();
+    if !context.skip_prefilter && !in_project && !context.prefilter.may_match(&bytes) {
+        return report;
+    }
+    let source = match SourceText::decode(bytes) {
+        Ok(source) => source,
+        Err(DecodeError::NotUtf8 { offset, declared }) => {
+            let message = match declared {
+                Some(coding) => format!(
+                    "file is not UTF-8 (it declares `coding: {coding}`, invalid UTF-8 at byte \
+                     {offset}); wsmigrate only reads UTF-8 files and never re-encodes one"
+                ),
+                None => format!("file is not valid UTF-8 (first invalid byte at offset {offset})"),
+            };
+            report.messages.push(Message::file_level(
+                &builtin::IO_ERROR,
+                message,
+                path,
+                crate::source::Location { row: 1, column: 1 },
+            ));
+            return report;
+        }
+    };
+    let source_type = PySourceType::from(path.as_path());
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let lint = |text: &str| lint(text, source_type, context, &ignored, project);
+    let fixing = context.mode != Mode::Check;
+    match source.writable() {
+        Ok(()) if fixing => lint_fix(&mut report, source, stamp, context, source_type, lint),
+        writable => {
+            lint_only(&mut report, &source, context, lint);
+            if let (true, Err(why)) = (fixing, writable) {
+                for m in &mut report.messages {
+                    if m.fix.is_some() {
+                        m.help = Some(why.clone());
+                        m.fix = None;
+                    }
+                }
+            }
+        }
+    }
+    report
+}
+
+/// Check only: one lint, its findings become the report.
+fn lint_only(
+    report: &mut FileReport,
+    source: &SourceText,
+    context: &Context,
+    lint: impl Fn(&str) -> Linted,
+) {
+    let linted = lint(&source.text);
+    let text: Option<Arc<str>> = context
+        .keep_sources
+        .then(|| Arc::from(source.text.as_str()));
+    let locator = Locator::new(&source.text);
+    report.messages = linted
+        .diagnostics
+        .into_iter()
+        .map(|d| Message::from_diagnostic(d, &report.path, &locator, text.as_ref()))
+        .collect();
+}
+
+/// Lint and fix until stable; write (`--fix`) or keep the change (`--diff`).
+fn lint_fix(
+    report: &mut FileReport,
+    source: SourceText,
+    stamp: Option<Stamp>,
+    context: &Context,
+    source_type: PySourceType,
+    lint: impl Fn(&str) -> Linted,
+) {
+    let path = report.path.clone();
+    let mut result = fix::fix_until_stable(
+        source.text.clone(),
+        source.line_ending,
+        context.settings.fix_applicability,
+        &lint,
+    );
+    fix::layout::lay_out(&mut result, context.line_length, source_type, &lint);
+    let pass_sources: Vec<Option<Arc<str>>> = result
+        .pass_texts
+        .iter()
+        .map(|t| context.keep_sources.then(|| Arc::from(t.as_str())))
+        .collect();
+    let locators: Vec<Locator> = result.pass_texts.iter().map(|t| Locator::new(t)).collect();
+    for item in result.fixed {
+        let mut m = Message::from_diagnostic(
+            item.diagnostic,
+            &path,
+            &locators[item.pass],
+            pass_sources[item.pass].as_ref(),
+        );
+        m.fixed = true;
+        report.messages.push(m);
+    }
+    for item in result.errors {
+        report.internal_error = true;
+        report.messages.push(Message::from_diagnostic(
+            item.diagnostic,
+            &path,
+            &locators[item.pass],
+            pass_sources[item.pass].as_ref(),
+        ));
+    }
+    let last = result.pass_texts.len() - 1;
+    for d in result.remaining {
+        report.messages.push(Message::from_diagnostic(
+            d,
+            &path,
+            &locators[last],
+            pass_sources[last].as_ref(),
+        ));
+    }
+    if last == 0 {
+        return;
+    }
+    let new_text = result.pass_texts[last].clone();
+    if context.mode != Mode::Fix {
+        report.change = Some((source.text, new_text));
+        return;
+    }
+    if let Err(why) = write::replace_file(&path, &source, &new_text, stamp) {
+        // Nothing was written: every finding of the file as it is on disk, unfixed, and a run
+        // that fails even with --exit-zero.
+        let locator = Locator::new(&source.text);
+        let text: Option<Arc<str>> = context
+            .keep_sources
+            .then(|| Arc::from(source.text.as_str()));
+        report.messages = lint(&source.text)
+            .diagnostics
+            .into_iter()
+            .map(|d| Message::from_diagnostic(d, &path, &locator, text.as_ref()))
+            .collect();
+        report.internal_error = true;
+        report.messages.push(Message::file_level(
+            &builtin::IO_ERROR,
+            format!("fixes not written: {why}"),
+            &path,
+            crate::source::Location { row: 1, column: 1 },
+        ));
+    }
+}
+
+/// Stage 4: the first look at the project's files: each linted on its own (check only), its
+/// summary kept for the index.
+pub(super) fn first_look(
+    project: &Project,
+    read: &ReadBytes,
+    context: &Context,
+) -> (HashMap<PathBuf, FileReport>, Vec<Option<Summary>>) {
+    let summaries = Mutex::new(vec![None; project.paths.len()]);
+    let facts = Project::first_look_facts();
+    let reports = project
+        .paths
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = bytes_of(path, read)?;
+            let mut file = project.file(path)?;
+            file.facts = &facts;
+            file.summaries = Some(&summaries);
+            let shared = Arc::new(path.clone());
+            let mut report = FileReport::empty(shared.clone());
+            let source = SourceText::decode(bytes).ok()?;
+            let ignored = context.settings.per_file_ignores.for_path(path);
+            let source_type = PySourceType::from(path.as_path());
+            let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
+            lint_only(&mut report, &source, context, lint);
+            Some((path.clone(), report))
+        })
+        .collect();
+    (reports, summaries.into_inner().unwrap_or_default())
+}
+
+/// The bytes already read of each candidate file, found by path (built once per run, so that
+/// the project stages stay linear in the number of files).
+pub(super) struct ReadBytes<'r>(HashMap<&'r Path, &'r [u8]>);
+
+impl<'r> ReadBytes<'r> {
+    pub(super) fn new(read: &'r [Read]) -> ReadBytes<'r> {
+        ReadBytes(
+            read.iter()
+                .filter_map(|r| match r {
+                    Read::Candidate { path, bytes, .. } => Some((path.as_path(), bytes.as_slice())),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+}
+
+fn bytes_of(path: &Path, read: &ReadBytes) -> Option<Vec<u8>> {
+    read.0
+        .get(path)
+        .map(|bytes| bytes.to_vec())
+        .or_else(|| read_regular_file(path).ok().map(|r| r.0))
+}
+
+/// Stage 5: lint every file of the project once, with the uses that depend on another file's
+/// import keeping their fixes, and decide each group that spans files.
+pub(super) fn decide_groups(
+    project: &Project,
+    read: &ReadBytes,
+    context: &Context,
+) -> GroupDecisions {
+    let provisional = GroupDecisions {
+        provisional: true,
+        ..GroupDecisions::default()
+    };
+    let linted: Vec<(u32, String, String, Vec<Diagnostic>)> = project
+        .group_files()
+        .into_par_iter()
+        .filter_map(|path| {
+            let bytes = bytes_of(path, read)?;
+            let text = SourceText::decode(bytes).ok()?.text;
+            let mut file = project.file(path)?;
+            file.decisions = &provisional;
+            let path = path.to_path_buf();
+            let ignored = context.settings.per_file_ignores.for_path(&path);
+            let linted = lint(
+                &text,
+                PySourceType::from(path.as_path()),
+                context,
+                &ignored,
+                Some(file),
+            );
+            Some((
+                file.id,
+                path.display().to_string(),
+                text,
+                linted.diagnostics,
+            ))
+        })
+        .collect();
+    let locators: Vec<Locator> = linted
+        .iter()
+        .map(|(_, _, text, _)| Locator::new(text))
+        .collect();
+    let lines: Vec<Box<dyn Fn(TextRange) -> usize + '_>> = locators
+        .iter()
+        .map(|l| {
+            Box::new(move |r: TextRange| l.location(r.start()).row)
+                as Box<dyn Fn(TextRange) -> usize>
+        })
+        .collect();
+    let files: Vec<fix::groups::Linted> = linted
+        .iter()
+        .zip(&lines)
+        .map(|((id, path, _, diagnostics), line)| fix::groups::Linted {
+            file: *id,
+            path,
+            diagnostics,
+            line: line.as_ref(),
+        })
+        .collect();
+    fix::groups::decide(&files)
+}
+
+/// One editor buffer linted as `check --stdin-filename PATH` lints it (prefilter, per-file
+/// ignores, noqa), without applying fixes: the language server's entry point.
+pub fn lint_buffer(path: &Path, text: &str, context: &Context) -> Linted {
+    if !context.skip_prefilter && !context.prefilter.may_match(text.as_bytes()) {
+        return Linted {
+            diagnostics: Vec::new(),
+            parses: true,
+        };
+    }
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    lint(text, PySourceType::from(path), context, &ignored, None)
+}
+
+/// `check --fix --stdin-filename PATH` on one buffer: every fix the settings allow, applied to
+/// a fixed point by the fix engine. Nothing is written.
+pub fn fix_buffer(path: &Path, text: &str, context: &Context) -> fix::FixResult {
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let source_type = PySourceType::from(path);
+    // As for files: the prefilter looks at the original text only.
+    let skip = !context.skip_prefilter && !context.prefilter.may_match(text.as_bytes());
+    fix::fix_until_stable(
+        text.to_string(),
+        crate::source::LineEnding::detect(text),
+        context.settings.fix_applicability,
+        |text: &str| match skip {
+            true => Linted {
+                diagnostics: Vec::new(),
+                parses: true,
+            },
+            false => lint(text, source_type, context, &ignored, None),
+        },
+    )
+}
+
+/// Parse, build the model, run the rules: one version of one file's text.
+/// `ignored`: selectors switched off for this file by `per-file-ignores`.
+fn lint(
+    text: &str,
+    source_type: PySourceType,
+    context: &Context,
+    ignored: &[String],
+    project: Option<FileProject>,
+) -> Linted {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .errors()
+        .iter()
+        .map(|error| {
+            let range = clamp(error.location, text.len());
+            Diagnostic::new(
+                &builtin::SYNTAX_ERROR,
+                format!("syntax error: {}", error.error),
+                range,
+            )
+        })
+        .collect();
+    let parses = diagnostics.is_empty();
+    let module = parsed.syntax();
+    let model = match project {
+        Some(p) => SemanticModel::build_in(module, p.module, Some(p.facts)),
+        None => SemanticModel::build(module),
+    };
+    if let Some((p, summaries)) = project.and_then(|p| Some((p, p.summaries?))) {
+        let summary = crate::project::summary::summarize(text, module, &model);
+        if let Ok(mut all) = summaries.lock() {
+            all[p.id as usize] = Some(summary);
+        }
+    }
+    diagnostics.extend(checker::check(
+        text,
+        module,
+        &model,
+        context.settings,
+        &context.rules,
+    ));
+    diagnostics.retain(|d| {
+        !ignored
+            .iter()
+            .any(|p| crate::settings::selector_matches(p, d.rule))
+    });
+    // Before noqa: a suppressed use that cannot be fixed must still keep its legacy import
+    // from switching, or the file would be left half-migrated.
+    match project {
+        Some(p) => fix::settle_groups_in(&mut diagnostics, Some(p.id), p.decisions),
+        None => fix::settle_groups(&mut diagnostics),
+    }
+    crate::noqa::apply(text, parsed.tokens(), &mut diagnostics, context.settings);
+    if !parses {
+        for d in diagnostics.iter_mut().filter(|d| d.fix.is_some()) {
+            d.fix = None;
+            d.help = Some(match d.help.take() {
+                Some(help) => format!("{help}\nnot fixed: the file has syntax errors"),
+                None => "not fixed: the file has syntax errors".to_string(),
+            });
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
+    Linted {
+        diagnostics,
+        parses,
+    }
+}
+
+fn clamp(range: TextRange, len: usize) -> TextRange {
+    let len = TextSize::from(len as u32);
+    TextRange::new(range.start().min(len), range.end().min(len))
+}

@@ -1,0 +1,151 @@
+//! The project index: every module of the run by name, and the facts one module's summary
+//! establishes about another (a function served elsewhere, a parameter passed a connection
+//! elsewhere, a class whose instances hold connections), following re-exports.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::diagnostic::{FixGroup, GroupRole};
+use crate::semantic::{Connection, ExternalFacts, ExternalParameter, ExternalServed};
+
+use super::summary::Summary;
+
+pub struct Index<'p> {
+    /// Module name → file id.
+    pub modules: HashMap<&'p str, u32>,
+    pub summaries: &'p [Option<Summary>],
+}
+
+impl<'p> Index<'p> {
+    /// The file and the name inside it (`handle`, `Server.on_connect`) a qualified name refers
+    /// to, through re-exports (`pkg/__init__.py` doing `from .handlers import handle`).
+    pub fn locate(&self, qualified: &str, depth: usize) -> Option<(u32, String)> {
+        let depth = depth.checked_sub(1)?;
+        let mut split = qualified.len();
+        while let Some(dot) = qualified[..split].rfind('.') {
+            let (module, rest) = (&qualified[..dot], &qualified[dot + 1..]);
+            if let Some(&file) = self.modules.get(module) {
+                let first = rest.split('.').next().unwrap_or(rest);
+                let export = self.summaries[file as usize]
+                    .as_ref()
+                    .and_then(|s| s.exports.iter().find(|(name, _)| name == first));
+                return match export {
+                    Some((_, target)) => {
+                        let tail = &rest[first.len()..];
+                        self.locate(&format!("{target}{tail}"), depth)
+                    }
+                    None => Some((file, rest.to_string())),
+                };
+            }
+            split = dot;
+        }
+        None
+    }
+
+    /// The facts every module learns from the others' summaries.
+    pub fn facts(&self, sites: &[String]) -> Vec<ExternalFacts> {
+        let mut facts: Vec<ExternalFacts> = vec![ExternalFacts::default(); self.summaries.len()];
+        let mut passed_to: HashMap<(u32, String, usize), Option<Connection>> = HashMap::default();
+        let serving: Vec<usize> = (0..self.summaries.len())
+            .filter(|i| self.summaries[*i].as_ref().is_some_and(|s| s.serves))
+            .collect();
+        for (i, f) in facts.iter_mut().enumerate() {
+            f.serve_elsewhere = serving.iter().any(|s| *s != i);
+        }
+        for (file, summary) in self.summaries.iter().enumerate() {
+            let Some(summary) = summary else { continue };
+            let file = file as u32;
+            for served in &summary.served {
+                let Some((target, function)) = self.locate(&served.target, 5) else {
+                    continue;
+                };
+                if target == file {
+                    continue;
+                }
+                facts[target as usize].served.push(ExternalServed {
+                    function,
+                    keyword: served.keyword.clone(),
+                    implementation: served.implementation,
+                    bound_positional: served.bound_positional,
+                    bound_keywords: served.bound_keywords.clone(),
+                    group: served.group_key.map(|key| FixGroup {
+                        key,
+                        role: GroupRole::Member,
+                        file: Some(file),
+                    }),
+                    site: format!("{}:{}", sites[file as usize], served.line),
+                    proven: true,
+                });
+            }
+            for call in &summary.calls {
+                let Some((target, function)) = self.locate(&call.target, 5) else {
+                    continue;
+                };
+                if target == file {
+                    continue;
+                }
+                let key = (target, function, call.index);
+                let passed = call.connection.map(|c| portable(c, file));
+                match passed_to.get(&key) {
+                    Some(previous) if *previous != passed => {
+                        passed_to.insert(key, None);
+                    }
+                    Some(_) => {}
+                    None => {
+                        passed_to.insert(key, passed);
+                    }
+                }
+            }
+            // Classes of other modules this one imports, with their connection attributes.
+            for (_, qualified) in &summary.exports {
+                let Some((target, class)) = self.locate(qualified, 5) else {
+                    continue;
+                };
+                let Some(owner) = &self.summaries[target as usize] else {
+                    continue;
+                };
+                for (name, attribute, connection) in &owner.class_attributes {
+                    if *name == class && target != file {
+                        facts[file as usize].class_attributes.push((
+                            qualified.clone(),
+                            attribute.clone(),
+                            portable(*connection, target),
+                        ));
+                    }
+                }
+            }
+        }
+        // A parameter is a connection only when every call the project makes passes one (the
+        // same one).
+        let mut proven: Vec<_> = passed_to
+            .into_iter()
+            .filter_map(|(key, c)| Some((key, c?)))
+            .collect();
+        proven.sort_by(|a, b| (a.0 .0, &a.0 .1, a.0 .2).cmp(&(b.0 .0, &b.0 .1, b.0 .2)));
+        for ((target, function, index), connection) in proven {
+            facts[target as usize].parameters.push(ExternalParameter {
+                function,
+                index,
+                connection,
+            });
+        }
+        for f in &mut facts {
+            f.served
+                .sort_by(|a, b| a.site.cmp(&b.site).then(a.function.cmp(&b.function)));
+            f.served.dedup();
+            f.parameters.dedup();
+            f.class_attributes.dedup();
+        }
+        facts
+    }
+}
+
+/// A connection seen from another file: its legacy origin names the file it is a range of.
+fn portable(connection: Connection, file: u32) -> Connection {
+    match (connection.origin, connection.origin_file) {
+        (Some(_), None) => Connection {
+            origin_file: Some(file),
+            ..connection
+        },
+        _ => connection,
+    }
+}

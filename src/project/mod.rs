@@ -1,0 +1,377 @@
+//! The project stage: the files of a run are one program. Module names come from paths; the
+//! import graph (read off import lines, before parsing) links the files that mention websockets
+//! to the modules they import, so that a handler in a module that never mentions websockets is
+//! checked too; the summaries of those modules go into an index that propagates facts across
+//! modules until nothing changes (a few rounds at most).
+
+pub mod index;
+pub mod modules;
+pub mod scan;
+pub mod summary;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::semantic::{ExternalFacts, ModuleName, SemanticModel};
+
+use crate::fix::GroupDecisions;
+
+pub use summary::Summary;
+
+/// How many times the index re-derives facts (a handler's helper's helper is three hops).
+const MAX_ROUNDS: usize = 4;
+/// How far the import graph is followed from the files that mention websockets.
+const MAX_DEPTH: usize = 3;
+
+/// One file of the run, as the project stage sees it.
+pub struct Input<'r> {
+    pub path: &'r Path,
+    /// The file's bytes, when it mentions websockets.
+    pub seed: Option<&'r [u8]>,
+}
+
+#[derive(Default)]
+pub struct Project {
+    /// Project files (those linked to others by imports), by id.
+    pub paths: Vec<PathBuf>,
+    ids: HashMap<PathBuf, u32>,
+    modules: Vec<Option<ModuleName>>,
+    facts: Vec<ExternalFacts>,
+    /// Files that do not mention websockets but that the graph reaches.
+    reached: HashSet<u32>,
+    /// What the fix stage decided about groups that span files.
+    pub decisions: GroupDecisions,
+    /// The members' texts (for the rounds after the first).
+    texts: Vec<String>,
+}
+
+/// What one file gets from the project.
+#[derive(Clone, Copy)]
+pub struct FileProject<'p> {
+    pub id: u32,
+    pub module: Option<&'p ModuleName>,
+    pub facts: &'p ExternalFacts,
+    pub decisions: &'p GroupDecisions,
+    /// The first look: lint only, and leave the file's summary here.
+    pub summaries: Option<&'p Mutex<Vec<Option<Summary>>>>,
+}
+
+impl Project {
+    pub fn file(&self, path: &Path) -> Option<FileProject<'_>> {
+        let id = *self.ids.get(path)?;
+        Some(FileProject {
+            id,
+            module: self.modules[id as usize].as_ref(),
+            facts: &self.facts[id as usize],
+            decisions: &self.decisions,
+            summaries: None,
+        })
+    }
+
+    /// Must this file be checked although it never mentions websockets?
+    pub fn is_reached(&self, path: &Path) -> bool {
+        self.ids
+            .get(path)
+            .is_some_and(|id| self.reached.contains(id))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Does some use in one file depend on the legacy import of another?
+    pub fn has_cross_file_groups(&self) -> bool {
+        self.facts.iter().any(|f| {
+            f.served.iter().any(|s| s.group.is_some())
+                || f.parameters
+                    .iter()
+                    .any(|p| p.connection.origin_file.is_some())
+                || f.class_attributes
+                    .iter()
+                    .any(|(_, _, c)| c.origin_file.is_some())
+        })
+    }
+
+    /// Builds the index over `inputs`. `read` gives the text of a file that is not a seed.
+    /// Only the seeds, the files their imports name, and the files of the seeds' own packages
+    /// are looked at (named, read, scanned): a tree of unrelated files costs nothing here.
+    pub fn build(inputs: &[Input], read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) -> Project {
+        if inputs.len() < 2 || !inputs.iter().any(|i| i.seed.is_some()) {
+            return Project::default();
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let normal = |p: &Path| -> PathBuf {
+            let absolute = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                cwd.join(p)
+            };
+            absolute.components().collect()
+        };
+        let paths: Vec<PathBuf> = inputs.iter().map(|i| normal(i.path)).collect();
+        let by_path: HashMap<&Path, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_path(), i))
+            .collect();
+        let mut namer = modules::Namer::default();
+        let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
+        let mut texts: HashMap<usize, Cow<str>> = HashMap::default();
+        let mut frontier: Vec<usize> = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            if let Some(text) = input.seed.and_then(|b| std::str::from_utf8(b).ok()) {
+                texts.insert(i, Cow::Borrowed(text));
+                frontier.push(i);
+            }
+        }
+        let mut linked: HashSet<usize> = HashSet::default();
+        // Forward: the modules the graph's files import, looked up as files under their root.
+        for _ in 0..MAX_DEPTH {
+            let mut next = Vec::new();
+            for &i in &frontier {
+                names.entry(i).or_insert_with(|| namer.name(&paths[i]));
+            }
+            let scanned: Vec<(usize, Vec<String>)> = frontier
+                .par_iter()
+                .filter_map(|&i| {
+                    let text = texts.get(&i)?;
+                    Some((i, scan::imported_modules(text, names[&i].as_ref())))
+                })
+                .collect();
+            for (i, imported) in scanned {
+                // A file that mentions websockets without importing it (a docstring) hands
+                // nothing to websockets: its imports are not followed.
+                let imports_websockets = imported
+                    .iter()
+                    .any(|m| m == "websockets" || m.starts_with("websockets."));
+                if inputs[i].seed.is_some() && !imports_websockets {
+                    continue;
+                }
+                let Some(root) = names[&i].as_ref().and_then(|n| modules::root(&paths[i], n))
+                else {
+                    continue;
+                };
+                for module in imported {
+                    let Some(target) = modules::file_of(&root, &module, &by_path) else {
+                        continue;
+                    };
+                    if target == i {
+                        continue;
+                    }
+                    linked.insert(i);
+                    if linked.insert(target) && !texts.contains_key(&target) {
+                        next.push(target);
+                    }
+                }
+            }
+            for &target in &next {
+                if let Some(text) =
+                    read(inputs[target].path).and_then(|bytes| String::from_utf8(bytes).ok())
+                {
+                    texts.insert(target, Cow::Owned(text));
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        // Backward: files of the seeds' packages (or directories) that do not mention
+        // websockets but import a module of the graph (a module using a client class).
+        // Only the instance attributes of a class reach a module that never mentions
+        // websockets through its own imports: look around seeds that may keep a connection in
+        // `self.<name>` (or annotate one in a class body).
+        let homes: HashSet<PathBuf> = texts
+            .iter()
+            .filter(|(i, text)| {
+                inputs[**i].seed.is_some()
+                    && text.contains("self.")
+                    && ["connect(", "Protocol", "Connection"]
+                        .iter()
+                        .any(|n| text.contains(n))
+            })
+            .map(|(i, _)| i)
+            .filter_map(|i| {
+                let name = names.get(i)?.as_ref()?;
+                modules::home(&paths[*i], name)
+            })
+            .collect();
+        let graph: HashSet<usize> = texts.keys().copied().collect();
+        let candidates: Vec<usize> = (0..inputs.len())
+            .filter(|i| !graph.contains(i) && inputs[*i].seed.is_none())
+            .filter(|i| paths[*i].ancestors().skip(1).any(|a| homes.contains(a)))
+            .collect();
+        for i in candidates {
+            let Some(text) = read(inputs[i].path).and_then(|b| String::from_utf8(b).ok()) else {
+                continue;
+            };
+            let name = namer.name(&paths[i]);
+            let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+                continue;
+            };
+            let targets: Vec<usize> = scan::imported_modules(&text, name.as_ref())
+                .iter()
+                .filter_map(|m| modules::file_of(&root, m, &by_path))
+                .filter(|t| *t != i && graph.contains(t))
+                .collect();
+            if !targets.is_empty() {
+                linked.insert(i);
+                linked.extend(targets);
+                names.insert(i, name);
+                texts.insert(i, Cow::Owned(text));
+            }
+        }
+        let mut members: Vec<usize> = linked
+            .into_iter()
+            .filter(|i| texts.contains_key(i))
+            .collect();
+        members.sort_unstable();
+        if members.is_empty() {
+            return Project::default();
+        }
+        let mut project = Project::default();
+        for (id, &i) in members.iter().enumerate() {
+            project.paths.push(inputs[i].path.to_path_buf());
+            project.ids.insert(inputs[i].path.to_path_buf(), id as u32);
+            let name = match names.get(&i) {
+                Some(name) => name.clone(),
+                None => namer.name(&paths[i]),
+            };
+            project.modules.push(name);
+            if inputs[i].seed.is_none() {
+                project.reached.insert(id as u32);
+            }
+        }
+        project.facts = vec![ExternalFacts::default(); members.len()];
+        project.texts = members
+            .iter()
+            .map(|i| texts.remove(i).map(Cow::into_owned).unwrap_or_default())
+            .collect();
+        project
+    }
+
+    /// The index over the summaries of the first look (each file linted on its own), then
+    /// more rounds to a fixed point, re-reading only the modules whose facts changed.
+    pub fn propagate(&mut self, first: Vec<Option<Summary>>) {
+        let sites: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+        let modules: HashMap<&str, u32> = self
+            .modules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| Some((m.as_ref()?.name.as_str(), i as u32)))
+            .collect();
+        let mut summaries = first;
+        let mut facts = vec![ExternalFacts::default(); self.paths.len()];
+        for _ in 0..MAX_ROUNDS {
+            let index = index::Index {
+                modules: modules.clone(),
+                summaries: &summaries,
+            };
+            let next = index.facts(&sites);
+            let changed: Vec<usize> = (0..next.len()).filter(|i| next[*i] != facts[*i]).collect();
+            facts = next;
+            if changed.is_empty() {
+                break;
+            }
+            let again: Vec<(usize, Option<Summary>)> = changed
+                .par_iter()
+                .map(|&i| {
+                    let parsed = ruff_python_parser::parse_module(&self.texts[i]).ok();
+                    let summary = parsed.map(|parsed| {
+                        let module = parsed.syntax();
+                        let model = SemanticModel::build_in(
+                            module,
+                            self.modules[i].as_ref(),
+                            Some(&facts[i]),
+                        );
+                        summary::summarize(&self.texts[i], module, &model)
+                    });
+                    (i, summary)
+                })
+                .collect();
+            for (i, summary) in again {
+                summaries[i] = summary;
+            }
+        }
+        self.facts = facts;
+    }
+
+    /// What the first look assumes: nothing from other modules, except that some module may
+    /// call `serve()` (so no handler is reported as only likely before the index knows).
+    pub fn first_look_facts() -> ExternalFacts {
+        ExternalFacts {
+            serve_elsewhere: true,
+            ..ExternalFacts::default()
+        }
+    }
+
+    /// Does the final check of this file need anything the first look did not have: facts
+    /// from other modules, a group that spans files, or (no `serve()` anywhere after all) a
+    /// function that may be a handler only likely (`(websocket, path)`)?
+    pub fn learns_something(&self, path: &Path) -> bool {
+        let Some(file) = self.file(path) else {
+            return false;
+        };
+        !file.facts.is_empty()
+            || self.in_cross_file_group(file.id)
+            || (!file.facts.serve_elsewhere
+                && self.texts[file.id as usize].contains("websockets")
+                && self.texts[file.id as usize].contains("path"))
+    }
+
+    /// The files whose legacy imports other files' uses depend on.
+    fn anchors(&self) -> HashSet<u32> {
+        let mut anchors = HashSet::default();
+        for f in &self.facts {
+            anchors.extend(f.served.iter().filter_map(|s| s.group?.file));
+            anchors.extend(f.parameters.iter().filter_map(|p| p.connection.origin_file));
+            anchors.extend(
+                f.class_attributes
+                    .iter()
+                    .filter_map(|(_, _, c)| c.origin_file),
+            );
+        }
+        anchors
+    }
+
+    /// Is the file a member or the anchor of a group that spans files?
+    pub fn in_cross_file_group(&self, id: u32) -> bool {
+        let facts = &self.facts[id as usize];
+        facts.served.iter().any(|s| s.group.is_some())
+            || facts
+                .parameters
+                .iter()
+                .any(|p| p.connection.origin_file.is_some())
+            || facts
+                .class_attributes
+                .iter()
+                .any(|(_, _, c)| c.origin_file.is_some())
+            || self.anchors().contains(&id)
+    }
+
+    /// The files [`in_cross_file_group`](Self::in_cross_file_group).
+    pub fn group_files(&self) -> Vec<&Path> {
+        let anchors = self.anchors();
+        (0..self.paths.len() as u32)
+            .filter(|id| {
+                anchors.contains(id) || {
+                    let facts = &self.facts[*id as usize];
+                    facts.served.iter().any(|s| s.group.is_some())
+                        || facts
+                            .parameters
+                            .iter()
+                            .any(|p| p.connection.origin_file.is_some())
+                        || facts
+                            .class_attributes
+                            .iter()
+                            .any(|(_, _, c)| c.origin_file.is_some())
+                }
+            })
+            .map(|id| self.paths[id as usize].as_path())
+            .collect()
+    }
+}

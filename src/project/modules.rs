@@ -1,0 +1,167 @@
+//! Module names from paths, as Python would import them: a file's package is every enclosing
+//! directory holding an `__init__.py`; the first directory without one is the import root
+//! (which makes `src/` layouts work: `src/pkg/app.py` is `pkg.app`). A root given explicitly
+//! (the `src` setting) wins when the file lies under it, which also names namespace packages.
+
+use std::path::{Path, PathBuf};
+
+use crate::semantic::ModuleName;
+
+/// The module name of a Python file, or `None` for a file whose stem is not an identifier.
+pub fn module_name(path: &Path, roots: &[PathBuf]) -> Option<ModuleName> {
+    let stem = path.file_stem()?.to_str()?;
+    let is_package = stem == "__init__";
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut parts: Vec<String> = Vec::new();
+    if !is_package {
+        parts.push(stem.to_string());
+    }
+    let explicit = roots
+        .iter()
+        .filter_map(|root| {
+            let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+            absolute
+                .parent()?
+                .strip_prefix(&root)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .min_by_key(|rest| rest.components().count());
+    match explicit {
+        Some(rest) => {
+            let mut dirs: Vec<String> = rest
+                .components()
+                .filter_map(|c| c.as_os_str().to_str().map(String::from))
+                .collect();
+            dirs.extend(parts);
+            parts = dirs;
+        }
+        None => {
+            let mut dir = absolute.parent();
+            while let Some(d) = dir {
+                if !d.join("__init__.py").is_file() {
+                    break;
+                }
+                parts.insert(0, d.file_name()?.to_str()?.to_string());
+                dir = d.parent();
+            }
+        }
+    }
+    if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
+        return None;
+    }
+    Some(ModuleName {
+        name: parts.join("."),
+        is_package,
+    })
+}
+
+/// [`module_name`] for many files, with one `__init__.py` lookup per directory.
+#[derive(Default)]
+pub struct Namer {
+    packages: rustc_hash::FxHashMap<PathBuf, bool>,
+}
+
+impl Namer {
+    /// The module name of an absolute, normalized path.
+    pub fn name(&mut self, path: &Path) -> Option<ModuleName> {
+        let stem = path.file_stem()?.to_str()?;
+        let is_package = stem == "__init__";
+        let mut parts: Vec<String> = Vec::new();
+        if !is_package {
+            parts.push(stem.to_string());
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            let package = *self
+                .packages
+                .entry(d.to_path_buf())
+                .or_insert_with(|| d.join("__init__.py").is_file());
+            if !package {
+                break;
+            }
+            parts.insert(0, d.file_name()?.to_str()?.to_string());
+            dir = d.parent();
+        }
+        (!parts.is_empty() && parts.iter().all(|p| is_identifier(p))).then(|| ModuleName {
+            name: parts.join("."),
+            is_package,
+        })
+    }
+}
+
+/// The import root of a file: the directory its module name is relative to.
+pub fn root(path: &Path, name: &ModuleName) -> Option<PathBuf> {
+    let levels = name.name.split('.').count() + usize::from(name.is_package);
+    let mut dir = path;
+    for _ in 0..levels {
+        dir = dir.parent()?;
+    }
+    Some(dir.to_path_buf())
+}
+
+/// The directory a file's neighbours live in: its top-level package, or its own directory
+/// for a top-level module.
+pub fn home(path: &Path, name: &ModuleName) -> Option<PathBuf> {
+    let root = root(path, name)?;
+    let dotted = name.name.split('.').count() > 1 || name.is_package;
+    Some(match (dotted, name.name.split('.').next()) {
+        (true, Some(top)) => root.join(top),
+        _ => root,
+    })
+}
+
+/// The file of the run that holds `module`, under `root`: `a/b.py` or `a/b/__init__.py`.
+pub fn file_of(
+    root: &Path,
+    module: &str,
+    files: &rustc_hash::FxHashMap<&Path, usize>,
+) -> Option<usize> {
+    let mut base = root.to_path_buf();
+    for part in module.split('.') {
+        if part.is_empty() {
+            return None;
+        }
+        base.push(part);
+    }
+    let module_file = base.with_extension("py");
+    files
+        .get(module_file.as_path())
+        .or_else(|| files.get(base.join("__init__.py").as_path()))
+        .copied()
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_src_layouts_and_explicit_roots() {
+        let dir = std::env::temp_dir().join(format!("wsmigrate-modules-{}", std::process::id()));
+        let pkg = dir.join("src/pkg");
+        std::fs::create_dir_all(pkg.join("sub")).unwrap();
+        std::fs::write(pkg.join("__init__.py"), "").unwrap();
+        std::fs::write(pkg.join("sub/__init__.py"), "").unwrap();
+        let name = |p: &Path, roots: &[PathBuf]| module_name(p, roots).map(|m| m.name);
+        assert_eq!(name(&pkg.join("app.py"), &[]).as_deref(), Some("pkg.app"));
+        assert_eq!(
+            name(&pkg.join("sub/x.py"), &[]).as_deref(),
+            Some("pkg.sub.x")
+        );
+        let init = module_name(&pkg.join("__init__.py"), &[]).unwrap();
+        assert_eq!((init.name.as_str(), init.is_package), ("pkg", true));
+        assert_eq!(name(&dir.join("tool.py"), &[]).as_deref(), Some("tool"));
+        // A namespace package under an explicit root.
+        let ns = dir.join("src/ns/mod.py");
+        assert_eq!(name(&ns, &[]).as_deref(), Some("mod"));
+        assert_eq!(name(&ns, &[dir.join("src")]).as_deref(), Some("ns.mod"));
+        assert_eq!(name(&dir.join("my-script.py"), &[]), None);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

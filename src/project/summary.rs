@@ -1,0 +1,207 @@
+//! What one module tells the rest of the project, read off its semantic model: the callables it
+//! hands to websockets that live elsewhere, the calls into other modules that pass connections,
+//! the connection attributes of its classes, and the names it re-exports.
+
+use ruff_python_ast::visitor::{walk_expr, Visitor};
+use ruff_python_ast::{Expr, ModModule};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::semantic::api::Implementation;
+use crate::semantic::connections::legacy_origin;
+use crate::semantic::imports::is_websockets;
+use crate::semantic::{BindingKind, Connection, ScopeId, SemanticModel};
+
+/// The keyword arguments of `serve()` that take a callable the server calls.
+const SERVED_KEYWORDS: &[&str] = &["process_request", "process_response", "select_subprotocol"];
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Summary {
+    pub served: Vec<ServedRef>,
+    pub calls: Vec<CallRef>,
+    /// `(class, attribute, connection)` for the module's top-level classes.
+    pub class_attributes: Vec<(String, String, Connection)>,
+    /// Module-level names bound by imports, with what they name (re-exports).
+    pub exports: Vec<(String, String)>,
+    /// The module calls a websockets `serve()`.
+    pub serves: bool,
+}
+
+/// A `serve()` argument naming a function of another module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedRef {
+    /// The qualified name the argument refers to (`pkg.handlers.handle`).
+    pub target: String,
+    pub keyword: Option<String>,
+    pub implementation: Implementation,
+    pub bound_positional: usize,
+    pub bound_keywords: Vec<String>,
+    /// For a legacy `serve()`: the group key of its import, a range of this file.
+    pub group_key: Option<TextRange>,
+    /// The line of the `serve()` call (1-based).
+    pub line: usize,
+}
+
+/// A positional argument of a call of another module's function: the connection it passes,
+/// or `None` for another object (which keeps the parameter from being proven a connection).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRef {
+    pub target: String,
+    pub index: usize,
+    pub connection: Option<Connection>,
+}
+
+pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summary {
+    let mut summary = Summary {
+        serves: !model.definitions.serve_calls.is_empty(),
+        ..Summary::default()
+    };
+    for serve in &model.definitions.serve_calls {
+        let group_key = match serve.implementation {
+            Implementation::Legacy => legacy_origin(&model.imports, &serve.call.func),
+            Implementation::New => None,
+        };
+        let mut arguments: Vec<(Option<&str>, &Expr)> = Vec::new();
+        if let Some(handler) = serve.handler {
+            arguments.push((None, handler));
+        }
+        for keyword in &serve.call.arguments.keywords {
+            if let Some(name) = keyword.arg.as_ref().map(|a| a.as_str()) {
+                if let Some(known) = SERVED_KEYWORDS.iter().find(|k| **k == name) {
+                    arguments.push((Some(known), &keyword.value));
+                }
+            }
+        }
+        for (keyword, argument) in arguments {
+            if model.resolve_callable(argument).is_some() {
+                continue; // Defined in this file: the file's own model handles it.
+            }
+            if let Some((target, bound_positional, bound_keywords)) = elsewhere(model, argument, 3)
+            {
+                summary.served.push(ServedRef {
+                    target,
+                    keyword: keyword.map(String::from),
+                    implementation: serve.implementation,
+                    bound_positional,
+                    bound_keywords,
+                    group_key,
+                    line: 1 + text[..serve.call.start().to_usize()].matches('\n').count(),
+                });
+            }
+        }
+    }
+    let mut calls = Calls {
+        model,
+        out: Vec::new(),
+    };
+    calls.visit_body(&module.body);
+    summary.calls = calls.out;
+    for ((class, attribute), connection) in &model.connections.attributes {
+        let Some(info) = model.definitions.class(*class) else {
+            continue;
+        };
+        let top_level = module.body.iter().any(|s| s.range() == info.def.range);
+        if top_level {
+            summary.class_attributes.push((
+                info.def.name.to_string(),
+                attribute.to_string(),
+                *connection,
+            ));
+        }
+    }
+    summary
+        .class_attributes
+        .sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let scope = model.bindings.scope(ScopeId::MODULE);
+    for name in scope.names() {
+        let Some(&id) = scope.bindings_of(name).last() else {
+            continue;
+        };
+        if let BindingKind::Import(import) = &model.bindings.binding(id).kind {
+            if !is_websockets(&import.qualified) {
+                summary
+                    .exports
+                    .push((name.to_string(), import.qualified.clone()));
+            }
+        }
+    }
+    summary.exports.sort();
+    summary
+}
+
+/// The qualified name of another module's function that `expr` refers to, with what
+/// `functools.partial` binds around it.
+fn elsewhere(
+    model: &SemanticModel,
+    expr: &Expr,
+    depth: usize,
+) -> Option<(String, usize, Vec<String>)> {
+    let depth = depth.checked_sub(1)?;
+    if let Expr::Call(call) = expr {
+        if model.resolve_any(&call.func).as_deref() != Some("functools.partial") {
+            return None;
+        }
+        let (first, rest) = call.arguments.args.split_first()?;
+        if rest.iter().any(Expr::is_starred_expr)
+            || call.arguments.keywords.iter().any(|k| k.arg.is_none())
+        {
+            return None;
+        }
+        let (target, positional, mut keywords) = elsewhere(model, first, depth)?;
+        keywords.extend(
+            call.arguments
+                .keywords
+                .iter()
+                .filter_map(|k| k.arg.as_ref().map(|a| a.to_string())),
+        );
+        return Some((target, positional + rest.len(), keywords));
+    }
+    // `bound = functools.partial(handlers.greet, ...)`, bound once in its scope.
+    if let Expr::Name(name) = expr {
+        if let Some(binding) = model.binding_of(name) {
+            let once = model
+                .bindings
+                .scope(binding.scope)
+                .bindings_of(binding.name)
+                .len()
+                == 1;
+            if let (BindingKind::Assignment(Some(value)), true) = (&binding.kind, once) {
+                return elsewhere(model, value, depth);
+            }
+        }
+    }
+    let qualified = model.resolve_any(expr)?;
+    (!is_websockets(&qualified) && !qualified.starts_with('.')).then_some((
+        qualified,
+        0,
+        Vec::new(),
+    ))
+}
+
+struct Calls<'m, 'a> {
+    model: &'m SemanticModel<'a>,
+    out: Vec<CallRef>,
+}
+
+impl<'a> Visitor<'a> for Calls<'_, '_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            let target = self
+                .model
+                .resolve_any(&call.func)
+                .filter(|q| !is_websockets(q) && !q.starts_with('.'));
+            if let Some(target) = target {
+                for (index, argument) in call.arguments.args.iter().enumerate() {
+                    if argument.is_starred_expr() {
+                        break;
+                    }
+                    self.out.push(CallRef {
+                        target: target.clone(),
+                        index,
+                        connection: self.model.connection(argument, &[]),
+                    });
+                }
+            }
+        }
+        walk_expr(self, expr);
+    }
+}

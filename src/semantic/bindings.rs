@@ -1,0 +1,289 @@
+//! Scopes, bindings and references of one file (the shape of ruff's `ruff_python_semantic`,
+//! written for what wsmigrate asks): every name a file binds, where and how, and for every name
+//! the file reads, the binding visible at that point.
+//!
+//! Resolution follows Python: a function body sees its own bindings, then those of enclosing
+//! functions and of the module, never those of an enclosing class body; a name bound anywhere in
+//! a function is local to all of it; code that runs at once (module, class bodies,
+//! comprehensions) sees the latest binding before the reference, code that runs later (function
+//! bodies, lambdas) sees the last binding of the enclosing scope. An import in the `except
+//! ImportError` handler of a `try` that imported the same name is a fallback: the name keeps
+//! referring to the `try` import.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use ruff_python_ast::{Expr, Parameter, StmtClassDef, StmtFunctionDef};
+use ruff_text_size::TextRange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(pub u32);
+
+impl ScopeId {
+    pub const MODULE: ScopeId = ScopeId(0);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    Lambda,
+    Comprehension,
+}
+
+impl ScopeKind {
+    /// Does code in this scope run later than where it is written (a function body)?
+    fn is_deferred(self) -> bool {
+        matches!(self, ScopeKind::Function | ScopeKind::Lambda)
+    }
+}
+
+#[derive(Debug)]
+pub struct Scope<'a> {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    /// The node that opens the scope (the whole module, `def`, `class`, lambda, comprehension).
+    pub range: TextRange,
+    /// Bindings per name, in source order.
+    pub(super) names: HashMap<&'a str, Vec<BindingId>>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn bindings_of(&self, name: &str) -> &[BindingId] {
+        self.names.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &&'a str> {
+        self.names.keys()
+    }
+}
+
+/// An import binding: what the local name refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The qualified name: `websockets.legacy.client.connect` for `from websockets.legacy.client
+    /// import connect`; `websockets` for `import websockets.http`; `pkg.handlers.handle` for
+    /// `from .handlers import handle` in `pkg/app.py` (`.handlers.handle` when the module's own
+    /// name is unknown).
+    pub qualified: String,
+    /// The whole import statement.
+    pub stmt: TextRange,
+    /// The `name` or `name as alias` part of the statement.
+    pub alias: TextRange,
+    /// Inside the `except ImportError` handler of a `try` (an alternative, not the import).
+    pub fallback: bool,
+    /// Bound by `from M import *`: `Some(still exported by websockets 17.4)`.
+    pub star: Option<bool>,
+    /// Bound under `if TYPE_CHECKING:` only.
+    pub type_checking: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum BindingKind<'a> {
+    Import(Import),
+    /// `x = value` (a single name target), `x += value`.
+    Assignment(Option<&'a Expr>),
+    /// `x: annotation [= value]`.
+    Annotated {
+        annotation: &'a Expr,
+        value: Option<&'a Expr>,
+    },
+    /// One name of a tuple or list unpacking, or a starred target.
+    Unpacked,
+    Parameter(&'a Parameter),
+    Function(&'a StmtFunctionDef),
+    Class(&'a StmtClassDef),
+    /// `for x in iter`: the iterable (and whether the loop is `async for`).
+    LoopTarget {
+        iter: &'a Expr,
+        is_async: bool,
+    },
+    /// `with ctx as x`.
+    WithTarget {
+        context: &'a Expr,
+        is_async: bool,
+    },
+    ExceptTarget,
+    /// `(x := value)`.
+    Walrus(&'a Expr),
+    /// A comprehension variable and what it iterates.
+    ComprehensionTarget {
+        iter: &'a Expr,
+        is_async: bool,
+    },
+    /// `del x`: the name is unbound from here on.
+    Deletion,
+    /// A `match` capture, a type parameter, or another binding no rule asks about.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding<'a> {
+    pub name: &'a str,
+    pub kind: BindingKind<'a>,
+    /// The range of the bound name (the target, parameter name, `def` name or import alias).
+    pub range: TextRange,
+    pub scope: ScopeId,
+    /// Where the binding takes effect: after the assigned value (`ws = ws.peer` reads the old
+    /// `ws`), after a `def` or `class` statement (its decorators read the old name).
+    pub position: u32,
+}
+
+impl<'a> Binding<'a> {
+    pub fn import(&self) -> Option<&Import> {
+        match &self.kind {
+            BindingKind::Import(import) => Some(import),
+            _ => None,
+        }
+    }
+}
+
+/// Every scope, binding and resolved reference of one file.
+#[derive(Debug, Default)]
+pub struct Bindings<'a> {
+    pub(super) scopes: Vec<Scope<'a>>,
+    pub(super) bindings: Vec<Binding<'a>>,
+    /// Every name the file reads (by the range of its `Name` node) and what it refers to
+    /// (`None`: a builtin, or unbound).
+    pub(super) references: HashMap<TextRange, (&'a str, Option<BindingId>)>,
+    /// The binding created at a name's range (a store target, parameter, `def`/`class` name).
+    pub(super) at: HashMap<TextRange, BindingId>,
+    /// Reads that are the object of an attribute (`ws.open`): the attribute, by the range of
+    /// the `Name` node.
+    pub(super) attribute_reads: HashMap<TextRange, &'a str>,
+    /// Reads that are the callee of a call (`f(...)`), by the range of the `Name` node.
+    pub(super) callees: rustc_hash::FxHashSet<TextRange>,
+    /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
+    pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
+}
+
+impl<'a> Bindings<'a> {
+    pub fn binding(&self, id: BindingId) -> &Binding<'a> {
+        &self.bindings[id.0 as usize]
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope<'a> {
+        &self.scopes[id.0 as usize]
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = (BindingId, &Binding<'a>)> {
+        self.bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (BindingId(i as u32), b))
+    }
+
+    /// What the `Name` node at `range` reads: `Some(None)` when it reads a builtin or nothing,
+    /// `None` when `range` is no name the file reads.
+    pub fn reference(&self, range: TextRange) -> Option<Option<BindingId>> {
+        self.references.get(&range).map(|(_, b)| *b)
+    }
+
+    /// Every read of the file: its range, the name, and what it refers to.
+    pub fn reads(&self) -> impl Iterator<Item = (TextRange, &'a str, Option<BindingId>)> + '_ {
+        self.references.iter().map(|(r, (n, b))| (*r, *n, *b))
+    }
+
+    /// The binding created by the name node (target, parameter, definition name) at `range`.
+    pub fn created_at(&self, range: TextRange) -> Option<BindingId> {
+        self.at.get(&range).copied()
+    }
+
+    /// The scope opened by the node (`def`, `class`, lambda, comprehension) at `range`.
+    pub fn scope_of(&self, range: TextRange) -> Option<ScopeId> {
+        self.scope_of_node.get(&range).copied()
+    }
+
+    /// `name.<attribute>` when the read at `range` is the object of an attribute access.
+    pub fn attribute_of_read(&self, range: TextRange) -> Option<&'a str> {
+        self.attribute_reads.get(&range).copied()
+    }
+
+    /// Is the read at `range` the callee of a call?
+    pub fn is_callee(&self, range: TextRange) -> bool {
+        self.callees.contains(&range)
+    }
+
+    /// Does `expr` read the binding `id` (a `Name` node resolved to it)?
+    pub fn reads_binding(&self, expr: &Expr, id: BindingId) -> bool {
+        matches!(expr, Expr::Name(n) if self.reference(n.range) == Some(Some(id)))
+    }
+
+    /// The reads inside `range` (an expression of the file).
+    pub fn reads_in(
+        &self,
+        range: TextRange,
+    ) -> impl Iterator<Item = (TextRange, &'a str, Option<BindingId>)> + '_ {
+        self.reads()
+            .filter(move |(r, _, _)| range.contains_range(*r))
+    }
+
+    /// Every read of the file that refers to `id`.
+    pub fn references_to(&self, id: BindingId) -> impl Iterator<Item = TextRange> + '_ {
+        self.references
+            .iter()
+            .filter(move |(_, (_, b))| *b == Some(id))
+            .map(|(r, _)| *r)
+    }
+
+    /// The binding of `name` visible at `offset` in `scope` (see the module docs).
+    pub fn lookup(&self, scope: ScopeId, name: &str, offset: u32) -> Option<BindingId> {
+        let mut current = Some(scope);
+        let mut immediate = true;
+        let mut first = true;
+        while let Some(id) = current {
+            let scope = self.scope(id);
+            let skip = scope.kind == ScopeKind::Class && !first;
+            if !skip {
+                let ids = scope.bindings_of(name);
+                if !ids.is_empty() {
+                    let chosen = if immediate {
+                        let before = ids
+                            .iter()
+                            .rposition(|b| self.binding(*b).position <= offset);
+                        match before {
+                            Some(i) => Some(self.prefer_primary(ids, i)),
+                            // Bound later in a function: local all along (a loop carries it).
+                            None if scope.kind.is_deferred() => Some(ids.len() - 1),
+                            None => None,
+                        }
+                    } else {
+                        Some(self.prefer_primary(ids, ids.len() - 1))
+                    };
+                    if let Some(i) = chosen {
+                        let id = ids[i];
+                        return match self.binding(id).kind {
+                            BindingKind::Deletion => None,
+                            _ => Some(id),
+                        };
+                    }
+                }
+            }
+            if scope.kind.is_deferred() {
+                immediate = false;
+            }
+            first = false;
+            current = scope.parent;
+        }
+        None
+    }
+
+    /// Steps back over fallback imports to the import of the `try` they stand in for.
+    fn prefer_primary(&self, ids: &[BindingId], mut i: usize) -> usize {
+        while i > 0 {
+            let is_fallback = self
+                .binding(ids[i])
+                .import()
+                .is_some_and(|import| import.fallback);
+            let previous_is_import = self.binding(ids[i - 1]).import().is_some();
+            if !(is_fallback && previous_is_import) {
+                break;
+            }
+            i -= 1;
+        }
+        i
+    }
+}

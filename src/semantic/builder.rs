@@ -1,0 +1,648 @@
+//! Builds [`Bindings`] in one walk of the tree: scopes as the walk enters them, a binding for
+//! every name a statement or expression binds, and every read recorded with its scope; reads are
+//! resolved once the walk is over (a function body may read a name the module binds later).
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
+use ruff_python_ast::{
+    Comprehension, ExceptHandler, Expr, ExprContext, ModModule, Parameters, Pattern, Stmt,
+};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::bindings::{
+    Binding, BindingId, BindingKind, Bindings, Import, Scope, ScopeId, ScopeKind,
+};
+use super::star_exports;
+
+/// Where a file sits in its project: what relative imports are relative to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleName {
+    /// `pkg.handlers` for `pkg/handlers.py`, `pkg` for `pkg/__init__.py`.
+    pub name: String,
+    /// An `__init__.py`: `from . import x` is relative to the module itself.
+    pub is_package: bool,
+}
+
+impl ModuleName {
+    /// The module `from <dots><module> import ...` names (`level` dots), if the file's own
+    /// name is known and the dots do not climb out of it.
+    pub fn relative(&self, level: u32, module: Option<&str>) -> Option<String> {
+        let mut parts: Vec<&str> = self.name.split('.').filter(|p| !p.is_empty()).collect();
+        let climb = level as usize - usize::from(self.is_package);
+        if climb > parts.len() {
+            return None;
+        }
+        parts.truncate(parts.len() - climb);
+        if let Some(module) = module {
+            parts.push(module);
+        }
+        (!parts.is_empty()).then(|| parts.join("."))
+    }
+}
+
+pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'a> {
+    let mut builder = Builder {
+        out: Bindings::default(),
+        stack: Vec::new(),
+        loads: Vec::new(),
+        globals: HashSet::default(),
+        nonlocals: HashSet::default(),
+        fallback: 0,
+        type_checking: 0,
+        module_name: name,
+    };
+    builder.push(ScopeKind::Module, module.range);
+    builder.visit_body(&module.body);
+    let Builder {
+        mut out,
+        loads,
+        globals,
+        nonlocals,
+        ..
+    } = builder;
+    let mut references = HashMap::with_capacity_and_hasher(loads.len(), Default::default());
+    for (scope, name, range) in loads {
+        let resolved = if globals.contains(&(scope, name)) {
+            out.lookup(ScopeId::MODULE, name, u32::MAX)
+        } else if nonlocals.contains(&(scope, name)) {
+            out.scope(scope)
+                .parent
+                .and_then(|parent| out.lookup(parent, name, u32::MAX))
+        } else {
+            out.lookup(scope, name, range.start().to_u32())
+        };
+        references.insert(range, (name, resolved));
+    }
+    out.references = references;
+    out
+}
+
+struct Builder<'a, 'n> {
+    out: Bindings<'a>,
+    stack: Vec<ScopeId>,
+    loads: Vec<(ScopeId, &'a str, TextRange)>,
+    globals: HashSet<(ScopeId, &'a str)>,
+    nonlocals: HashSet<(ScopeId, &'a str)>,
+    /// Depth of `except ImportError:` handlers around the walk.
+    fallback: u32,
+    /// Depth of `if TYPE_CHECKING:` bodies around the walk.
+    type_checking: u32,
+    module_name: Option<&'n ModuleName>,
+}
+
+impl<'a> Builder<'a, '_> {
+    fn current(&self) -> ScopeId {
+        *self.stack.last().expect("the module scope is never popped")
+    }
+
+    fn push(&mut self, kind: ScopeKind, range: TextRange) -> ScopeId {
+        let id = ScopeId(self.out.scopes.len() as u32);
+        self.out.scopes.push(Scope {
+            kind,
+            parent: self.stack.last().copied(),
+            range,
+            names: HashMap::default(),
+        });
+        if kind != ScopeKind::Module {
+            self.out.scope_of_node.insert(range, id);
+        }
+        self.stack.push(id);
+        id
+    }
+
+    fn pop(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Adds a binding of `name` to the current scope (or, after `global` / `nonlocal`, to the
+    /// scope the declaration names).
+    fn bind(&mut self, name: &'a str, range: TextRange, position: u32, kind: BindingKind<'a>) {
+        let mut scope = self.current();
+        if self.globals.contains(&(scope, name)) {
+            scope = ScopeId::MODULE;
+        } else if self.nonlocals.contains(&(scope, name)) {
+            scope = self.out.scope(scope).parent.unwrap_or(ScopeId::MODULE);
+        }
+        self.bind_in(scope, name, range, position, kind);
+    }
+
+    fn bind_in(
+        &mut self,
+        scope: ScopeId,
+        name: &'a str,
+        range: TextRange,
+        position: u32,
+        kind: BindingKind<'a>,
+    ) {
+        let id = BindingId(self.out.bindings.len() as u32);
+        self.out.bindings.push(Binding {
+            name,
+            kind,
+            range,
+            scope,
+            position,
+        });
+        self.out.scopes[scope.0 as usize]
+            .names
+            .entry(name)
+            .or_default()
+            .push(id);
+        self.out.at.insert(range, id);
+    }
+
+    /// Binds the names of an assignment target; attributes and subscripts are reads.
+    fn bind_target(&mut self, target: &'a Expr, position: u32, kind: BindingKind<'a>) {
+        match target {
+            Expr::Name(name) => self.bind(name.id.as_str(), name.range, position, kind),
+            Expr::Tuple(tuple) => {
+                for elt in &tuple.elts {
+                    self.bind_target(elt, position, BindingKind::Unpacked);
+                }
+            }
+            Expr::List(list) => {
+                for elt in &list.elts {
+                    self.bind_target(elt, position, BindingKind::Unpacked);
+                }
+            }
+            Expr::Starred(starred) => {
+                self.bind_target(&starred.value, position, BindingKind::Unpacked)
+            }
+            other => self.visit_expr(other),
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &'a Parameters, position: u32) {
+        for parameter in parameters.iter() {
+            let parameter = parameter.as_parameter();
+            self.bind(
+                parameter.name.as_str(),
+                parameter.name.range,
+                position,
+                BindingKind::Parameter(parameter),
+            );
+        }
+    }
+
+    /// Defaults and annotations belong to the enclosing scope.
+    fn visit_parameter_values(&mut self, parameters: &'a Parameters) {
+        for parameter in parameters.iter_non_variadic_params() {
+            if let Some(default) = &parameter.default {
+                self.visit_expr(default);
+            }
+        }
+        for parameter in parameters.iter() {
+            if let Some(annotation) = parameter.annotation() {
+                self.visit_expr(annotation);
+            }
+        }
+    }
+
+    fn import(&self, qualified: String, stmt: TextRange, alias: TextRange) -> Import {
+        Import {
+            qualified,
+            stmt,
+            alias,
+            fallback: self.fallback > 0,
+            star: None,
+            type_checking: self.type_checking > 0,
+        }
+    }
+
+    fn comprehension(&mut self, range: TextRange, generators: &'a [Comprehension]) -> bool {
+        let Some(first) = generators.first() else {
+            return false;
+        };
+        // The first iterable is evaluated in the enclosing scope.
+        self.visit_expr(&first.iter);
+        self.push(ScopeKind::Comprehension, range);
+        for (i, generator) in generators.iter().enumerate() {
+            if i > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            // The result expression is written first but runs after every clause.
+            let position = range.start().to_u32();
+            self.bind_target(
+                &generator.target,
+                position,
+                BindingKind::ComprehensionTarget {
+                    iter: &generator.iter,
+                    is_async: generator.is_async,
+                },
+            );
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        true
+    }
+}
+
+fn end(node: &impl Ranged) -> u32 {
+    node.end().to_u32()
+}
+
+/// `except ImportError`, `except (ImportError, ...)`, `except ModuleNotFoundError`.
+fn catches_import_error(handler: &ExceptHandler) -> bool {
+    let ExceptHandler::ExceptHandler(handler) = handler;
+    let is_import_error = |e: &Expr| {
+        let name = match e {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return false,
+        };
+        matches!(name, "ImportError" | "ModuleNotFoundError")
+    };
+    match handler.type_.as_deref() {
+        Some(Expr::Tuple(tuple)) => tuple.elts.iter().any(is_import_error),
+        Some(e) => is_import_error(e),
+        None => true,
+    }
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                self.visit_parameter_values(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_expr(returns);
+                }
+                self.bind(
+                    def.name.as_str(),
+                    def.name.range,
+                    end(def),
+                    BindingKind::Function(def),
+                );
+                self.push(ScopeKind::Function, def.range);
+                self.bind_parameters(&def.parameters, def.start().to_u32());
+                self.visit_body(&def.body);
+                self.pop();
+            }
+            Stmt::ClassDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                if let Some(arguments) = &def.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.push(ScopeKind::Class, def.range);
+                self.visit_body(&def.body);
+                self.pop();
+                self.bind(
+                    def.name.as_str(),
+                    def.name.range,
+                    end(def),
+                    BindingKind::Class(def),
+                );
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.as_str();
+                    let (local, qualified) = match &alias.asname {
+                        Some(asname) => (asname.as_str(), module.to_string()),
+                        // `import a.b.c` binds `a`.
+                        None => {
+                            let root = module.split('.').next().unwrap_or(module);
+                            (root, root.to_string())
+                        }
+                    };
+                    let range = alias.asname.as_ref().map_or(alias.range, |a| a.range);
+                    let import = self.import(qualified, import.range, alias.range);
+                    self.bind(
+                        local,
+                        range,
+                        alias.start().to_u32(),
+                        BindingKind::Import(import),
+                    );
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let written = from.module.as_ref().map(|m| m.as_str());
+                let module = if from.level == 0 {
+                    written.unwrap_or("").to_string()
+                } else {
+                    match self
+                        .module_name
+                        .and_then(|m| m.relative(from.level, written))
+                    {
+                        Some(module) => module,
+                        None => format!(
+                            "{}{}",
+                            ".".repeat(from.level as usize),
+                            written.unwrap_or("")
+                        ),
+                    }
+                };
+                for alias in &from.names {
+                    let name = alias.name.as_str();
+                    let position = alias.start().to_u32();
+                    if name == "*" {
+                        let Some(names) = star_exports::star_names(&module) else {
+                            continue;
+                        };
+                        for (name, on_latest) in names {
+                            let mut import =
+                                self.import(format!("{module}.{name}"), from.range, alias.range);
+                            import.star = Some(on_latest);
+                            // Star bindings share the `*`: they get no entry in `at`.
+                            let scope = self.current();
+                            let id = BindingId(self.out.bindings.len() as u32);
+                            self.out.bindings.push(Binding {
+                                name,
+                                kind: BindingKind::Import(import),
+                                range: alias.range,
+                                scope,
+                                position,
+                            });
+                            self.out.scopes[scope.0 as usize]
+                                .names
+                                .entry(name)
+                                .or_default()
+                                .push(id);
+                        }
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let qualified = if module.is_empty() || module.ends_with('.') {
+                        format!("{module}{name}")
+                    } else {
+                        format!("{module}.{name}")
+                    };
+                    let import = self.import(qualified, from.range, alias.range);
+                    self.bind(
+                        local.as_str(),
+                        local.range,
+                        position,
+                        BindingKind::Import(import),
+                    );
+                }
+            }
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                for target in &assign.targets {
+                    self.bind_target(
+                        target,
+                        end(assign),
+                        BindingKind::Assignment(Some(&assign.value)),
+                    );
+                }
+            }
+            Stmt::AugAssign(aug) => {
+                self.visit_expr(&aug.value);
+                if let Expr::Name(name) = &*aug.target {
+                    let scope = self.current();
+                    self.loads.push((scope, name.id.as_str(), name.range));
+                    // The store shares the node: keep the read resolvable, bind without `at`.
+                    let id = BindingId(self.out.bindings.len() as u32);
+                    self.out.bindings.push(Binding {
+                        name: name.id.as_str(),
+                        kind: BindingKind::Assignment(None),
+                        range: name.range,
+                        scope,
+                        position: end(aug),
+                    });
+                    self.out.scopes[scope.0 as usize]
+                        .names
+                        .entry(name.id.as_str())
+                        .or_default()
+                        .push(id);
+                } else {
+                    self.visit_expr(&aug.target);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                self.visit_expr(&assign.annotation);
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                // A bare `x: T` in a function declares a local without binding it; a binding
+                // still tells the model the annotation.
+                self.bind_target(
+                    &assign.target,
+                    end(assign),
+                    BindingKind::Annotated {
+                        annotation: &assign.annotation,
+                        value: assign.value.as_deref(),
+                    },
+                );
+            }
+            Stmt::For(for_) => {
+                self.visit_expr(&for_.iter);
+                self.bind_target(
+                    &for_.target,
+                    end(&*for_.iter),
+                    BindingKind::LoopTarget {
+                        iter: &for_.iter,
+                        is_async: for_.is_async,
+                    },
+                );
+                self.visit_body(&for_.body);
+                self.visit_body(&for_.orelse);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        self.bind_target(
+                            target,
+                            end(&item.context_expr),
+                            BindingKind::WithTarget {
+                                context: &item.context_expr,
+                                is_async: with.is_async,
+                            },
+                        );
+                    }
+                }
+                self.visit_body(&with.body);
+            }
+            Stmt::Try(try_) => {
+                self.visit_body(&try_.body);
+                for handler in &try_.handlers {
+                    let fallback = catches_import_error(handler);
+                    self.fallback += u32::from(fallback);
+                    let ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(type_) = &h.type_ {
+                        self.visit_expr(type_);
+                    }
+                    if let Some(name) = &h.name {
+                        self.bind(
+                            name.as_str(),
+                            name.range,
+                            name.start().to_u32(),
+                            BindingKind::ExceptTarget,
+                        );
+                    }
+                    self.visit_body(&h.body);
+                    self.fallback -= u32::from(fallback);
+                }
+                self.visit_body(&try_.orelse);
+                self.visit_body(&try_.finalbody);
+            }
+            Stmt::If(if_) if is_type_checking(&if_.test) => {
+                self.visit_expr(&if_.test);
+                self.type_checking += 1;
+                self.visit_body(&if_.body);
+                self.type_checking -= 1;
+                for clause in &if_.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::Global(global) => {
+                let scope = self.current();
+                for name in &global.names {
+                    self.globals.insert((scope, name.as_str()));
+                }
+            }
+            Stmt::Nonlocal(nonlocal) => {
+                let scope = self.current();
+                for name in &nonlocal.names {
+                    self.nonlocals.insert((scope, name.as_str()));
+                }
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    match target {
+                        Expr::Name(name) => self.bind(
+                            name.id.as_str(),
+                            name.range,
+                            end(delete),
+                            BindingKind::Deletion,
+                        ),
+                        other => self.visit_expr(other),
+                    }
+                }
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Load => {
+                    let scope = self.current();
+                    self.loads.push((scope, name.id.as_str(), name.range));
+                }
+                ExprContext::Del => self.bind(
+                    name.id.as_str(),
+                    name.range,
+                    end(name),
+                    BindingKind::Deletion,
+                ),
+                _ => self.bind(name.id.as_str(), name.range, end(name), BindingKind::Other),
+            },
+            Expr::Call(call) => {
+                if let Expr::Name(name) = &*call.func {
+                    self.out.callees.insert(name.range);
+                }
+                walk_expr(self, expr);
+            }
+            Expr::Attribute(attr) => {
+                if let Expr::Name(name) = &*attr.value {
+                    if name.ctx == ExprContext::Load {
+                        self.out
+                            .attribute_reads
+                            .insert(name.range, attr.attr.as_str());
+                    }
+                }
+                walk_expr(self, expr);
+            }
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                if let Expr::Name(target) = &*named.target {
+                    // A walrus in a comprehension binds in the enclosing function or module.
+                    let scope = self
+                        .stack
+                        .iter()
+                        .rev()
+                        .copied()
+                        .find(|s| self.out.scope(*s).kind != ScopeKind::Comprehension)
+                        .unwrap_or(ScopeId::MODULE);
+                    self.bind_in(
+                        scope,
+                        target.id.as_str(),
+                        target.range,
+                        end(named),
+                        BindingKind::Walrus(&named.value),
+                    );
+                }
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameter_values(parameters);
+                }
+                self.push(ScopeKind::Lambda, lambda.range);
+                if let Some(parameters) = &lambda.parameters {
+                    self.bind_parameters(parameters, lambda.start().to_u32());
+                }
+                self.visit_expr(&lambda.body);
+                self.pop();
+            }
+            Expr::ListComp(comp) => {
+                if self.comprehension(comp.range, &comp.generators) {
+                    self.visit_expr(&comp.elt);
+                    self.pop();
+                }
+            }
+            Expr::SetComp(comp) => {
+                if self.comprehension(comp.range, &comp.generators) {
+                    self.visit_expr(&comp.elt);
+                    self.pop();
+                }
+            }
+            Expr::Generator(comp) => {
+                if self.comprehension(comp.range, &comp.generators) {
+                    self.visit_expr(&comp.elt);
+                    self.pop();
+                }
+            }
+            Expr::DictComp(comp) => {
+                if self.comprehension(comp.range, &comp.generators) {
+                    if let Some(key) = &comp.key {
+                        self.visit_expr(key);
+                    }
+                    self.visit_expr(&comp.value);
+                    self.pop();
+                }
+            }
+            _ => walk_expr(self, expr),
+        }
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        let name = match pattern {
+            Pattern::MatchAs(p) => p.name.as_ref(),
+            Pattern::MatchStar(p) => p.name.as_ref(),
+            Pattern::MatchMapping(p) => p.rest.as_ref(),
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.bind(
+                name.as_str(),
+                name.range,
+                name.end().to_u32(),
+                BindingKind::Other,
+            );
+        }
+        walk_pattern(self, pattern);
+    }
+}
+
+#[cfg(test)]
+#[path = "builder_tests.rs"]
+mod tests;

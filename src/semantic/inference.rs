@@ -1,0 +1,659 @@
+//! Connection inference: which bindings and attributes hold websockets connections.
+//!
+//! Facts attach to bindings, not names: `ws = await connect(...)` makes that binding a
+//! connection; a later `ws = object()` is another binding, and reads after it are not.
+//! Evidence, strongest first: the object was created by a websockets `connect()` (`async with`,
+//! `await`, `async for`) or received by a handler given to `serve()`; it is `self` in a subclass
+//! of a connection class; it is annotated (or `cast`) as a connection class; it was taken out of
+//! a collection that only ever receives connections.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Comprehension, Expr, Parameters, Stmt};
+
+use super::api::{Implementation, Side};
+use super::bindings::{BindingId, BindingKind, Bindings};
+use super::callables::Resolver;
+use super::connections::{annotated_connection, created_connection, legacy_origin};
+use super::connections::{Connection, Evidence};
+use super::definitions::Definitions;
+use super::external::{function_named, ExternalFacts};
+use super::imports::Imports;
+use super::scope::ClassKey;
+
+#[derive(Debug, Default)]
+pub struct Connections<'a> {
+    /// Bindings that hold connections.
+    pub facts: HashMap<BindingId, Connection>,
+    /// `self.<attr>` connections per class.
+    pub attributes: HashMap<(ClassKey, &'a str), Connection>,
+    /// Bindings and `self` attributes that hold collections of connections.
+    collections: HashMap<CollectionKey<'a>, Connection>,
+    /// What the calls of this file pass to a function's parameter.
+    passed: HashMap<BindingId, Passed>,
+    /// Functions (by the range of their `def`) that return a connection.
+    returns: HashMap<ruff_text_size::TextRange, Connection>,
+}
+
+/// What the calls of a function pass for one parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Passed {
+    /// Always the same connection, or (`None`) nothing known yet.
+    Only(Option<Connection>),
+    /// Connections and other objects: the parameter is not proven a connection.
+    Mixed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum CollectionKey<'a> {
+    Binding(BindingId),
+    Attribute(ClassKey, &'a str),
+}
+
+impl<'a> Connections<'a> {
+    pub fn infer(
+        body: &'a [Stmt],
+        bindings: &Bindings<'a>,
+        imports: &Imports,
+        defs: &Definitions<'a>,
+        external: Option<&ExternalFacts>,
+    ) -> Connections<'a> {
+        let mut connections = Connections::default();
+        let resolver = Resolver {
+            bindings,
+            imports,
+            definitions: defs,
+        };
+        connections.seed_handlers(&resolver);
+        if let Some(external) = external {
+            connections.seed_external(bindings, defs, external);
+        }
+        // Facts flow forward through one walk; later rounds see what a function body learns
+        // from a binding made further down (collections filled anywhere, module-level names).
+        for _ in 0..3 {
+            let before = (
+                connections.facts.len(),
+                connections.attributes.len(),
+                connections.collections.len(),
+                connections.returns.len(),
+            );
+            let mut walker = Walker {
+                bindings,
+                imports,
+                defs,
+                out: &mut connections,
+                classes: Vec::new(),
+                functions: Vec::new(),
+            };
+            walker.visit_body(body);
+            connections.carry_over_none(bindings);
+            connections.parameters_from_calls(bindings);
+            let after = (
+                connections.facts.len(),
+                connections.attributes.len(),
+                connections.collections.len(),
+                connections.returns.len(),
+            );
+            if before == after {
+                break;
+            }
+        }
+        connections
+    }
+
+    /// The first parameter a `serve()` handler receives is a server connection.
+    fn seed_handlers(&mut self, resolver: &Resolver<'_, 'a>) {
+        for serve in &resolver.definitions.serve_calls {
+            let Some(handler) = serve.handler else {
+                continue;
+            };
+            let Some(callable) = resolver.resolve_callable(handler) else {
+                continue;
+            };
+            let Some(param) = callable.positional_parameter(0) else {
+                continue;
+            };
+            let Some(binding) = resolver.bindings.created_at(param.name.range) else {
+                continue;
+            };
+            let origin = match serve.implementation {
+                Implementation::Legacy => legacy_origin(resolver.imports, &serve.call.func),
+                Implementation::New => None,
+            };
+            self.record(
+                binding,
+                Connection {
+                    implementation: serve.implementation,
+                    side: Side::Server,
+                    origin,
+                    evidence: Evidence::Creation,
+                    origin_file: None,
+                },
+            );
+        }
+    }
+
+    /// Handlers served from other modules, and parameters other modules pass connections to.
+    fn seed_external(
+        &mut self,
+        bindings: &Bindings<'a>,
+        defs: &Definitions<'a>,
+        external: &ExternalFacts,
+    ) {
+        // Served functions are named through their module or class (`Peers.on_connect`): the
+        // receiver of a method is among the arguments `partial` binds. Callers' arguments
+        // count from the first parameter after the receiver.
+        let handlers = external
+            .served
+            .iter()
+            .filter(|s| s.keyword.is_none())
+            .map(|s| {
+                let origin = s.group.map(|g| (g.key, g.file));
+                let connection = Connection {
+                    implementation: s.implementation,
+                    side: Side::Server,
+                    origin: origin.map(|o| o.0),
+                    origin_file: origin.and_then(|o| o.1),
+                    evidence: if s.proven {
+                        Evidence::Creation
+                    } else {
+                        Evidence::Annotation
+                    },
+                };
+                let at = (s.bound_positional, false);
+                (&s.function, at, s.bound_keywords.as_slice(), connection)
+            });
+        let parameters = external
+            .parameters
+            .iter()
+            .map(|p| (&p.function, (p.index, true), &[][..], p.connection));
+        let seeds: Vec<_> = handlers.chain(parameters).collect();
+        for (function, (index, after_receiver), keywords, connection) in seeds {
+            let Some(def) = function_named(bindings, function) else {
+                continue;
+            };
+            let receiver = after_receiver && defs.function(def).is_some_and(|f| f.takes_receiver());
+            let parameter = def
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(&def.parameters.args)
+                .nth(usize::from(receiver) + index)
+                .map(|p| &p.parameter);
+            let Some(parameter) = parameter else { continue };
+            if keywords.iter().any(|k| k == parameter.name.as_str()) {
+                continue;
+            }
+            if let Some(id) = bindings.created_at(parameter.name.range) {
+                self.record(id, connection);
+            }
+        }
+    }
+
+    fn record(&mut self, binding: BindingId, connection: Connection) {
+        self.facts
+            .entry(binding)
+            .and_modify(|c| {
+                if connection.evidence > c.evidence {
+                    *c = connection
+                }
+            })
+            .or_insert(connection);
+    }
+
+    /// A parameter every call of the file passes the same connection, when the function is
+    /// only ever called (not handed elsewhere, where other callers could pass anything).
+    fn parameters_from_calls(&mut self, bindings: &Bindings<'a>) {
+        let proven: Vec<(BindingId, Connection)> = self
+            .passed
+            .iter()
+            .filter_map(|(param, passed)| match passed {
+                Passed::Only(Some(c)) => Some((*param, *c)),
+                _ => None,
+            })
+            .filter(|(param, _)| only_called(bindings, *param))
+            .collect();
+        for (param, c) in proven {
+            self.record(param, c);
+        }
+        self.passed.clear();
+    }
+
+    /// `ws = None` before a `connect()` (or in the `except` after one) holds no object whose
+    /// attributes anyone reads: reads that resolve to it mean the connection of the same name.
+    fn carry_over_none(&mut self, bindings: &Bindings<'a>) {
+        let mut carried = Vec::new();
+        for (id, binding) in bindings.all() {
+            let BindingKind::Assignment(Some(Expr::NoneLiteral(_))) = binding.kind else {
+                continue;
+            };
+            if self.facts.contains_key(&id) {
+                continue;
+            }
+            let scope = bindings.scope(binding.scope);
+            if let Some(c) = scope
+                .bindings_of(binding.name)
+                .iter()
+                .find_map(|other| self.facts.get(other))
+            {
+                carried.push((id, *c));
+            }
+        }
+        for (id, c) in carried {
+            self.facts.insert(id, c);
+        }
+    }
+}
+
+struct Walker<'m, 'a, 'i> {
+    bindings: &'i Bindings<'a>,
+    imports: &'i Imports,
+    defs: &'i Definitions<'a>,
+    out: &'m mut Connections<'a>,
+    /// For each enclosing function or lambda: the class it is a method of.
+    classes: Vec<Option<ClassKey>>,
+    /// The enclosing `def`s (their ranges), innermost last.
+    functions: Vec<ruff_text_size::TextRange>,
+}
+
+impl<'a> Walker<'_, 'a, '_> {
+    fn method_class(&self) -> Option<ClassKey> {
+        self.classes.last().copied().flatten()
+    }
+
+    /// What an expression holds, as far as this walk knows: used for `x = y`, `coll.add(y)`.
+    fn connection_of(&self, expr: &Expr) -> Option<Connection> {
+        match expr {
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                self.out.facts.get(&id).copied()
+            }
+            Expr::Attribute(attr) => {
+                let Expr::Name(base) = &*attr.value else {
+                    return None;
+                };
+                if base.id.as_str() != "self" {
+                    return None;
+                }
+                let class = self.method_class()?;
+                self.out
+                    .attributes
+                    .get(&(class, attr.attr.as_str()))
+                    .copied()
+            }
+            Expr::Await(await_) => created_connection(self.imports, &await_.value)
+                .or_else(|| self.returned_by(&await_.value)),
+            // `typing.cast(ClientConnection, x)`.
+            Expr::Call(call) => {
+                let func = self.imports.resolve_any(&call.func)?;
+                if func != "typing.cast" && func != "typing_extensions.cast" {
+                    return None;
+                }
+                let type_ = call.arguments.args.first()?;
+                annotated_connection(self.imports, type_)
+            }
+            _ => None,
+        }
+    }
+
+    fn collection_of(&self, expr: &'a Expr) -> Option<Connection> {
+        let expr = unwrap_copy(expr);
+        let key = self.collection_key(expr)?;
+        self.out.collections.get(&key).copied()
+    }
+
+    fn collection_key(&self, expr: &'a Expr) -> Option<CollectionKey<'a>> {
+        match expr {
+            Expr::Name(name) => Some(CollectionKey::Binding(
+                self.bindings.reference(name.range)??,
+            )),
+            Expr::Attribute(attr) => {
+                let Expr::Name(base) = &*attr.value else {
+                    return None;
+                };
+                if base.id.as_str() != "self" {
+                    return None;
+                }
+                Some(CollectionKey::Attribute(
+                    self.method_class()?,
+                    attr.attr.as_str(),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Attaches a connection to the binding a target creates.
+    fn assign(&mut self, target: &'a Expr, connection: Option<Connection>) {
+        let Some(c) = connection else { return };
+        match target {
+            Expr::Name(name) => {
+                if let Some(id) = self.bindings.created_at(name.range) {
+                    self.out.record(id, c);
+                }
+            }
+            Expr::Attribute(attr) => {
+                let Expr::Name(base) = &*attr.value else {
+                    return;
+                };
+                if base.id.as_str() == "self" {
+                    if let Some(class) = self.method_class() {
+                        self.out
+                            .attributes
+                            .entry((class, attr.attr.as_str()))
+                            .or_insert(c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_parameters(&mut self, params: &'a Parameters) {
+        for p in params.iter() {
+            let Some(c) = p
+                .annotation()
+                .and_then(|a| annotated_connection(self.imports, a))
+            else {
+                continue;
+            };
+            if let Some(id) = self.bindings.created_at(p.name().range) {
+                self.out.record(id, c);
+            }
+        }
+    }
+
+    /// `for c in CLIENTS` inside a comprehension: `c` is a connection.
+    fn comprehension(&mut self, generators: &'a [Comprehension]) {
+        for generator in generators {
+            if generator.is_async {
+                continue;
+            }
+            let Some(c) = self.collection_of(&generator.iter) else {
+                continue;
+            };
+            let c = Connection {
+                evidence: Evidence::Collection,
+                origin_file: None,
+                ..c
+            };
+            self.assign(&generator.target, Some(c));
+        }
+    }
+}
+
+impl<'a> Walker<'_, 'a, '_> {
+    /// `open_connection()` / `self.open_connection()` (awaited) where that function of this
+    /// file returns a connection.
+    fn returned_by(&self, expr: &Expr) -> Option<Connection> {
+        let Expr::Call(call) = expr else { return None };
+        let def = match &*call.func {
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                match self.bindings.binding(id).kind {
+                    BindingKind::Function(def) => def,
+                    _ => return None,
+                }
+            }
+            Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self") =>
+            {
+                let class = self.defs.class(self.method_class()?)?;
+                class.def.body.iter().find_map(|s| match s {
+                    Stmt::FunctionDef(def) if def.name.as_str() == attr.attr.as_str() => Some(def),
+                    _ => None,
+                })?
+            }
+            _ => return None,
+        };
+        self.out.returns.get(&def.range).copied()
+    }
+
+    /// `helper(ws)` where `helper` is a function of this file: its parameter receives the
+    /// connection (when every positional argument before it is plain).
+    fn call_with_connections(&mut self, call: &'a ruff_python_ast::ExprCall) {
+        let Expr::Name(func) = &*call.func else {
+            return;
+        };
+        let Some(id) = self.bindings.reference(func.range).flatten() else {
+            return;
+        };
+        let BindingKind::Function(def) = self.bindings.binding(id).kind else {
+            return;
+        };
+        let parameters: Vec<_> = def
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&def.parameters.args)
+            .collect();
+        for (i, argument) in call.arguments.args.iter().enumerate() {
+            if argument.is_starred_expr() {
+                break;
+            }
+            let Some(parameter) = parameters.get(i) else {
+                break;
+            };
+            let Some(param) = self.bindings.created_at(parameter.parameter.name.range) else {
+                continue;
+            };
+            let vote = self.connection_of(argument);
+            let slot = self.out.passed.entry(param).or_insert(Passed::Only(vote));
+            if let (Passed::Only(c), Some(v)) = (*slot, vote) {
+                if c.is_none_or(|c| c == v) {
+                    *slot = Passed::Only(Some(v));
+                    continue;
+                }
+            }
+            if vote.is_none() || matches!(slot, Passed::Only(Some(c)) if Some(*c) != vote) {
+                *slot = Passed::Mixed;
+            }
+        }
+    }
+}
+
+/// Is the function whose parameter `param` is read only as the callee of calls?
+fn only_called(bindings: &Bindings, param: BindingId) -> bool {
+    let scope = bindings.binding(param).scope;
+    let range = bindings.scope(scope).range;
+    let Some(function) = bindings
+        .all()
+        .find(|(_, b)| matches!(b.kind, BindingKind::Function(def) if def.range == range))
+        .map(|(id, _)| id)
+    else {
+        return false;
+    };
+    bindings
+        .references_to(function)
+        .all(|read| bindings.is_callee(read))
+}
+
+/// `x.copy()`, `list(x)`, `set(x)`, `tuple(x)`, `x.values()` iterate like `x`.
+fn unwrap_copy(expr: &Expr) -> &Expr {
+    if let Expr::Call(call) = expr {
+        if let Expr::Attribute(attr) = &*call.func {
+            if matches!(attr.attr.as_str(), "copy" | "values") && call.arguments.is_empty() {
+                return &attr.value;
+            }
+        }
+        if let (Expr::Name(func), [arg]) = (&*call.func, &*call.arguments.args) {
+            if matches!(func.id.as_str(), "list" | "set" | "tuple" | "frozenset") {
+                return arg;
+            }
+        }
+    }
+    expr
+}
+
+impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for d in &def.decorator_list {
+                    self.visit_expr(&d.expression);
+                }
+                let class = self.defs.function(def).and_then(|f| f.class);
+                self.bind_parameters(&def.parameters);
+                // `self` in a method of a connection subclass.
+                if let Some(class) = class {
+                    let base = self.defs.class(class).and_then(|c| c.connection_base);
+                    let receiver = def.parameters.args.first().map(|p| &p.parameter);
+                    if let (Some(base), Some(receiver)) = (base, receiver) {
+                        let is_self = receiver.name.as_str() == "self";
+                        if let (true, Some(id)) =
+                            (is_self, self.bindings.created_at(receiver.name.range))
+                        {
+                            let origin = match base.implementation {
+                                Implementation::Legacy => base.origin.or(Some(base.base)),
+                                Implementation::New => None,
+                            };
+                            self.out.record(
+                                id,
+                                Connection {
+                                    implementation: base.implementation,
+                                    side: base.side,
+                                    origin,
+                                    evidence: Evidence::Subclass,
+                                    origin_file: None,
+                                },
+                            );
+                        }
+                    }
+                }
+                self.classes.push(class);
+                self.functions.push(def.range);
+                self.visit_body(&def.body);
+                self.functions.pop();
+                self.classes.pop();
+            }
+            Stmt::With(with) if with.is_async => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        let c = created_connection(self.imports, &item.context_expr);
+                        self.assign(target, c);
+                    }
+                }
+                self.visit_body(&with.body);
+            }
+            Stmt::For(for_) => {
+                self.visit_expr(&for_.iter);
+                let c = if for_.is_async {
+                    created_connection(self.imports, &for_.iter)
+                } else {
+                    self.collection_of(&for_.iter).map(|c| Connection {
+                        evidence: Evidence::Collection,
+                        origin_file: None,
+                        ..c
+                    })
+                };
+                self.assign(&for_.target, c);
+                self.visit_body(&for_.body);
+                self.visit_body(&for_.orelse);
+            }
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                let c = self.connection_of(&assign.value);
+                for target in &assign.targets {
+                    self.assign(target, c);
+                    if let Expr::Subscript(sub) = target {
+                        // `clients[key] = ws`: a mapping of connections.
+                        if let (Some(c), Some(key)) = (c, self.collection_key(&sub.value)) {
+                            self.out.collections.entry(key).or_insert(c);
+                        }
+                    }
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                let c = assign
+                    .value
+                    .as_deref()
+                    .and_then(|v| self.connection_of(v))
+                    .or_else(|| annotated_connection(self.imports, &assign.annotation));
+                self.assign(&assign.target, c);
+            }
+            // `return ws`: calls of the function give the connection.
+            Stmt::Return(ret) => {
+                walk_stmt(self, stmt);
+                let c = ret.value.as_deref().and_then(|v| self.connection_of(v));
+                if let (Some(c), Some(function)) = (c, self.functions.last()) {
+                    self.out.returns.entry(*function).or_insert(c);
+                }
+            }
+            // `ws: ClientConnection` in a class body: instances (and subclasses) hold one.
+            Stmt::ClassDef(class) => {
+                let key = ClassKey(ruff_text_size::Ranged::start(class).to_u32());
+                for item in &class.body {
+                    let Stmt::AnnAssign(assign) = item else {
+                        continue;
+                    };
+                    let (Expr::Name(name), Some(c)) = (
+                        &*assign.target,
+                        annotated_connection(self.imports, &assign.annotation),
+                    ) else {
+                        continue;
+                    };
+                    self.out
+                        .attributes
+                        .entry((key, name.id.as_str()))
+                        .or_insert(c);
+                }
+                walk_stmt(self, stmt);
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(lambda) => {
+                if let Some(params) = &lambda.parameters {
+                    self.bind_parameters(params);
+                }
+                let class = self.method_class();
+                self.classes.push(class);
+                self.visit_expr(&lambda.body);
+                self.classes.pop();
+            }
+            Expr::Call(call) => {
+                self.call_with_connections(call);
+                // `clients.add(ws)`, `clients.append(ws)`: a collection of connections.
+                if let (Expr::Attribute(attr), [arg]) = (&*call.func, &*call.arguments.args) {
+                    if matches!(attr.attr.as_str(), "add" | "append") {
+                        if let (Some(c), Some(key)) =
+                            (self.connection_of(arg), self.collection_key(&attr.value))
+                        {
+                            self.out.collections.entry(key).or_insert(c);
+                        }
+                    }
+                }
+                walk_expr(self, expr);
+            }
+            Expr::ListComp(comp) => {
+                self.comprehension(&comp.generators);
+                walk_expr(self, expr);
+            }
+            Expr::SetComp(comp) => {
+                self.comprehension(&comp.generators);
+                walk_expr(self, expr);
+            }
+            Expr::Generator(comp) => {
+                self.comprehension(&comp.generators);
+                walk_expr(self, expr);
+            }
+            Expr::DictComp(comp) => {
+                self.comprehension(&comp.generators);
+                walk_expr(self, expr);
+            }
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                let c = self.connection_of(&named.value);
+                self.assign(&named.target, c);
+            }
+            _ => walk_expr(self, expr),
+        }
+    }
+}
