@@ -85,6 +85,22 @@ pub fn under_ci() -> bool {
 /// installs everything the tests need). Elsewhere the skip is recorded: a `SKIPPED: <test>:
 /// <reason>` line on stderr and in `target/tmp/skipped-tests.log`, which `.ci/run` counts, so a
 /// test that returned early is reported as skipped rather than passed.
+/// Records a measurement a test makes (a time, a size) so that `.ci/run` prints it after the
+/// run: libtest captures the output of tests that pass.
+#[allow(dead_code)]
+pub fn record_measurement(line: &str) {
+    eprintln!("{line}");
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("measurements.log");
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("could not record the measurement in {}: {e}", log.display());
+    }
+}
+
 pub fn skip(test: &str, reason: &str) {
     assert!(
         !under_ci(),
