@@ -47,6 +47,9 @@ pub struct Project {
     pub decisions: GroupDecisions,
     /// The members' texts (for the rounds after the first).
     texts: Vec<String>,
+    /// Files that are members or anchors of a group spanning files (from `facts`, computed
+    /// once when they are set: every file asks).
+    cross_file: HashSet<u32>,
 }
 
 /// What one file gets from the project.
@@ -85,15 +88,7 @@ impl Project {
 
     /// Does some use in one file depend on the legacy import of another?
     pub fn has_cross_file_groups(&self) -> bool {
-        self.facts.iter().any(|f| {
-            f.served.iter().any(|s| s.group.is_some())
-                || f.parameters
-                    .iter()
-                    .any(|p| p.connection.origin_file.is_some())
-                || f.class_attributes
-                    .iter()
-                    .any(|(_, _, c)| c.origin_file.is_some())
-        })
+        !self.cross_file.is_empty()
     }
 
     /// Builds the index over `inputs`. `read` gives the text of a file that is not a seed.
@@ -298,6 +293,7 @@ impl Project {
             }
         }
         self.facts = facts;
+        self.cross_file = self.cross_file_groups();
     }
 
     /// What the first look assumes: nothing from other modules, except that some module may
@@ -338,39 +334,36 @@ impl Project {
         anchors
     }
 
-    /// Is the file a member or the anchor of a group that spans files?
-    pub fn in_cross_file_group(&self, id: u32) -> bool {
-        let facts = &self.facts[id as usize];
-        facts.served.iter().any(|s| s.group.is_some())
-            || facts
-                .parameters
-                .iter()
-                .any(|p| p.connection.origin_file.is_some())
-            || facts
-                .class_attributes
-                .iter()
-                .any(|(_, _, c)| c.origin_file.is_some())
-            || self.anchors().contains(&id)
+    /// The files that are members or anchors of a group spanning files.
+    fn cross_file_groups(&self) -> HashSet<u32> {
+        let mut files = self.anchors();
+        for (id, facts) in self.facts.iter().enumerate() {
+            let member = facts.served.iter().any(|s| s.group.is_some())
+                || facts
+                    .parameters
+                    .iter()
+                    .any(|p| p.connection.origin_file.is_some())
+                || facts
+                    .class_attributes
+                    .iter()
+                    .any(|(_, _, c)| c.origin_file.is_some());
+            if member {
+                files.insert(id as u32);
+            }
+        }
+        files
     }
 
-    /// The files [`in_cross_file_group`](Self::in_cross_file_group).
+    /// Is the file a member or the anchor of a group that spans files?
+    pub fn in_cross_file_group(&self, id: u32) -> bool {
+        self.cross_file.contains(&id)
+    }
+
+    /// The files [`in_cross_file_group`](Self::in_cross_file_group), in id order.
     pub fn group_files(&self) -> Vec<&Path> {
-        let anchors = self.anchors();
-        (0..self.paths.len() as u32)
-            .filter(|id| {
-                anchors.contains(id) || {
-                    let facts = &self.facts[*id as usize];
-                    facts.served.iter().any(|s| s.group.is_some())
-                        || facts
-                            .parameters
-                            .iter()
-                            .any(|p| p.connection.origin_file.is_some())
-                        || facts
-                            .class_attributes
-                            .iter()
-                            .any(|(_, _, c)| c.origin_file.is_some())
-                }
-            })
+        let mut ids: Vec<u32> = self.cross_file.iter().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter()
             .map(|id| self.paths[id as usize].as_path())
             .collect()
     }
