@@ -11,6 +11,7 @@ pub mod definitions;
 pub mod external;
 pub mod imports;
 pub mod inference;
+pub mod module_name;
 pub mod scope;
 pub mod star_exports;
 
@@ -18,11 +19,11 @@ use ruff_python_ast::{Expr, ExprName, ModModule};
 
 pub use api::{Implementation, Side};
 pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind};
-pub use builder::ModuleName;
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
 pub use external::{ExternalFacts, ExternalParameter, ExternalServed};
 pub use imports::Imports;
+pub use module_name::ModuleName;
 pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
 
 use crate::registry::Severity;
