@@ -3,13 +3,14 @@
 //! the connection attributes of its classes, and the names it re-exports.
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ModModule};
+use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::semantic::api::Implementation;
 use crate::semantic::connections::legacy_origin;
 use crate::semantic::imports::is_websockets;
-use crate::semantic::{BindingKind, Connection, ScopeId, SemanticModel};
+use crate::semantic::ClassKey;
+use crate::semantic::{BindingKind, Connection, Returned, ScopeId, SemanticModel, WebsocketsClass};
 
 /// The keyword arguments of `serve()` that take a callable the server calls.
 const SERVED_KEYWORDS: &[&str] = &["process_request", "process_response", "select_subprotocol"];
@@ -24,6 +25,20 @@ pub struct Summary {
     pub exports: Vec<(String, String)>,
     /// The module calls a websockets `serve()`.
     pub serves: bool,
+    /// What the module offers the modules that import it, by the name of a top-level function,
+    /// class or method (`open_client`, `Client.open`, `MyProtocol`).
+    pub offers: Vec<(String, Offer)>,
+}
+
+/// A fact about a top-level definition that other modules use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offer {
+    /// Calling the function gives a connection.
+    Returns(Returned),
+    /// Calling the function runs a websockets `connect()`.
+    ReachesConnect(Connection),
+    /// The class derives from a websockets class.
+    Class(WebsocketsClass),
 }
 
 /// A `serve()` argument naming a function of another module.
@@ -125,7 +140,50 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
         }
     }
     summary.exports.sort();
+    summary.offers = offers(module, model);
     summary
+}
+
+/// The returns, `connect()` reaches and websockets bases of the module's top-level functions,
+/// classes and their methods.
+fn offers(module: &ModModule, model: &SemanticModel) -> Vec<(String, Offer)> {
+    let connections = &model.connections;
+    let mut out = Vec::new();
+    let mut function = |name: String, def: &ruff_python_ast::StmtFunctionDef| {
+        if let Some(c) = connections.returns.get(&def.range) {
+            let returned = Returned {
+                connection: *c,
+                is_async: def.is_async,
+            };
+            out.push((name.clone(), Offer::Returns(returned)));
+        }
+        if let Some(c) = connections.reaches.get(&def.range) {
+            out.push((name, Offer::ReachesConnect(*c)));
+        }
+    };
+    let mut classes = Vec::new();
+    for stmt in &module.body {
+        match stmt {
+            Stmt::FunctionDef(def) => function(def.name.to_string(), def),
+            Stmt::ClassDef(class) => {
+                for item in &class.body {
+                    if let Stmt::FunctionDef(def) = item {
+                        function(format!("{}.{}", class.name, def.name), def);
+                    }
+                }
+                let facts = model
+                    .definitions
+                    .class(ClassKey::of_stmt(stmt))
+                    .and_then(|info| model.class_facts(info));
+                if let Some(facts) = facts {
+                    classes.push((class.name.to_string(), Offer::Class(facts)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(classes);
+    out
 }
 
 /// The qualified name of another module's function that `expr` refers to, with what
