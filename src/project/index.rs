@@ -215,7 +215,7 @@ impl Index<'_> {
             }
             // A re-export (`pkg/__init__.py` doing `from .helpers import open_client`).
             if let Some((target, name)) = self.locate(qualified, 5) {
-                if target == file || self.modules.get(qualified.as_str()).is_some() {
+                if target == file || self.modules.contains_key(qualified.as_str()) {
                     continue;
                 }
                 let Some(owner) = &self.summaries[target as usize] else {
