@@ -156,7 +156,8 @@ impl<'a> Walker<'_, 'a, '_> {
                     .get(&(class, attr.attr.as_str()))
                     .copied()
             }
-            Expr::Await(await_) => created_connection(self.imports, &await_.value)
+            Expr::Await(await_) => self
+                .created(&await_.value)
                 .or_else(|| self.returned_by(&await_.value, true)),
             // `typing.cast(ClientConnection, x)`, or a plain function returning a connection.
             Expr::Call(call) => {
@@ -383,7 +384,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
-                        let c = created_connection(self.imports, &item.context_expr);
+                        let c = self.created(&item.context_expr);
                         self.assign(target, c);
                     }
                 }
@@ -392,7 +393,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
             Stmt::For(for_) => {
                 self.visit_expr(&for_.iter);
                 let c = if for_.is_async {
-                    created_connection(self.imports, &for_.iter)
+                    self.created(&for_.iter)
                 } else {
                     self.collection_of(&for_.iter).map(|c| Connection {
                         evidence: Evidence::Collection,

@@ -17,6 +17,52 @@ impl<'a> Walker<'_, 'a, '_> {
         }
     }
 
+    /// What a connection-creating expression yields (see `created_connection`), also when it
+    /// calls a subclass of the `connect` class, of this file or of another module
+    /// (`async with RetryingConnect(uri) as ws`).
+    pub(super) fn created(&self, expr: &Expr) -> Option<Connection> {
+        if let Some(c) = created_connection(self.imports, expr) {
+            return Some(c);
+        }
+        let Expr::Call(call) = expr else { return None };
+        let base = match &*call.func {
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                match self.bindings.binding(id).kind {
+                    BindingKind::Class(def) => self
+                        .defs
+                        .class(ClassKey(ruff_text_size::Ranged::start(def).to_u32()))?
+                        .connect_base
+                        .map(|b| (b.implementation, b.origin, b.origin_file)),
+                    BindingKind::Import(_) => None,
+                    _ => return None,
+                }
+            }
+            _ => None,
+        };
+        let (implementation, origin, origin_file) = match base {
+            Some(found) => found,
+            None => {
+                let qualified = self.imports.resolve_any(&call.func)?;
+                let class = self.external?.class(&qualified)?;
+                if class.kind != crate::semantic::ClassKind::Connect {
+                    return None;
+                }
+                (class.implementation, class.origin, class.origin_file)
+            }
+        };
+        Some(Connection {
+            implementation,
+            side: Side::Client,
+            origin: match implementation {
+                Implementation::Legacy => origin,
+                Implementation::New => None,
+            },
+            origin_file,
+            evidence: Evidence::Creation,
+        })
+    }
+
     /// The connection a call of a project function gives: awaited when the function is
     /// `async` (`await helpers.open_client()`), called when it is not.
     pub(super) fn returned_by(&self, expr: &Expr, awaited: bool) -> Option<Connection> {
@@ -47,7 +93,7 @@ impl<'a> Walker<'_, 'a, '_> {
     }
 
     fn reached_by(&self, expr: &Expr) -> Option<Connection> {
-        if let Some(c) = created_connection(self.imports, expr) {
+        if let Some(c) = self.created(expr) {
             return Some(c);
         }
         let Expr::Call(call) = expr else { return None };
