@@ -28,6 +28,9 @@ pub struct Summary {
     /// What the module offers the modules that import it, by the name of a top-level function,
     /// class or method (`open_client`, `Client.open`, `MyProtocol`).
     pub offers: Vec<(String, Offer)>,
+    /// The functions of other modules the module calls (qualified, sorted): only those get
+    /// their returns and `connect()` reaches from the index.
+    pub callees: Vec<String>,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -107,9 +110,13 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
     let mut calls = Calls {
         model,
         out: Vec::new(),
+        callees: Vec::new(),
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
+    calls.callees.sort_unstable();
+    calls.callees.dedup();
+    summary.callees = calls.callees;
     for ((class, attribute), connection) in &model.connections.attributes {
         let Some(info) = model.definitions.class(*class) else {
             continue;
@@ -238,11 +245,15 @@ fn elsewhere(
 struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
     out: Vec<CallRef>,
+    callees: Vec<String>,
 }
 
 impl<'a> Visitor<'a> for Calls<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
+            if let Some(callee) = self.model.callee_elsewhere(&call.func) {
+                self.callees.push(callee);
+            }
             let target = self
                 .model
                 .resolve_any(&call.func)

@@ -135,6 +135,15 @@ impl<'a> SemanticModel<'a> {
         }
     }
 
+    /// The function of another module a call's callee runs (`helpers.open_client`,
+    /// `pool.acquire` on an instance of an imported class), by its qualified name.
+    pub fn callee_elsewhere(&self, func: &Expr) -> Option<String> {
+        match self.callees().callee(func, None)? {
+            callees::Callee::Elsewhere(qualified) => Some(qualified),
+            callees::Callee::Local(_) => None,
+        }
+    }
+
     fn callees(&self) -> callees::Callees<'_, 'a> {
         callees::Callees {
             bindings: &self.bindings,
