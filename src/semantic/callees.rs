@@ -40,6 +40,12 @@ impl<'a> Callees<'_, 'a> {
                         let info = self.definitions.class(class?)?;
                         return method_of(info.def.body.as_slice(), method).map(Callee::Local);
                     }
+                    // `Client.create()`: a class method of a class of this file.
+                    if let Some(Some(id)) = self.bindings.reference(base.range) {
+                        if let BindingKind::Class(def) = self.bindings.binding(id).kind {
+                            return method_of(&def.body, method).map(Callee::Local);
+                        }
+                    }
                     if let Some(class) = instance_class(self.bindings, base) {
                         return self.method_of_class(class, method);
                     }

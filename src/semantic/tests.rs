@@ -352,6 +352,9 @@ class Pool:
         return ws
     def current(self):
         return self.ws
+    @classmethod
+    async def open(cls):
+        return await websockets.connect("ws://x")
 
 async def main(pool: Pool):
     a = await open_client("ws://x")
@@ -363,9 +366,11 @@ async def main(pool: Pool):
     d = await p.acquire()
     d.probe
     pool.current().probe
+    e = await Pool.open()
+    e.probe
 "#,
     );
-    assert_eq!(found, vec![NEW_CLIENT, None, NEW_CLIENT, None]);
+    assert_eq!(found, vec![NEW_CLIENT, None, NEW_CLIENT, None, NEW_CLIENT]);
 }
 
 #[test]
