@@ -186,6 +186,14 @@ impl Workspace {
                 (path, shape)
             })
             .collect();
+        // Buffers too (an edited buffer is compared with its last shape: an open file that no
+        // rule matches must not rebuild the project on each keystroke).
+        for (path, text) in &self.buffers {
+            if !self.shapes.contains_key(path) {
+                let shape = Shape::of(path, text, None, context);
+                self.shapes.insert(path.clone(), shape);
+            }
+        }
         self.module_names.clear();
         for path in &self.project.paths {
             let Some(file) = self.project.file(path) else {
@@ -297,6 +305,7 @@ impl Workspace {
                     || shape.imports.iter().any(|m| self.module_names.contains(m))
             }
         };
+        self.shapes.insert(path.clone(), shape);
         if relinks {
             self.build(context);
             return Changed::All;
