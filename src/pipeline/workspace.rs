@@ -493,3 +493,72 @@ fn normal(path: &Path) -> PathBuf {
 fn absolute(path: &Path) -> PathBuf {
     crate::config::logical_absolute(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAIN: &str = "from websockets.legacy.server import serve\n\nfrom . import handlers\n\n\
+                        async def main():\n    await serve(handlers.echo, 'localhost', 8765)\n";
+    const HANDLERS: &str = "async def echo(websocket, path):\n    print(websocket.open)\n";
+
+    fn codes(linted: &Linted) -> Vec<&'static str> {
+        linted.diagnostics.iter().map(|d| d.rule.code).collect()
+    }
+
+    #[test]
+    fn an_edit_updates_the_module_and_its_dependents_without_a_rebuild() {
+        let dir = std::env::temp_dir().join(format!("wsmigrate-workspace-{}", std::process::id()));
+        let chat = dir.join("chat");
+        std::fs::create_dir_all(&chat).unwrap();
+        std::fs::write(chat.join("__init__.py"), "").unwrap();
+        std::fs::write(chat.join("main.py"), MAIN).unwrap();
+        std::fs::write(chat.join("handlers.py"), HANDLERS).unwrap();
+        let mut args = crate::cli::default_check_args(&dir);
+        args.isolated = true;
+        args.target_version = Some("17.0".into());
+        let settings = crate::cli::resolve_settings(&mut args).unwrap();
+        let context = Context::new(&settings, super::super::Mode::Check);
+        let options = DiscoverOptions {
+            exclude: None,
+            extend_exclude: Vec::new(),
+            respect_gitignore: false,
+            force_exclude: false,
+            threads: 1,
+        };
+        let mut workspace = Workspace::load(&dir, options, HashMap::default(), &context);
+        let handlers = chat.join("handlers.py");
+        let main = chat.join("main.py");
+        assert!(workspace.contains(&handlers));
+        let linted = workspace.lint(&handlers, HANDLERS, &context);
+        assert!(codes(&linted).contains(&"WS301"), "{:?}", codes(&linted));
+        let ws301 = linted.diagnostics.iter().find(|d| d.rule.code == "WS301");
+        let group = ws301.and_then(|d| d.group).expect("a group spanning files");
+        let related = workspace.related(&handlers, group);
+        assert_eq!(related.len(), 1);
+        assert!(related[0].anchor && related[0].path.ends_with("chat/main.py"));
+
+        // main.py's buffer stops serving the handler: an update of main.py's summary, and
+        // handlers.py is named as changed.
+        let other = MAIN.replace("serve(handlers.echo,", "serve(print,");
+        let changed = workspace.update(&main, Some(Arc::from(other.as_str())), &context);
+        let Changed::Files(files) = changed else {
+            panic!("the imports did not change: no rebuild expected")
+        };
+        assert!(
+            files.iter().any(|f| f.ends_with("chat/handlers.py")),
+            "{files:?}"
+        );
+        let linted = workspace.lint(&handlers, HANDLERS, &context);
+        assert!(!codes(&linted).contains(&"WS301"), "{:?}", codes(&linted));
+        // A new import changes the graph: the project is rebuilt.
+        let imports = format!("import os\n{other}");
+        let changed = workspace.update(&main, Some(Arc::from(imports.as_str())), &context);
+        assert_eq!(changed, Changed::All);
+        // Closing the buffer: the disk's main.py serves the handler again.
+        workspace.update(&main, None, &context);
+        let linted = workspace.lint(&handlers, HANDLERS, &context);
+        assert!(codes(&linted).contains(&"WS301"), "{:?}", codes(&linted));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
