@@ -345,6 +345,13 @@ fn unwrap_copy(expr: &Expr) -> &Expr {
 }
 
 impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        for (i, stmt) in body.iter().enumerate() {
+            self.visit_stmt(stmt);
+            self.narrow_after(stmt, &body[i + 1..]);
+        }
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
