@@ -171,9 +171,10 @@ impl<'a> SemanticModel<'a> {
         {
             callees::Callee::Local(def) => (def.is_async == awaited)
                 .then(|| self.connections.returns.get(&def.range).copied())?,
-            callees::Callee::Elsewhere(qualified) => {
-                self.external?.returned(&qualified)?.connection_used(awaited)
-            }
+            callees::Callee::Elsewhere(qualified) => self
+                .external?
+                .returned(&qualified)?
+                .connection_used(awaited),
         }
     }
 
@@ -185,8 +186,9 @@ impl<'a> SemanticModel<'a> {
             .callees()
             .callee(&call.func, Self::method_class(frames))?
         {
-            callees::Callee::Local(def) => (!def.is_async)
-                .then(|| self.connections.connectors.get(&def.range).copied())?,
+            callees::Callee::Local(def) => {
+                (!def.is_async).then(|| self.connections.connectors.get(&def.range).copied())?
+            }
             callees::Callee::Elsewhere(qualified) => {
                 self.external?.returned(&qualified)?.connector_connection()
             }

@@ -34,8 +34,9 @@ impl<'a> Walker<'_, 'a, '_> {
     fn connector_returned_by(&self, expr: &Expr) -> Option<Connection> {
         let Expr::Call(call) = expr else { return None };
         match self.callees().callee(&call.func, self.method_class())? {
-            Callee::Local(def) => (!def.is_async)
-                .then(|| self.out.connectors.get(&def.range).copied())?,
+            Callee::Local(def) => {
+                (!def.is_async).then(|| self.out.connectors.get(&def.range).copied())?
+            }
             Callee::Elsewhere(qualified) => {
                 self.external?.returned(&qualified)?.connector_connection()
             }
@@ -90,9 +91,10 @@ impl<'a> Walker<'_, 'a, '_> {
             Callee::Local(def) => {
                 (def.is_async == awaited).then(|| self.out.returns.get(&def.range).copied())?
             }
-            Callee::Elsewhere(qualified) => {
-                self.external?.returned(&qualified)?.connection_used(awaited)
-            }
+            Callee::Elsewhere(qualified) => self
+                .external?
+                .returned(&qualified)?
+                .connection_used(awaited),
         }
     }
 
