@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::diagnostic::Applicability;
 use crate::discover::DiscoverOptions;
+pub use crate::docs::RulesFormat;
 use crate::pipeline::{self, Context, Mode};
+use crate::registry::RuleMeta;
 use crate::report::{self, OutputFormat, ReportOptions};
 use crate::rules;
 use crate::settings::{FailConnectionStyle, Selection, Settings};
@@ -138,14 +140,6 @@ pub struct CheckArgs {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: RulesFormat,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum RulesFormat {
-    Text,
-    Json,
-    /// The table the README embeds.
-    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -446,13 +440,14 @@ fn use_color(choice: ColorChoice) -> bool {
 /// from the first path unless `--isolated`) fills in what the command line leaves open.
 /// The language server resolves each buffer's settings with this too.
 pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
+    let known: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
     let config = if args.isolated {
         None
     } else if let Some(path) = &args.config {
-        Some(config::load(path)?)
+        Some(config::load(path, &known)?)
     } else {
         let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
-        config::discover(&first)?
+        config::discover(&first, &known)?
     };
     if let Some(config) = &config {
         apply_config(args, config);
@@ -483,7 +478,7 @@ pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
         ignore: args.ignore.clone(),
     };
     let settings = Settings {
-        rules: selection.resolve(target.version)?,
+        rules: selection.resolve(&known, target.version)?,
         target,
         fail_connection_style: args
             .fail_connection_style
