@@ -1,7 +1,7 @@
 //! The command line: argument definitions and the commands they run.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -490,6 +490,11 @@ pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
         },
         unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
         per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
+        // Without a file, relative to the working directory, as ruff's.
+        src: match &config {
+            Some(config) => config.src_roots(),
+            None => config::default_src_roots(&config::logical_absolute(Path::new("."))),
+        },
     };
     Ok(settings)
 }

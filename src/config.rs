@@ -55,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "output-format",
     "respect-gitignore",
     "fail-connection-style",
+    "src",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +73,8 @@ pub struct Options {
     pub output_format: Option<OutputFormat>,
     pub respect_gitignore: Option<bool>,
     pub fail_connection_style: Option<FailConnectionStyle>,
+    /// Directories first-party module names are computed from, relative to the file.
+    pub src: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -101,10 +104,28 @@ impl Config {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
+    /// The `src` roots, absolute: the file's own entries, or ruff's default (`.` and `src`
+    /// beside the file).
+    pub fn src_roots(&self) -> Vec<PathBuf> {
+        let root = logical_absolute(self.root());
+        match &self.options.src {
+            Some(list) => list
+                .iter()
+                .map(|d| lexical(&root.join(d.get_ref())))
+                .collect(),
+            None => default_src_roots(&root),
+        }
+    }
+
     pub fn strings(list: &Option<Vec<Spanned<String>>>) -> Option<Vec<String>> {
         list.as_ref()
             .map(|l| l.iter().map(|s| s.get_ref().clone()).collect())
     }
+}
+
+/// ruff's default `src`: the project directory and its `src/`.
+pub fn default_src_roots(base: &Path) -> Vec<PathBuf> {
+    vec![base.to_path_buf(), base.join("src")]
 }
 
 /// Finds the configuration for `start` (a file or directory): the nearest `wsmigrate.toml`, or
@@ -296,6 +317,25 @@ fn validate(path: &Path, text: &str, options: &Options, known: Known) -> Result<
     if let Some(version) = &options.target_version {
         if let Err(message) = registry::target_version(version.get_ref()) {
             return Err(render(path, text, Some(version.span()), &message, None));
+        }
+    }
+    for root in options.src.iter().flatten() {
+        let problem = if root.get_ref().trim().is_empty() {
+            Some("an empty `src` entry names no directory".to_string())
+        } else {
+            let dir = path.parent().unwrap_or(Path::new(".")).join(root.get_ref());
+            (dir.exists() && !dir.is_dir())
+                .then(|| format!("`src` entry `{}` is not a directory", root.get_ref()))
+        };
+        if let Some(message) = problem {
+            let help = "`src` lists directories, relative to this file (default: [\".\", \"src\"])";
+            return Err(render(
+                path,
+                text,
+                Some(root.span()),
+                &message,
+                Some(help.into()),
+            ));
         }
     }
     for pattern in options.per_file_ignores.iter().flat_map(|m| m.keys()) {

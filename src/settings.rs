@@ -19,6 +19,9 @@ pub struct Settings {
     pub unused_noqa: bool,
     /// Rules switched off for some files by configuration.
     pub per_file_ignores: crate::config::PerFileIgnores,
+    /// The roots first-party module names are computed from (absolute): a module under one
+    /// imports modules under the others by their names there.
+    pub src: Vec<std::path::PathBuf>,
 }
 
 impl Settings {
