@@ -509,7 +509,16 @@ fn stdin_run(
     let mut new_text = None;
     // Excluded: nothing to report, and the source goes back unchanged.
     if !excluded {
-        let report = pipeline::process_bytes(path, original.clone(), None, context);
+        // Checked with the project on disk as its context (its handler may be served from
+        // another module); only this buffer is fixed.
+        let report = match path.as_os_str() == "-" {
+            true => pipeline::process_bytes(path, original.clone(), None, context),
+            false => {
+                let text = String::from_utf8_lossy(&original);
+                pipeline::Workspace::for_stdin(path, &text, discover_options.clone(), context)
+                    .process(path, original.clone(), context)
+            }
+        };
         new_text = report.change.as_ref().map(|(_, new)| new.clone());
         files.push(report);
     }

@@ -19,6 +19,9 @@ use crate::settings::Settings;
 use crate::write::Stamp;
 
 mod file;
+mod workspace;
+
+pub use workspace::{Changed, Related, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
