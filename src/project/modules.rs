@@ -70,10 +70,9 @@ pub struct Namer {
 impl Namer {
     /// `src`: the absolute, normalized `src` roots.
     pub fn new(src: &[PathBuf]) -> Namer {
-        let holds_another = |r: &PathBuf| src.iter().any(|o| o != r && o.starts_with(r));
         Namer {
             packages: Default::default(),
-            namespace_roots: src.iter().filter(|r| !holds_another(r)).cloned().collect(),
+            namespace_roots: namespace_roots(src),
         }
     }
 
@@ -165,6 +164,12 @@ pub fn file_of(
         .get(module_file.as_path())
         .or_else(|| files.get(base.join("__init__.py").as_path()))
         .copied()
+}
+
+/// The `src` roots that hold no other root: those whose subdirectories are namespace packages.
+pub fn namespace_roots(src: &[PathBuf]) -> Vec<PathBuf> {
+    let holds_another = |r: &PathBuf| src.iter().any(|o| o != r && o.starts_with(r));
+    src.iter().filter(|r| !holds_another(r)).cloned().collect()
 }
 
 /// The directories an import in `path` (module `name`) is looked up under, in order: the
