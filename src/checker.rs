@@ -11,7 +11,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
 use crate::fix::importer::Importer;
-use crate::rules::{Interest, Rule};
+use crate::registry::RuleMeta;
 use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
 use crate::settings::Settings;
 
@@ -308,4 +308,73 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         }
         self.checker.exprs.borrow_mut().pop();
     }
+}
+
+/// A rule: its registry entry and the hooks the walk calls. Defined here, with the walk that
+/// calls it, so that the rules depend on the checker and not the other way round.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Which expressions `expr` looks at: the checker calls it for those only. The default,
+    /// every expression, is always correct; a narrower interest saves a call per node.
+    fn interest(&self) -> Interest {
+        Interest::ALL
+    }
+
+    /// Called for every expression of interest, in source order.
+    fn expr(&self, _checker: &Checker, _expr: &Expr) {}
+
+    /// Called for every statement, in source order, before its children.
+    fn stmt(&self, _checker: &Checker, _stmt: &Stmt) {}
+
+    /// Called for every function definition and lambda (after `stmt` / `expr` for that node):
+    /// the rules about callbacks given to `serve()` look at both alike.
+    fn callable(&self, _checker: &Checker, _callable: Callable) {}
+}
+
+/// The expressions a rule's `expr` hook reacts to (see `Rule::interest`).
+#[derive(Clone, Copy)]
+pub struct Interest {
+    /// `Expr::Name` nodes.
+    pub names: bool,
+    /// `Expr::Call` nodes.
+    pub calls: bool,
+    /// `Expr::Attribute` nodes whose attribute name passes this test (`None`: no attribute).
+    pub attributes: Option<fn(&str) -> bool>,
+    /// Every other kind of expression.
+    pub others: bool,
+}
+
+impl Interest {
+    pub const ALL: Interest = Interest {
+        names: true,
+        calls: true,
+        attributes: Some(|_| true),
+        others: true,
+    };
+    pub const NONE: Interest = Interest {
+        names: false,
+        calls: false,
+        attributes: None,
+        others: false,
+    };
+    pub const CALLS: Interest = Interest {
+        calls: true,
+        ..Interest::NONE
+    };
+
+    /// Attribute nodes whose name passes `test`, nothing else.
+    pub const fn attributes(test: fn(&str) -> bool) -> Interest {
+        Interest {
+            attributes: Some(test),
+            ..Interest::NONE
+        }
+    }
+
+    /// Names and attributes (any attribute name): rules that resolve dotted references.
+    pub const NAMES_AND_ATTRIBUTES: Interest = Interest {
+        names: true,
+        attributes: Some(|_| true),
+        ..Interest::NONE
+    };
 }

@@ -116,7 +116,9 @@ pub fn run(
             Read::Failed(_) => None,
         })
         .collect();
-    let mut project = Project::build(&inputs, |path| read_regular_file(path).ok().map(|r| r.0));
+    let mut project = Project::build(&inputs, &context.settings.src, |path| {
+        read_regular_file(path).ok().map(|r| r.0)
+    });
     // 4. First look: lint the project's files on their own; their summaries seed the index,
     //    which propagates facts across modules to a fixed point.
     let mut first_look: HashMap<PathBuf, FileReport> = HashMap::default();
