@@ -11,7 +11,7 @@ use crate::pipeline::{self, Context, Mode};
 use crate::report::{self, OutputFormat, ReportOptions};
 use crate::rules;
 use crate::settings::{FailConnectionStyle, Settings};
-use crate::{diff, docs, stdio};
+use crate::{diff, stdio};
 
 mod resolve;
 
@@ -151,50 +151,11 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> u8 {
-    match cli.command {
-        Command::Check(args) => match check(*args) {
-            Ok(code) => code,
-            Err(message) => {
-                eprintln!("wsmigrate: error: {message}");
-                EXIT_ERROR
-            }
-        },
-        Command::Rules(args) => emit(docs::rules_text(args.output_format).as_bytes()),
-        Command::Explain { rule } => match rules::by_code(&rule) {
-            Some(meta) => emit(docs::explanation_text(meta).as_bytes()),
-            None => {
-                eprintln!("wsmigrate: error: unknown rule `{rule}` (see `wsmigrate rules`)");
-                EXIT_ERROR
-            }
-        },
-        Command::Server => crate::server::run(),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "wsmigrate", &mut script);
-            emit(&script)
-        }
-    }
-}
-
-/// Prints a command's whole output; exit 0, or 2 when stdout cannot take it (full disk).
-fn emit(bytes: &[u8]) -> u8 {
-    match stdio::emit(bytes) {
-        Ok(()) => EXIT_CLEAN,
-        Err(message) => {
-            eprintln!("wsmigrate: error: {message}");
-            EXIT_ERROR
-        }
-    }
-}
-
 /// `--threads` above this many per core buys nothing and, far above, exhausts the machine.
 const THREADS_PER_CORE: usize = 4;
 
 /// `wsmigrate check`: validate the arguments, resolve the settings, then run one mode.
-fn check(mut args: CheckArgs) -> Result<u8, String> {
+pub fn check(mut args: CheckArgs) -> Result<u8, String> {
     let input = validate_input(&mut args)?;
     let settings = resolve_settings(&mut args)?;
     let threads = start_workers(args.threads);

@@ -3,6 +3,7 @@
 //!
 //! The pipeline lives in [`pipeline`]; each stage is a module of its own.
 
+pub mod app;
 pub mod checker;
 pub mod cli;
 pub mod config;
