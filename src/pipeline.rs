@@ -20,6 +20,9 @@ use crate::timings::Timings;
 use crate::write::Stamp;
 
 mod file;
+mod workspace;
+
+pub use workspace::{Changed, Related, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

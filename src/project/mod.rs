@@ -75,6 +75,23 @@ impl Project {
         })
     }
 
+    /// The id of a project file.
+    pub fn id(&self, path: &Path) -> Option<u32> {
+        self.ids.get(path).copied()
+    }
+
+    /// The text the index read for a project file (a buffer's, when it replaced the disk's).
+    pub fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize]
+    }
+
+    /// A new text for a project file (an edited buffer): the next [`propagate`](Self::propagate)
+    /// re-reads it. The import graph is not re-derived: the caller rebuilds the project when
+    /// the file's imports change.
+    pub fn set_text(&mut self, id: u32, text: String) {
+        self.texts[id as usize] = text;
+    }
+
     /// Must this file be checked although it never mentions websockets?
     pub fn is_reached(&self, path: &Path) -> bool {
         self.ids
