@@ -194,15 +194,18 @@ impl Project {
         }
         // Backward: files of the seeds' packages (or directories) that do not mention
         // websockets but import a module of the graph (a module using a client class).
-        // Only the instance attributes of a class reach a module that never mentions
-        // websockets through its own imports: look around seeds that may keep a connection in
-        // `self.<name>` (or annotate one in a class body).
+        // A module that never mentions websockets reaches a connection through its imports
+        // only by what a seed defines: instance attributes of a class (`self.ws = ...`, or
+        // annotated in a class body), a function returning a connection, a subclass of a
+        // websockets class. Look around seeds that may define one.
         let homes: HashSet<PathBuf> = texts
             .iter()
             .filter(|(i, text)| {
                 inputs[**i].seed.is_some()
-                    && text.contains("self.")
-                    && ["connect(", "Protocol", "Connection"]
+                    && ["self.", "return ", "class "]
+                        .iter()
+                        .any(|n| text.contains(n))
+                    && ["connect(", "Protocol", "Connect"]
                         .iter()
                         .any(|n| text.contains(n))
             })
@@ -336,36 +339,15 @@ impl Project {
                 && self.texts[file.id as usize].contains("path"))
     }
 
-    /// The files whose legacy imports other files' uses depend on.
-    fn anchors(&self) -> HashSet<u32> {
-        let mut anchors = HashSet::default();
-        for f in &self.facts {
-            anchors.extend(f.served.iter().filter_map(|s| s.group?.file));
-            anchors.extend(f.parameters.iter().filter_map(|p| p.connection.origin_file));
-            anchors.extend(
-                f.class_attributes
-                    .iter()
-                    .filter_map(|(_, _, c)| c.origin_file),
-            );
-        }
-        anchors
-    }
-
-    /// The files that are members or anchors of a group spanning files.
+    /// The files that are members or anchors of a group spanning files: a file whose facts
+    /// depend on another file's legacy import, and that file.
     fn cross_file_groups(&self) -> HashSet<u32> {
-        let mut files = self.anchors();
+        let mut files = HashSet::default();
         for (id, facts) in self.facts.iter().enumerate() {
-            let member = facts.served.iter().any(|s| s.group.is_some())
-                || facts
-                    .parameters
-                    .iter()
-                    .any(|p| p.connection.origin_file.is_some())
-                || facts
-                    .class_attributes
-                    .iter()
-                    .any(|(_, _, c)| c.origin_file.is_some());
-            if member {
+            let origins: Vec<u32> = facts.origin_files().collect();
+            if !origins.is_empty() {
                 files.insert(id as u32);
+                files.extend(origins);
             }
         }
         files

@@ -12,7 +12,7 @@ use crate::semantic::connections::legacy_origin;
 use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::definitions::ServeCall;
 use crate::semantic::external::function_named;
-use crate::semantic::{Callable, CallableRef, Implementation};
+use crate::semantic::{Callable, CallableRef, ClassKind, Implementation};
 
 /// A `serve()` call and the callable it is given as `role` (handler, `process_request=`, ...).
 pub struct ServedCallable<'a> {
@@ -265,46 +265,23 @@ pub fn has_double_star(call: &ExprCall) -> bool {
     call.arguments.keywords.iter().any(|k| k.arg.is_none())
 }
 
-/// The class of this file a `create_protocol=` / `klass=` argument names, with the methods it
-/// defines (its own and those of local base classes), when it derives from a legacy protocol.
+/// The class a `create_protocol=` / `klass=` argument names (of this file, of another module
+/// of the project, or a `type[X]` parameter), with the methods it defines (its own and those
+/// of its module's base classes), when it derives from a legacy protocol class.
 pub fn legacy_protocol_class<'a>(
     checker: &Checker<'a>,
     serve: &ServeCall<'a>,
-) -> Option<(&'a Keyword, &'a str, Vec<&'a str>)> {
+) -> Option<(&'a Keyword, &'a str, Vec<String>)> {
     let call = serve.call;
     let argument = keyword(call, "create_protocol").or_else(|| keyword(call, "klass"))?;
-    let Expr::Name(name) = &argument.value else {
-        return None;
-    };
-    let classes = &checker.model.definitions.classes;
-    let mut methods = Vec::new();
-    let mut next = Some(name.id.as_str());
-    let mut first = true;
-    for _ in 0..5 {
-        let Some(current) = next.take() else { break };
-        let mut found = classes.iter().filter(|c| c.def.name.as_str() == current);
-        let (Some(class), None) = (found.next(), found.next()) else {
-            break;
-        };
-        if first
-            && class
-                .connection_base
-                .is_none_or(|b| b.implementation != Implementation::Legacy)
-        {
-            return None;
-        }
-        first = false;
-        for stmt in &class.def.body {
-            if let Stmt::FunctionDef(def) = stmt {
-                if !methods.contains(&def.name.as_str()) {
-                    methods.push(def.name.as_str());
-                }
-            }
-        }
-        next = class.def.bases().iter().find_map(|b| match b {
-            Expr::Name(n) => Some(n.id.as_str()),
-            _ => None,
-        });
-    }
-    (!first).then_some((argument, name.id.as_str(), methods))
+    let class = checker.model.websockets_class(&argument.value)?;
+    let legacy = class.implementation == Implementation::Legacy
+        && matches!(class.kind, ClassKind::Connection(_));
+    legacy.then(|| {
+        (
+            argument,
+            checker.slice(argument.value.range()),
+            class.methods,
+        )
+    })
 }

@@ -4,6 +4,7 @@
 mod callback_code;
 mod connection_attribute;
 mod header_literal;
+mod kwargs_keys;
 pub(crate) mod legacy_names;
 mod legacy_protocol_methods;
 mod server_object;
