@@ -26,6 +26,7 @@ pub mod settings;
 pub mod source;
 pub mod stdio;
 pub mod target;
+pub mod timings;
 pub mod write;
 
 /// Stack size for the threads that parse and check files.
