@@ -296,7 +296,9 @@ impl Project {
                 summaries: &summaries,
             };
             let next = index.facts(&sites);
-            let changed: Vec<usize> = (0..next.len()).filter(|i| next[*i] != facts[*i]).collect();
+            let changed: Vec<usize> = (0..next.len())
+                .filter(|i| !next[*i].same_for_summary(&facts[*i]))
+                .collect();
             facts = next;
             if changed.is_empty() {
                 break;
