@@ -262,7 +262,12 @@ pub(super) fn first_look(
             let ignored = context.settings.per_file_ignores.for_path(path);
             let source_type = PySourceType::from(path.as_path());
             let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
-            lint_only(&mut report, &source, context, lint);
+            // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
+            // again: here it must not take the whole run down.
+            catch_unwind(AssertUnwindSafe(|| {
+                lint_only(&mut report, &source, context, lint)
+            }))
+            .ok()?;
             Some((path.clone(), report))
         })
         .collect();

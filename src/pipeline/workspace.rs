@@ -115,10 +115,11 @@ impl Workspace {
         context: &Context,
     ) -> Workspace {
         let path = absolute(path);
-        let root = project::modules::module_name(&path, &[])
+        let import_root = project::modules::module_name(&path, &[])
             .and_then(|name| project::modules::root(&path, &name))
             .or_else(|| path.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| PathBuf::from("."));
+        let root = with_src_roots(import_root, &context.settings.src);
         let mut buffers = HashMap::default();
         buffers.insert(path, Arc::from(text));
         Workspace::load(&root, discover, buffers, context)
@@ -173,9 +174,11 @@ impl Workspace {
             })
             .collect();
         let buffers = &self.buffers;
-        self.project = Project::build(&inputs, |path| match buffers.get(path) {
-            Some(text) => Some(text.as_bytes().to_vec()),
-            None => read_regular_file(path).ok().map(|r| r.0),
+        self.project = Project::build(&inputs, &context.settings.src, |path| {
+            match buffers.get(path) {
+                Some(text) => Some(text.as_bytes().to_vec()),
+                None => read_regular_file(path).ok().map(|r| r.0),
+            }
         });
         self.shapes = paths
             .iter()
@@ -492,6 +495,26 @@ fn normal(path: &Path) -> PathBuf {
 /// A path of the index as an absolute path (for URIs).
 fn absolute(path: &Path) -> PathBuf {
     crate::config::logical_absolute(path)
+}
+
+/// A buffer under a `src` root imports modules of the other roots by name: its project is
+/// the tree that holds them all. Only roots that hold no other root count (not the project
+/// directory of the default `[".", "src"]`, which would walk the whole tree for one buffer).
+fn with_src_roots(import_root: PathBuf, src: &[PathBuf]) -> PathBuf {
+    let roots = project::modules::namespace_roots(src);
+    if !roots.iter().any(|r| import_root.starts_with(r)) {
+        return import_root;
+    }
+    let mut common = import_root;
+    for root in roots.iter().filter(|r| r.is_dir()) {
+        while !root.starts_with(&common) {
+            match common.parent() {
+                Some(parent) => common = parent.to_path_buf(),
+                None => return common,
+            }
+        }
+    }
+    common
 }
 
 #[cfg(test)]

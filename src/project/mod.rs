@@ -108,10 +108,15 @@ impl Project {
         !self.cross_file.is_empty()
     }
 
-    /// Builds the index over `inputs`. `read` gives the text of a file that is not a seed.
+    /// Builds the index over `inputs`. `src`: the roots module names are computed from (the
+    /// `src` setting); `read` gives the text of a file that is not a seed.
     /// Only the seeds, the files their imports name, and the files of the seeds' own packages
     /// are looked at (named, read, scanned): a tree of unrelated files costs nothing here.
-    pub fn build(inputs: &[Input], read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) -> Project {
+    pub fn build(
+        inputs: &[Input],
+        src: &[PathBuf],
+        read: impl Fn(&Path) -> Option<Vec<u8>> + Sync,
+    ) -> Project {
         if inputs.len() < 2 || !inputs.iter().any(|i| i.seed.is_some()) {
             return Project::default();
         }
@@ -130,7 +135,8 @@ impl Project {
             .enumerate()
             .map(|(i, p)| (p.as_path(), i))
             .collect();
-        let mut namer = modules::Namer::default();
+        let src: Vec<PathBuf> = src.iter().map(|p| normal(p)).collect();
+        let mut namer = modules::Namer::new(&src);
         let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
         let mut texts: HashMap<usize, Cow<str>> = HashMap::default();
         let mut frontier: Vec<usize> = Vec::new();
@@ -163,12 +169,12 @@ impl Project {
                 if inputs[i].seed.is_some() && !imports_websockets {
                     continue;
                 }
-                let Some(root) = names[&i].as_ref().and_then(|n| modules::root(&paths[i], n))
-                else {
+                let Some(name) = names[&i].as_ref() else {
                     continue;
                 };
+                let roots = modules::search_roots(&paths[i], name, &mut namer, &src);
                 for module in imported {
-                    let Some(target) = modules::file_of(&root, &module, &by_path) else {
+                    let Some(target) = modules::find(&roots, &module, &by_path) else {
                         continue;
                     };
                     if target == i {
@@ -225,12 +231,15 @@ impl Project {
                 continue;
             };
             let name = namer.name(&paths[i]);
-            let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+            let Some(roots) = name
+                .as_ref()
+                .map(|n| modules::search_roots(&paths[i], n, &mut namer, &src))
+            else {
                 continue;
             };
             let targets: Vec<usize> = scan::imported_modules(&text, name.as_ref())
                 .iter()
-                .filter_map(|m| modules::file_of(&root, m, &by_path))
+                .filter_map(|m| modules::find(&roots, m, &by_path))
                 .filter(|t| *t != i && graph.contains(t))
                 .collect();
             if !targets.is_empty() {
@@ -287,7 +296,9 @@ impl Project {
                 summaries: &summaries,
             };
             let next = index.facts(&sites);
-            let changed: Vec<usize> = (0..next.len()).filter(|i| next[*i] != facts[*i]).collect();
+            let changed: Vec<usize> = (0..next.len())
+                .filter(|i| !next[*i].same_for_summary(&facts[*i]))
+                .collect();
             facts = next;
             if changed.is_empty() {
                 break;

@@ -34,6 +34,7 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
         ..
     } = builder;
     let mut references = HashMap::with_capacity_and_hasher(loads.len(), Default::default());
+    let mut reads_by_position = Vec::with_capacity(loads.len());
     for (scope, name, range) in loads {
         let resolved = if globals.contains(&(scope, name)) {
             out.lookup(ScopeId::MODULE, name, u32::MAX)
@@ -45,8 +46,11 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
             out.lookup(scope, name, range.start().to_u32())
         };
         references.insert(range, (name, resolved));
+        reads_by_position.push((range, name, resolved));
     }
+    reads_by_position.sort_unstable_by_key(|(r, _, _)| (r.start(), r.end()));
     out.references = references;
+    out.reads_by_position = reads_by_position;
     out
 }
 

@@ -7,7 +7,7 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{
     Expr, ExprCall, ExprLambda, Keyword, Parameters, Stmt, StmtClassDef, StmtFunctionDef,
 };
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::api::{self, Implementation, Side};
 use super::external::{ClassKind, ExternalFacts};
@@ -143,6 +143,8 @@ pub struct Definitions<'a> {
     pub classes: Vec<ClassInfo<'a>>,
     pub serve_calls: Vec<ServeCall<'a>>,
     functions_by_name: HashMap<&'a str, Vec<usize>>,
+    /// By the start of the `def` (one name bound by many defs made a lookup by name linear).
+    functions_by_start: HashMap<TextSize, usize>,
     classes_by_name: HashMap<&'a str, usize>,
 }
 
@@ -164,6 +166,7 @@ impl<'a> Definitions<'a> {
                 .entry(f.def.name.as_str())
                 .or_default()
                 .push(i);
+            defs.functions_by_start.insert(f.def.range.start(), i);
         }
         for (i, c) in defs.classes.iter().enumerate() {
             defs.classes_by_name.insert(c.def.name.as_str(), i);
@@ -220,11 +223,8 @@ impl<'a> Definitions<'a> {
     }
 
     pub fn function(&self, def: &StmtFunctionDef) -> Option<&FunctionInfo<'a>> {
-        self.functions_by_name
-            .get(def.name.as_str())?
-            .iter()
-            .map(|&i| &self.functions[i])
-            .find(|f| f.def.range == def.range)
+        let f = &self.functions[*self.functions_by_start.get(&def.range.start())?];
+        (f.def.range == def.range).then_some(f)
     }
 
     /// Does any class of this file define a method with this name? (Then `x.name` may well be

@@ -34,6 +34,18 @@ pub struct ExternalFacts {
 }
 
 impl ExternalFacts {
+    /// Equal in all that a module's summary can depend on. `serve_elsewhere` is not part of
+    /// it: it only tells WS301 whether a likely handler is proven, never what a module offers
+    /// to others, so a change in it alone need not parse and summarize the module again.
+    pub fn same_for_summary(&self, other: &Self) -> bool {
+        self.served == other.served
+            && self.parameters == other.parameters
+            && self.class_attributes == other.class_attributes
+            && self.returns == other.returns
+            && self.reaches_connect == other.reaches_connect
+            && self.classes == other.classes
+    }
+
     pub fn is_empty(&self) -> bool {
         self.served.is_empty()
             && self.parameters.is_empty()
