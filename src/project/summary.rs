@@ -157,10 +157,16 @@ fn offers(module: &ModModule, model: &SemanticModel) -> Vec<(String, Offer)> {
     let connections = &model.connections;
     let mut out = Vec::new();
     let mut function = |name: String, def: &ruff_python_ast::StmtFunctionDef| {
-        if let Some(c) = connections.returns.get(&def.range) {
+        let returned = connections
+            .returns
+            .get(&def.range)
+            .map(|c| (c, false))
+            .or_else(|| connections.connectors.get(&def.range).map(|c| (c, true)));
+        if let Some((c, connector)) = returned {
             let returned = Returned {
                 connection: *c,
                 is_async: def.is_async,
+                connector,
             };
             out.push((name.clone(), Offer::Returns(returned)));
         }

@@ -10,14 +10,21 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::semantic::BindingId;
 
-/// The range of the key `name` (a string literal, or the keyword of `update(name=...)`) set on
-/// `binding` before `call` in the enclosing function.
-pub fn set_before(
-    checker: &Checker,
+/// An entry that reaches a call through `**`: the range of its key (a string literal, or the
+/// keyword of `update(name=...)` / `dict(name=...)`) and, where it is written there, its value.
+#[derive(Debug, Clone, Copy)]
+pub struct UnpackedEntry<'a> {
+    pub key: TextRange,
+    pub value: Option<&'a Expr>,
+}
+
+/// The key `name` set on `binding` before `call` in the enclosing function.
+pub fn set_before<'c>(
+    checker: &Checker<'c>,
     binding: BindingId,
     call: &ExprCall,
     name: &str,
-) -> Option<TextRange> {
+) -> Option<UnpackedEntry<'c>> {
     let function = checker.enclosing_function()?;
     let mut keys = Keys {
         checker,
@@ -37,10 +44,10 @@ struct Keys<'c, 'a, 'n> {
     binding: BindingId,
     name: &'n str,
     before: ruff_text_size::TextSize,
-    found: Option<TextRange>,
+    found: Option<UnpackedEntry<'a>>,
 }
 
-impl Keys<'_, '_, '_> {
+impl<'a> Keys<'_, 'a, '_> {
     fn is_dict(&self, expr: &Expr) -> bool {
         self.checker
             .model
@@ -54,9 +61,16 @@ impl Keys<'_, '_, '_> {
             _ => None,
         }
     }
+
+    fn entry(&self, key: &Expr, value: Option<&'a Expr>) -> Option<UnpackedEntry<'a>> {
+        Some(UnpackedEntry {
+            key: self.literal(key)?,
+            value,
+        })
+    }
 }
 
-impl<'a> Visitor<'a> for Keys<'_, '_, '_> {
+impl<'a> Visitor<'a> for Keys<'_, 'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.found.is_some() || stmt.start() >= self.before {
             return;
@@ -69,7 +83,7 @@ impl<'a> Visitor<'a> for Keys<'_, '_, '_> {
             for target in &assign.targets {
                 if let Expr::Subscript(sub) = target {
                     if self.is_dict(&sub.value) {
-                        self.found = self.found.or(self.literal(&sub.slice));
+                        self.found = self.found.or(self.entry(&sub.slice, Some(&assign.value)));
                     }
                 }
             }
@@ -84,18 +98,23 @@ impl<'a> Visitor<'a> for Keys<'_, '_, '_> {
         if let Expr::Call(call) = expr {
             if let Expr::Attribute(attr) = &*call.func {
                 if self.is_dict(&attr.value) {
+                    let args = &call.arguments.args;
                     self.found = match attr.attr.as_str() {
-                        "setdefault" => call.arguments.args.first().and_then(|k| self.literal(k)),
+                        "setdefault" => args.first().and_then(|k| self.entry(k, args.get(1))),
                         "update" => call
                             .arguments
                             .find_keyword(self.name)
-                            .and_then(|k| k.arg.as_ref())
-                            .map(Ranged::range)
-                            .or_else(|| match call.arguments.args.first() {
+                            .and_then(|k| {
+                                Some(UnpackedEntry {
+                                    key: k.arg.as_ref()?.range(),
+                                    value: Some(&k.value),
+                                })
+                            })
+                            .or_else(|| match args.first() {
                                 Some(Expr::Dict(dict)) => dict
                                     .items
                                     .iter()
-                                    .find_map(|i| i.key.as_ref().and_then(|k| self.literal(k))),
+                                    .find_map(|i| self.entry(i.key.as_ref()?, Some(&i.value))),
                                 _ => None,
                             }),
                         _ => None,

@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
-use crate::rules::kwargs_keys;
+use crate::rules::kwargs_keys::{self, UnpackedEntry};
 use crate::semantic::api::{self, Implementation};
 use crate::semantic::connections::legacy_origin;
 use crate::semantic::{BindingId, BindingKind, ClassKind, ScopeKind};
@@ -82,33 +82,10 @@ impl<'a> WebsocketsCall<'a> {
         self.call.arguments.find_keyword(name)
     }
 
-    /// Where the keyword `name` reaches the call through `**`: the key `"name"` of a dict
-    /// literal it unpacks (`**{"name": v}`), or of the dict `**kwargs` holds, where `kwargs` is
-    /// a local of the enclosing function bound once to a dict literal, or that function's own
-    /// `**kwargs` parameter; the key may also be set before the call by `kwargs["name"] = v`,
-    /// `kwargs.setdefault("name", v)` or `kwargs.update(name=v)`. Returns the range of the
-    /// string-literal key (or of the keyword's name).
+    /// Where the keyword `name` reaches the call through `**` (see [`unpacked_entry`]): the
+    /// range of the string-literal key (or of the keyword's name).
     pub fn unpacked_key(&self, checker: &Checker, name: &str) -> Option<TextRange> {
-        self.call
-            .arguments
-            .keywords
-            .iter()
-            .filter(|k| k.arg.is_none())
-            .find_map(|k| {
-                let dict = match &k.value {
-                    Expr::Name(local) => {
-                        let (dict, binding) = unpacked_dict(checker, local, self.call)?;
-                        let set = kwargs_keys::set_before(checker, binding, self.call, name);
-                        match dict {
-                            Some(dict) => dict_key(dict, name).or(set),
-                            None => set,
-                        }
-                    }
-                    value if is_dict_literal(checker, value) => dict_key(value, name),
-                    _ => None,
-                };
-                dict
-            })
+        unpacked_entry(checker, self.call, name).map(|e| e.key)
     }
 
     /// The function's name as a user writes it.
@@ -183,6 +160,63 @@ impl<'a> WebsocketsCall<'a> {
     }
 }
 
+/// Where the keyword `name` reaches `call` through `**`: the key `"name"` of a dict literal
+/// it unpacks (`**{"name": v}`), or of the dict `**kwargs` holds, where `kwargs` is a local of
+/// the enclosing function bound once to a dict literal, or that function's own `**kwargs`
+/// parameter; the key may also be set before the call by `kwargs["name"] = v`,
+/// `kwargs.setdefault("name", v)` or `kwargs.update(name=v)`.
+pub fn unpacked_entry<'s, 'c: 's>(
+    checker: &'s Checker<'c>,
+    call: &'s ExprCall,
+    name: &str,
+) -> Option<UnpackedEntry<'s>> {
+    call.arguments
+        .keywords
+        .iter()
+        .filter(|k| k.arg.is_none())
+        .find_map(|k| match &k.value {
+            Expr::Name(local) => {
+                let (dict, binding) = unpacked_dict(checker, local, call)?;
+                let set = kwargs_keys::set_before(checker, binding, call, name);
+                match dict {
+                    Some(dict) => dict_entry(dict, name).or(set),
+                    None => set,
+                }
+            }
+            value if is_dict_literal(checker, value) => dict_entry(value, name),
+            _ => None,
+        })
+}
+
+/// Are all the keys `call` receives through `**` written out: each unpacked dict a literal
+/// without `**` of its own (`**{"open_timeout": 5}`), or a local bound once to one that is
+/// read nowhere else? (No `**` at all: true.)
+pub fn unpacked_keys_known(checker: &Checker, call: &ExprCall) -> bool {
+    let closed = |dict: &Expr| match dict {
+        Expr::Dict(dict) => dict.items.iter().all(|i| i.key.is_some()),
+        Expr::Call(call) => call.arguments.keywords.iter().all(|k| k.arg.is_some()),
+        _ => false,
+    };
+    call.arguments
+        .keywords
+        .iter()
+        .filter(|k| k.arg.is_none())
+        .all(|k| match &k.value {
+            Expr::Name(local) => match unpacked_dict(checker, local, call) {
+                Some((Some(dict), binding)) => {
+                    closed(dict)
+                        && checker
+                            .model
+                            .bindings
+                            .references_to(binding)
+                            .all(|read| read == local.range)
+                }
+                _ => false,
+            },
+            value => is_dict_literal(checker, value) && closed(value),
+        })
+}
+
 /// `{...}`, or `dict(k=v, ...)` with the builtin `dict` (not rebound by an import).
 fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
     match value {
@@ -196,18 +230,23 @@ fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
     }
 }
 
-/// The key `"name"` of a dict literal, or the keyword `name=` of `dict(...)`.
-fn dict_key(dict: &Expr, name: &str) -> Option<TextRange> {
+/// The key `"name"` of a dict literal, or the keyword `name=` of `dict(...)`, with its value.
+fn dict_entry<'a>(dict: &'a Expr, name: &str) -> Option<UnpackedEntry<'a>> {
     match dict {
         Expr::Dict(dict) => dict.items.iter().find_map(|item| match &item.key {
-            Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
+            Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(UnpackedEntry {
+                key: s.range(),
+                value: Some(&item.value),
+            }),
             _ => None,
         }),
-        Expr::Call(call) => call
-            .arguments
-            .find_keyword(name)
-            .and_then(|k| k.arg.as_ref())
-            .map(Ranged::range),
+        Expr::Call(call) => {
+            let keyword = call.arguments.find_keyword(name)?;
+            Some(UnpackedEntry {
+                key: keyword.arg.as_ref()?.range(),
+                value: Some(&keyword.value),
+            })
+        }
         _ => None,
     }
 }

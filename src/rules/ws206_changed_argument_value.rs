@@ -6,14 +6,15 @@
 //! `len(messages) >= max_queue`),
 //! legacy 13.1 `server.py` `process_origin` (`""` deprecated since 7.0), 17.4
 //! `asyncio.messages.Assembler` (`max_queue=None` disables the limit) and `server.py`
-//! `process_origin` (`None` in `origins`).
+//! `process_origin` (`None` in `origins`). Both are also found as entries of a dict the call
+//! unpacks (`kwargs["max_queue"] = 0`); that fix is unsafe, the dict may go elsewhere too.
 
 use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::websockets_call::{CallKind, WebsocketsCall};
+use crate::rules::websockets_call::{unpacked_entry, CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 
 pub struct ChangedArgumentValue;
@@ -55,11 +56,54 @@ impl Rule for ChangedArgumentValue {
     }
 }
 
+/// Where an argument reaches the call: a keyword (`max_queue=0`), or an entry of a dict it
+/// unpacks (`kwargs["max_queue"] = 0`), whose fix is unsafe: the dict may go elsewhere too.
+struct Argument<'a> {
+    range: TextRange,
+    value: &'a Expr,
+    unpacked: bool,
+}
+
+fn argument<'s>(
+    checker: &'s Checker,
+    target: &'s WebsocketsCall,
+    name: &str,
+) -> Option<Argument<'s>> {
+    if let Some(keyword) = target.keyword(name) {
+        return Some(Argument {
+            range: keyword.range(),
+            value: &keyword.value,
+            unpacked: false,
+        });
+    }
+    let entry = unpacked_entry(checker, target.call, name)?;
+    Some(Argument {
+        range: entry.key,
+        value: entry.value?,
+        unpacked: true,
+    })
+}
+
+impl Argument<'_> {
+    fn fix(&self, title: &str, edits: Vec<Edit>) -> Fix {
+        if self.unpacked {
+            Fix::unsafe_(
+                format!(
+                    "{title} (in the unpacked dict: check that it is not used for anything else)"
+                ),
+                edits,
+            )
+        } else {
+            Fix::safe(title, edits)
+        }
+    }
+}
+
 fn max_queue(checker: &Checker, target: &WebsocketsCall) {
-    let Some(keyword) = target.keyword("max_queue") else {
+    let Some(argument) = argument(checker, target, "max_queue") else {
         return;
     };
-    let Expr::NumberLiteral(number) = &keyword.value else {
+    let Expr::NumberLiteral(number) = argument.value else {
         return;
     };
     if number.value.as_int().and_then(|i| i.as_u8()) != Some(0) {
@@ -70,13 +114,13 @@ fn max_queue(checker: &Checker, target: &WebsocketsCall) {
         "`max_queue=0` does not mean \"no limit\": the legacy reader stalled on it, and the new \
          implementation reads it as a high-water mark of zero frames (it pauses reading after \
          every frame); `None` disables the limit",
-        keyword.range(),
+        argument.range,
     );
     // The new implementation accepts `max_queue=None` from 14.1; 14.0 fails on it.
     let diagnostic = if checker.settings.target.version >= Version::V14_1 {
-        diagnostic.with_fix(Fix::safe(
+        diagnostic.with_fix(argument.fix(
             "Replace with `max_queue=None`",
-            vec![Edit::replace(keyword.value.range(), "None")],
+            vec![Edit::replace(argument.value.range(), "None")],
         ))
     } else {
         diagnostic.with_help(
@@ -88,10 +132,10 @@ fn max_queue(checker: &Checker, target: &WebsocketsCall) {
 }
 
 fn origins(checker: &Checker, target: &WebsocketsCall) {
-    let Some(keyword) = target.keyword("origins") else {
+    let Some(argument) = argument(checker, target, "origins") else {
         return;
     };
-    let elements = match &keyword.value {
+    let elements = match argument.value {
         Expr::List(list) => &list.elts,
         Expr::Tuple(tuple) => &tuple.elts,
         Expr::Set(set) => &set.elts,
@@ -120,9 +164,9 @@ fn origins(checker: &Checker, target: &WebsocketsCall) {
         &META,
         "`\"\"` in `origins` stood for \"no Origin header\" (deprecated since 7.0); the new \
          implementation uses `None` and rejects clients without `Origin` (HTTP 403) otherwise",
-        keyword.range(),
+        argument.range,
     )
-    .with_fix(Fix::safe("Replace `\"\"` with `None` in `origins`", edits));
+    .with_fix(argument.fix("Replace `\"\"` with `None` in `origins`", edits));
     checker.report(target.diagnostic(checker, diagnostic, None));
 }
 

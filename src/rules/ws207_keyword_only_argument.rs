@@ -7,14 +7,15 @@
 //! finding is a deprecation whose fix joins the legacy import's group (WS101), since the
 //! positional argument breaks only once the import switches. The legacy `send()` has no second
 //! parameter. The asyncio `ping()` has no `ack_on_close` (only the threading one), so it is not
-//! covered.
+//! covered. When a dict the call unpacks with `**` sets the keyword as well, the finding has no
+//! fix (by name the argument would be given twice).
 
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::websockets_call::{CallKind, WebsocketsCall};
+use crate::rules::websockets_call::{unpacked_entry, CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::Implementation;
 
@@ -102,6 +103,12 @@ fn positional(
         ),
         value.range(),
     );
+    // A dict the call unpacks that sets the keyword too: by name it would be given twice.
+    if unpacked_entry(checker, call, keyword).is_some() {
+        return Some(diagnostic.with_help(format!(
+            "the dict unpacked with `**` also sets `{keyword}`: decide which value to keep"
+        )));
+    }
     // `f(a, (True))`: the expression's range excludes the parentheses; leave it to a human.
     let before = checker.source[..value.start().to_usize()].trim_end();
     if before.ends_with(',') {

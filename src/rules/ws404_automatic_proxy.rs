@@ -9,9 +9,11 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::fix::arguments::{append_argument_in, has_kwargs_unpack};
+use crate::fix::arguments::append_argument_in;
 use crate::rules::sync_api;
-use crate::rules::websockets_call::{CallKind, WebsocketsCall};
+use crate::rules::websockets_call::{
+    unpacked_entry, unpacked_keys_known, CallKind, WebsocketsCall,
+};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 
 pub struct AutomaticProxy;
@@ -44,13 +46,17 @@ impl Rule for AutomaticProxy {
         if asyncio.is_none() && !sync_api::is(sync_api::CONNECT, &qualified) {
             return;
         }
-        // Unix sockets and given sockets never go through a proxy; `**kwargs` may set `proxy`.
+        // Unix sockets and given sockets never go through a proxy. A dict unpacked with `**`
+        // may set `proxy` or `sock`: unless all its keys are written out, the call is left.
         let arguments = &call.arguments;
+        let given = |name| {
+            arguments.find_keyword(name).is_some() || unpacked_entry(checker, call, name).is_some()
+        };
         if sync_api::is_unix(&qualified)
             || qualified.ends_with(".Connect")
-            || arguments.find_keyword("proxy").is_some()
-            || arguments.find_keyword("sock").is_some()
-            || has_kwargs_unpack(arguments)
+            || given("proxy")
+            || given("sock")
+            || !unpacked_keys_known(checker, call)
         {
             return;
         }

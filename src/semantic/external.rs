@@ -93,11 +93,28 @@ impl ExternalFacts {
     }
 }
 
-/// What calling a function gives: a connection, once awaited if the function is `async`.
+/// What calling a function gives: a connection, once awaited if the function is `async`; or,
+/// for a `connector`, the un-awaited `connect()` it returns, which gives the connection when
+/// awaited, entered (`async with`) or iterated (`async for`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Returned {
     pub connection: Connection,
     pub is_async: bool,
+    pub connector: bool,
+}
+
+impl Returned {
+    /// The connection the call gives, used as awaited (or not); a connector's only when it is
+    /// used as a connector ([`Returned::connector_connection`]).
+    pub fn connection_used(&self, awaited: bool) -> Option<Connection> {
+        (!self.connector && self.is_async == awaited).then_some(self.connection)
+    }
+
+    /// The connection awaiting, entering or iterating the call gives, for a plain function
+    /// that returns a `connect()` un-awaited.
+    pub fn connector_connection(&self) -> Option<Connection> {
+        (self.connector && !self.is_async).then_some(self.connection)
+    }
 }
 
 /// A websockets class, or a class deriving from one (directly, through classes of its module,

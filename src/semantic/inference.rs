@@ -39,6 +39,10 @@ pub struct Connections<'a> {
     passed: HashMap<BindingId, Passed>,
     /// Functions (by the range of their `def`) that return a connection.
     pub returns: HashMap<TextRange, Connection>,
+    /// Functions (by the range of their `def`) that return a `connect()` un-awaited
+    /// (`return websockets.connect(uri)`): awaiting, entering or iterating their calls gives
+    /// the connection.
+    pub connectors: HashMap<TextRange, Connection>,
     /// Functions (by the range of their `def`) that call a websockets `connect()`, themselves
     /// or through the project functions they call.
     pub reaches: HashMap<TextRange, Connection>,
@@ -87,6 +91,7 @@ impl<'a> Connections<'a> {
                 connections.attributes.len(),
                 connections.collections.len(),
                 connections.returns.len(),
+                connections.connectors.len(),
                 connections.reaches.len(),
             );
             let mut walker = Walker {
@@ -106,6 +111,7 @@ impl<'a> Connections<'a> {
                 connections.attributes.len(),
                 connections.collections.len(),
                 connections.returns.len(),
+                connections.connectors.len(),
                 connections.reaches.len(),
             );
             if before == after {
@@ -339,6 +345,13 @@ fn unwrap_copy(expr: &Expr) -> &Expr {
 }
 
 impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        for (i, stmt) in body.iter().enumerate() {
+            self.visit_stmt(stmt);
+            self.narrow_after(stmt, &body[i + 1..]);
+        }
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
@@ -434,9 +447,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
             // `return ws`: calls of the function give the connection.
             Stmt::Return(ret) => {
                 walk_stmt(self, stmt);
-                let c = ret.value.as_deref().and_then(|v| self.connection_of(v));
-                if let (Some(c), Some(function)) = (c, self.functions.last()) {
-                    self.out.returns.entry(*function).or_insert(c);
+                let Some((value, &function)) = ret.value.as_deref().zip(self.functions.last())
+                else {
+                    return;
+                };
+                if let Some(c) = self.connection_of(value) {
+                    self.out.returns.entry(function).or_insert(c);
+                } else if let Some(c) = self.created(value) {
+                    self.out.connectors.entry(function).or_insert(c);
                 }
             }
             Stmt::If(if_) => {

@@ -129,7 +129,8 @@ impl<'a> SemanticModel<'a> {
                 self.class_attribute(class, attr.attr.as_str(), 5)
             }
             Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value)
-                .or_else(|| self.returned_by(&await_.value, frames, true)),
+                .or_else(|| self.returned_by(&await_.value, frames, true))
+                .or_else(|| self.connector_returned_by(&await_.value, frames)),
             Expr::Call(_) => self.returned_by(expr, frames, false),
             _ => None,
         }
@@ -170,9 +171,26 @@ impl<'a> SemanticModel<'a> {
         {
             callees::Callee::Local(def) => (def.is_async == awaited)
                 .then(|| self.connections.returns.get(&def.range).copied())?,
+            callees::Callee::Elsewhere(qualified) => self
+                .external?
+                .returned(&qualified)?
+                .connection_used(awaited),
+        }
+    }
+
+    /// The connection awaiting a call of a project function that returns a `connect()`
+    /// un-awaited gives (see `inference`).
+    fn connector_returned_by(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
+        let Expr::Call(call) = expr else { return None };
+        match self
+            .callees()
+            .callee(&call.func, Self::method_class(frames))?
+        {
+            callees::Callee::Local(def) => {
+                (!def.is_async).then(|| self.connections.connectors.get(&def.range).copied())?
+            }
             callees::Callee::Elsewhere(qualified) => {
-                let returned = self.external?.returned(&qualified)?;
-                (returned.is_async == awaited).then_some(returned.connection)
+                self.external?.returned(&qualified)?.connector_connection()
             }
         }
     }

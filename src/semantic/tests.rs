@@ -336,6 +336,73 @@ def f(obj, other):
 }
 
 #[test]
+fn assert_and_exiting_guards_narrow_the_rest_of_the_block() {
+    let found = probe(
+        r#"
+from websockets.asyncio.client import ClientConnection
+
+def asserted(obj):
+    obj.probe
+    assert isinstance(obj, ClientConnection)
+    obj.probe
+
+def guarded(obj):
+    if not isinstance(obj, ClientConnection):
+        return None
+    obj.probe
+
+def falls_through(obj):
+    if not isinstance(obj, ClientConnection):
+        print(obj)
+    obj.probe
+
+def nested(objs):
+    for obj in objs:
+        if not isinstance(obj, ClientConnection):
+            continue
+        obj.probe
+    obj.probe
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![None, NEW_CLIENT, NEW_CLIENT, None, NEW_CLIENT, None]
+    );
+}
+
+#[test]
+fn calls_of_functions_returning_connect_unawaited() {
+    let found = probe(
+        r#"
+import websockets
+
+def dial(uri):
+    return websockets.connect(uri)
+
+async def dial_async(uri):
+    return websockets.connect(uri)
+
+async def main():
+    a = await dial("ws://x")
+    a.probe
+    async with dial("ws://x") as b:
+        b.probe
+    async for c in dial("ws://x"):
+        c.probe
+    d = dial("ws://x")
+    d.probe
+    e = await dial_async("ws://x")
+    e.probe
+    (await dial("ws://x")).probe
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![NEW_CLIENT, NEW_CLIENT, NEW_CLIENT, None, None, NEW_CLIENT]
+    );
+}
+
+#[test]
 fn connections_returned_by_functions_and_methods() {
     let found = probe(
         r#"

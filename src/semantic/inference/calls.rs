@@ -19,11 +19,31 @@ impl<'a> Walker<'_, 'a, '_> {
 
     /// What a connection-creating expression yields (see `created_connection`), also when it
     /// calls a subclass of the `connect` class, of this file or of another module
-    /// (`async with RetryingConnect(uri) as ws`).
+    /// (`async with RetryingConnect(uri) as ws`), or a project function that returns a
+    /// `connect()` un-awaited (`async with dial() as ws`).
     pub(super) fn created(&self, expr: &Expr) -> Option<Connection> {
         if let Some(c) = created_connection(self.imports, expr) {
             return Some(c);
         }
+        self.created_by_subclass(expr)
+            .or_else(|| self.connector_returned_by(expr))
+    }
+
+    /// The connection awaiting, entering or iterating a call of a project function that
+    /// returns a `connect()` un-awaited gives.
+    fn connector_returned_by(&self, expr: &Expr) -> Option<Connection> {
+        let Expr::Call(call) = expr else { return None };
+        match self.callees().callee(&call.func, self.method_class())? {
+            Callee::Local(def) => {
+                (!def.is_async).then(|| self.out.connectors.get(&def.range).copied())?
+            }
+            Callee::Elsewhere(qualified) => {
+                self.external?.returned(&qualified)?.connector_connection()
+            }
+        }
+    }
+
+    fn created_by_subclass(&self, expr: &Expr) -> Option<Connection> {
         let Expr::Call(call) = expr else { return None };
         let base = match &*call.func {
             Expr::Name(name) => {
@@ -71,10 +91,10 @@ impl<'a> Walker<'_, 'a, '_> {
             Callee::Local(def) => {
                 (def.is_async == awaited).then(|| self.out.returns.get(&def.range).copied())?
             }
-            Callee::Elsewhere(qualified) => {
-                let returned = self.external?.returned(&qualified)?;
-                (returned.is_async == awaited).then_some(returned.connection)
-            }
+            Callee::Elsewhere(qualified) => self
+                .external?
+                .returned(&qualified)?
+                .connection_used(awaited),
         }
     }
 

@@ -1,10 +1,11 @@
 //! `if isinstance(obj, WebSocketClientProtocol):` narrows `obj` to a connection in the branch
 //! (and in the conditions after it in an `and`): reads of the same binding there are that
 //! connection. The class may be a websockets class, a connection subclass of this file, or one
-//! of another module (through the project index).
+//! of another module (through the project index). `assert isinstance(obj, X)` and an
+//! `if not isinstance(obj, X):` branch that leaves the block narrow the rest of the block.
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{BoolOp, Expr, ExprContext, StmtIf};
+use ruff_python_ast::{BoolOp, Expr, ExprContext, Stmt, StmtIf, UnaryOp};
 
 use super::*;
 use crate::semantic::bindings::BindingId;
@@ -18,27 +19,59 @@ impl<'a> Walker<'_, 'a, '_> {
         );
         for (test, body) in branches {
             let Some(test) = test else { continue };
-            let conditions: &[Expr] = match test {
-                Expr::BoolOp(op) if op.op == BoolOp::And => &op.values,
-                other => std::slice::from_ref(other),
-            };
+            let conditions = conjuncts(test);
             for (i, condition) in conditions.iter().enumerate() {
                 let Some((binding, connection)) = self.isinstance_connection(condition) else {
                     continue;
                 };
-                let mut reads = Reads {
-                    bindings: self.bindings,
-                    binding,
-                    out: Vec::new(),
-                };
-                for later in &conditions[i + 1..] {
-                    reads.visit_expr(later);
-                }
-                reads.visit_body(body);
-                for range in reads.out {
-                    self.out.narrowed.entry(range).or_insert(connection);
-                }
+                self.narrow_reads(binding, connection, &conditions[i + 1..], body);
             }
+        }
+    }
+
+    /// After `assert isinstance(obj, X)`, or an `if not isinstance(obj, X):` whose branch
+    /// always leaves the block (`return`, `raise`, `continue`, `break`), the rest of the block
+    /// reads `obj` as that connection.
+    pub(super) fn narrow_after(&mut self, stmt: &'a Stmt, rest: &'a [Stmt]) {
+        let held: Vec<&Expr> = match stmt {
+            Stmt::Assert(assert) => conjuncts(&assert.test).iter().collect(),
+            Stmt::If(if_) if if_.elif_else_clauses.is_empty() && leaves(&if_.body) => {
+                disjuncts(&if_.test)
+                    .iter()
+                    .filter_map(|e| match e {
+                        Expr::UnaryOp(not) if not.op == UnaryOp::Not => Some(&*not.operand),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => return,
+        };
+        for condition in held {
+            if let Some((binding, connection)) = self.isinstance_connection(condition) {
+                self.narrow_reads(binding, connection, &[], rest);
+            }
+        }
+    }
+
+    /// The reads of `binding` in `conditions` and `body` are `connection`.
+    fn narrow_reads(
+        &mut self,
+        binding: BindingId,
+        connection: Connection,
+        conditions: &'a [Expr],
+        body: &'a [Stmt],
+    ) {
+        let mut reads = Reads {
+            bindings: self.bindings,
+            binding,
+            out: Vec::new(),
+        };
+        for later in conditions {
+            reads.visit_expr(later);
+        }
+        reads.visit_body(body);
+        for range in reads.out {
+            self.out.narrowed.entry(range).or_insert(connection);
         }
     }
 
@@ -100,6 +133,28 @@ impl<'a> Walker<'_, 'a, '_> {
             evidence: Evidence::Annotation,
         })
     }
+}
+
+fn conjuncts(test: &Expr) -> &[Expr] {
+    match test {
+        Expr::BoolOp(op) if op.op == BoolOp::And => &op.values,
+        other => std::slice::from_ref(other),
+    }
+}
+
+fn disjuncts(test: &Expr) -> &[Expr] {
+    match test {
+        Expr::BoolOp(op) if op.op == BoolOp::Or => &op.values,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// Does a branch always leave the enclosing block?
+fn leaves(body: &[Stmt]) -> bool {
+    matches!(
+        body.last(),
+        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+    )
 }
 
 /// The reads of one binding in a subtree.
