@@ -2,11 +2,15 @@
 """Latency of `wsmigrate server`: time from sending a `didChange` on a 2,000-line legacy module
 to receiving the `publishDiagnostics` for that version. Standard library only.
 
-    python3 benches/lsp_latency.py [BINARY] [--changes N] [--lines N]
+    python3 benches/lsp_latency.py [BINARY] [--changes N] [--lines N] [--project]
 
 BINARY defaults to the first of target/{dist,release,debug}/wsmigrate that exists. Each
 change is one incremental edit (a character typed into a line), sent after the previous
 change's diagnostics arrived, so each sample is one full lint of the document.
+
+With --project the workspace is a project: another module, `app.py`, serves the document's
+first handler with the legacy `serve()`, so each change also updates the project index (the
+document's summary, propagation, the fix group spanning both files) before the lint.
 """
 
 import argparse
@@ -43,6 +47,20 @@ async def client_{n}():
         reply = await ws.recv()
         return len(reply) + {n}
 '''
+
+
+APP = """\
+import asyncio
+
+from websockets.legacy.server import serve
+
+from legacy_module import handler_0
+
+
+async def main():
+    async with serve(handler_0, "localhost", 8765):
+        await asyncio.Future()
+"""
 
 
 def module(lines: int) -> str:
@@ -108,6 +126,7 @@ def main():
     parser.add_argument("binary", nargs="?", default=str(default))
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument("--project", action="store_true")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="wsmigrate-lsp-bench-")
@@ -116,6 +135,8 @@ def main():
     text = module(args.lines)
     path.write_text(text)
     uri = path.as_uri()
+    if args.project:
+        (pathlib.Path(work) / "app.py").write_text(APP)
 
     args.binary = str(pathlib.Path(args.binary).resolve())
     server = Server(args.binary, work)
@@ -157,7 +178,7 @@ def main():
 
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
-    print(f"binary: {args.binary}")
+    print(f"binary: {args.binary}" + (" (project: served from app.py)" if args.project else ""))
     print(f"document: {text.count(chr(10))} lines, {len(text)} bytes, {len(found)} diagnostics")
     print(f"didOpen -> publishDiagnostics: {open_ms:.1f} ms")
     print(

@@ -219,6 +219,18 @@ for c in mostly-irrelevant all-relevant; do
     fi
 done
 
+# ---------------------------------------------------------------- stage times
+# The binary's own stage times (WSMIGRATE_TIMINGS=1, src/timings.rs): the share of the project
+# stages (issue 11: at most 15% of check on all-relevant), median of BENCH_TIME_RUNS runs.
+if [ "$WS_OK" = 1 ]; then
+    for c in all-relevant mostly-irrelevant; do
+        for ((k = 1; k <= TIME_RUNS; k++)); do
+            WSMIGRATE_TIMINGS=1 bin/wsmigrate check --output-format concise "corpus/$c" 2>&1 >/dev/null \
+                | grep '^wsmigrate-timings:' >"$RAW/timings_$c.$k.txt" || true
+        done
+    done
+fi
+
 # ---------------------------------------------------------------- hyperfine
 HF=(hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --style basic)
 WS_CHECK="bin/wsmigrate check --output-format concise"

@@ -3,6 +3,7 @@
 //! rules interested in its kind (`Rule::interest`).
 
 use std::cell::{OnceCell, Ref, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -11,8 +12,11 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::Diagnostic;
 use crate::fix::importer::Importer;
-use crate::rules::{Interest, Rule};
-use crate::semantic::{Callable, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel};
+use crate::registry::RuleMeta;
+use crate::semantic::definitions::ServeCall;
+use crate::semantic::{
+    Callable, CallableRef, ClassKey, Connection, Frame, FrameKind, ScopeKey, SemanticModel,
+};
 use crate::settings::Settings;
 
 pub struct Checker<'a> {
@@ -28,7 +32,19 @@ pub struct Checker<'a> {
     /// The last call whose callee was resolved, and what it resolved to: the call rules all
     /// ask about the same call in turn.
     callee: RefCell<Option<(TextRange, Option<Rc<str>>)>>,
+    /// Every call of the module by the last name of its callee (`f(...)`, `x.f(...)`), built
+    /// on first use: rules ask "is this function called directly?" once per function.
+    calls_by_name: OnceCell<HashMap<&'a str, Vec<&'a ExprCall>>>,
+    /// The `serve()` calls of the model by the range of the call.
+    serve_calls_at: OnceCell<HashMap<TextRange, usize>>,
+    /// Per argument role of `serve()` (`None`: the handler), the callables each `serve()` is
+    /// given, by the range of the callable: resolved once per role, not once per function.
+    served: RefCell<HashMap<Option<String>, Rc<ServedIndex<'a>>>>,
 }
+
+/// The callables given to `serve()` calls as one argument: by the callable's range, the index of
+/// each `serve()` in `model.definitions.serve_calls` and the resolved callable.
+pub type ServedIndex<'a> = HashMap<TextRange, Vec<(usize, CallableRef<'a>)>>;
 
 impl<'a> Checker<'a> {
     pub fn report(&self, diagnostic: Diagnostic) {
@@ -66,6 +82,56 @@ impl<'a> Checker<'a> {
         let resolved: Option<Rc<str>> = self.model.resolve(&call.func).map(Rc::from);
         *self.callee.borrow_mut() = Some((call.range(), resolved.clone()));
         resolved
+    }
+
+    /// The calls of the module whose callee is the name `name` or an attribute `.name`.
+    pub fn calls_named(&self, name: &str) -> &[&'a ExprCall] {
+        let calls = self.calls_by_name.get_or_init(|| {
+            let mut collector = CallCollector {
+                calls: HashMap::new(),
+            };
+            collector.visit_body(&self.module.body);
+            collector.calls
+        });
+        calls.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The model's `serve()` call at `range`.
+    pub fn serve_call_at(&self, range: TextRange) -> Option<&'a ServeCall<'a>> {
+        let serve_calls = &self.model.definitions.serve_calls;
+        let at = self.serve_calls_at.get_or_init(|| {
+            serve_calls
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.call.range(), i))
+                .collect()
+        });
+        at.get(&range).map(|&i| &serve_calls[i])
+    }
+
+    /// The callables the `serve()` calls of this file are given as `role` (`None`: the
+    /// handler; `argument` picks that argument from a call), by the callable's range.
+    pub fn served_callables(
+        &self,
+        role: Option<&str>,
+        argument: impl Fn(&'a ServeCall<'a>) -> Option<&'a Expr>,
+    ) -> Rc<ServedIndex<'a>> {
+        let key = role.map(str::to_string);
+        if let Some(index) = self.served.borrow().get(&key) {
+            return index.clone();
+        }
+        let mut index = ServedIndex::new();
+        for (i, serve) in self.model.definitions.serve_calls.iter().enumerate() {
+            if let Some(callable) = argument(serve).and_then(|a| self.model.resolve_callable(a)) {
+                index
+                    .entry(callable.callable.range())
+                    .or_default()
+                    .push((i, callable));
+            }
+        }
+        let index = Rc::new(index);
+        self.served.borrow_mut().insert(key, index.clone());
+        index
     }
 
     /// The kind of the innermost function-like scope (or the module, or a class body).
@@ -169,6 +235,9 @@ pub fn check<'a>(
         diagnostics: RefCell::new(Vec::new()),
         importer: OnceCell::new(),
         callee: RefCell::new(None),
+        calls_by_name: OnceCell::new(),
+        serve_calls_at: OnceCell::new(),
+        served: RefCell::new(HashMap::new()),
     };
     let mut walker = Walker {
         checker: &checker,
@@ -177,6 +246,26 @@ pub fn check<'a>(
     };
     walker.visit_body(&module.body);
     checker.diagnostics.into_inner()
+}
+
+struct CallCollector<'a> {
+    calls: HashMap<&'a str, Vec<&'a ExprCall>>,
+}
+
+impl<'a> Visitor<'a> for CallCollector<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            let name = match &*call.func {
+                Expr::Name(n) => Some(n.id.as_str()),
+                Expr::Attribute(a) => Some(a.attr.as_str()),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.calls.entry(name).or_default().push(call);
+            }
+        }
+        walk_expr(self, expr);
+    }
 }
 
 struct Walker<'c, 'a> {
@@ -308,4 +397,73 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         }
         self.checker.exprs.borrow_mut().pop();
     }
+}
+
+/// A rule: its registry entry and the hooks the walk calls. Defined here, with the walk that
+/// calls it, so that the rules depend on the checker and not the other way round.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Which expressions `expr` looks at: the checker calls it for those only. The default,
+    /// every expression, is always correct; a narrower interest saves a call per node.
+    fn interest(&self) -> Interest {
+        Interest::ALL
+    }
+
+    /// Called for every expression of interest, in source order.
+    fn expr(&self, _checker: &Checker, _expr: &Expr) {}
+
+    /// Called for every statement, in source order, before its children.
+    fn stmt(&self, _checker: &Checker, _stmt: &Stmt) {}
+
+    /// Called for every function definition and lambda (after `stmt` / `expr` for that node):
+    /// the rules about callbacks given to `serve()` look at both alike.
+    fn callable(&self, _checker: &Checker, _callable: Callable) {}
+}
+
+/// The expressions a rule's `expr` hook reacts to (see `Rule::interest`).
+#[derive(Clone, Copy)]
+pub struct Interest {
+    /// `Expr::Name` nodes.
+    pub names: bool,
+    /// `Expr::Call` nodes.
+    pub calls: bool,
+    /// `Expr::Attribute` nodes whose attribute name passes this test (`None`: no attribute).
+    pub attributes: Option<fn(&str) -> bool>,
+    /// Every other kind of expression.
+    pub others: bool,
+}
+
+impl Interest {
+    pub const ALL: Interest = Interest {
+        names: true,
+        calls: true,
+        attributes: Some(|_| true),
+        others: true,
+    };
+    pub const NONE: Interest = Interest {
+        names: false,
+        calls: false,
+        attributes: None,
+        others: false,
+    };
+    pub const CALLS: Interest = Interest {
+        calls: true,
+        ..Interest::NONE
+    };
+
+    /// Attribute nodes whose name passes `test`, nothing else.
+    pub const fn attributes(test: fn(&str) -> bool) -> Interest {
+        Interest {
+            attributes: Some(test),
+            ..Interest::NONE
+        }
+    }
+
+    /// Names and attributes (any attribute name): rules that resolve dotted references.
+    pub const NAMES_AND_ATTRIBUTES: Interest = Interest {
+        names: true,
+        attributes: Some(|_| true),
+        ..Interest::NONE
+    };
 }

@@ -5,13 +5,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::diagnostic::Applicability;
 use crate::discover::DiscoverOptions;
+pub use crate::docs::RulesFormat;
 use crate::pipeline::{self, Context, Mode};
 use crate::report::{self, OutputFormat, ReportOptions};
 use crate::rules;
-use crate::settings::{FailConnectionStyle, Selection, Settings};
-use crate::{config, diff, docs, stdio, target};
+use crate::settings::{FailConnectionStyle, Settings};
+use crate::{diff, stdio};
+
+mod resolve;
+
+pub use resolve::{default_check_args, resolve_settings};
 
 /// Exit codes, as ruff's.
 pub const EXIT_CLEAN: u8 = 0;
@@ -140,14 +144,6 @@ pub struct RulesArgs {
     pub output_format: RulesFormat,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum RulesFormat {
-    Text,
-    Json,
-    /// The table the README embeds.
-    Markdown,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -155,50 +151,11 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> u8 {
-    match cli.command {
-        Command::Check(args) => match check(*args) {
-            Ok(code) => code,
-            Err(message) => {
-                eprintln!("wsmigrate: error: {message}");
-                EXIT_ERROR
-            }
-        },
-        Command::Rules(args) => emit(docs::rules_text(args.output_format).as_bytes()),
-        Command::Explain { rule } => match rules::by_code(&rule) {
-            Some(meta) => emit(docs::explanation_text(meta).as_bytes()),
-            None => {
-                eprintln!("wsmigrate: error: unknown rule `{rule}` (see `wsmigrate rules`)");
-                EXIT_ERROR
-            }
-        },
-        Command::Server => crate::server::run(),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "wsmigrate", &mut script);
-            emit(&script)
-        }
-    }
-}
-
-/// Prints a command's whole output; exit 0, or 2 when stdout cannot take it (full disk).
-fn emit(bytes: &[u8]) -> u8 {
-    match stdio::emit(bytes) {
-        Ok(()) => EXIT_CLEAN,
-        Err(message) => {
-            eprintln!("wsmigrate: error: {message}");
-            EXIT_ERROR
-        }
-    }
-}
-
 /// `--threads` above this many per core buys nothing and, far above, exhausts the machine.
 const THREADS_PER_CORE: usize = 4;
 
 /// `wsmigrate check`: validate the arguments, resolve the settings, then run one mode.
-fn check(mut args: CheckArgs) -> Result<u8, String> {
+pub fn check(mut args: CheckArgs) -> Result<u8, String> {
     let input = validate_input(&mut args)?;
     let settings = resolve_settings(&mut args)?;
     let threads = start_workers(args.threads);
@@ -442,63 +399,6 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// The settings a check of `args.paths` runs with: the configuration file (given, or discovered
-/// from the first path unless `--isolated`) fills in what the command line leaves open.
-/// The language server resolves each buffer's settings with this too.
-pub fn resolve_settings(args: &mut CheckArgs) -> Result<Settings, String> {
-    let config = if args.isolated {
-        None
-    } else if let Some(path) = &args.config {
-        Some(config::load(path)?)
-    } else {
-        let first = args.paths.first().cloned().unwrap_or_else(|| ".".into());
-        config::discover(&first)?
-    };
-    if let Some(config) = &config {
-        apply_config(args, config);
-    }
-    let target = match args.target_version.as_deref() {
-        None | Some("auto") => {
-            let start = match &config {
-                Some(config) => config.root().to_path_buf(),
-                None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
-            };
-            target::auto(&start)?
-        }
-        Some(requested) => {
-            let from_config = config
-                .as_ref()
-                .and_then(|c| c.options.target_version.as_ref())
-                .is_some_and(|v| v.get_ref() == requested);
-            let source = match &config {
-                Some(c) if from_config => c.path.display().to_string(),
-                _ => "--target-version".to_string(),
-            };
-            target::explicit(requested, &source)?
-        }
-    };
-    let selection = Selection {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let settings = Settings {
-        rules: selection.resolve(target.version)?,
-        target,
-        fail_connection_style: args
-            .fail_connection_style
-            .unwrap_or(FailConnectionStyle::Close),
-        fix_applicability: if args.unsafe_fixes {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        },
-        unused_noqa: selection.enables(&rules::builtin::UNUSED_NOQA),
-        per_file_ignores: config::PerFileIgnores::new(config.as_ref()),
-    };
-    Ok(settings)
-}
-
 /// `--add-noqa`: one directive per line with findings, written like fixes (atomically, only
 /// when the file is unchanged and still parses the same).
 fn add_noqa(run: &pipeline::RunReport) -> u8 {
@@ -570,7 +470,16 @@ fn stdin_run(
     let mut new_text = None;
     // Excluded: nothing to report, and the source goes back unchanged.
     if !excluded {
-        let report = pipeline::process_bytes(path, original.clone(), None, context);
+        // Checked with the project on disk as its context (its handler may be served from
+        // another module); only this buffer is fixed.
+        let report = match path.as_os_str() == "-" {
+            true => pipeline::process_bytes(path, original.clone(), None, context),
+            false => {
+                let text = String::from_utf8_lossy(&original);
+                pipeline::Workspace::for_stdin(path, &text, discover_options.clone(), context)
+                    .process(path, original.clone(), context)
+            }
+        };
         new_text = report.change.as_ref().map(|(_, new)| new.clone());
         files.push(report);
     }
@@ -596,54 +505,6 @@ fn write_fixed_stdin(source: StdinSource) -> Result<(), String> {
         None => source.original,
     };
     stdio::emit(&bytes)
-}
-
-/// The arguments of a plain `wsmigrate check PATH`: the defaults a buffer starts from.
-pub fn default_check_args(path: &std::path::Path) -> CheckArgs {
-    let cli = Cli::parse_from([
-        std::ffi::OsStr::new("wsmigrate"),
-        "check".as_ref(),
-        "--".as_ref(),
-        path.as_os_str(),
-    ]);
-    match cli.command {
-        Command::Check(args) => *args,
-        _ => unreachable!("parsed a check command"),
-    }
-}
-
-/// Fills in what the command line left open from the configuration file. Lists given on the
-/// command line replace the file's (`select`, `exclude`) or add to them (`extend-*`, `ignore`).
-fn apply_config(args: &mut CheckArgs, config: &config::Config) {
-    let o = &config.options;
-    if args.select.is_none() {
-        args.select = config::Config::strings(&o.select);
-    }
-    args.extend_select
-        .extend(config::Config::strings(&o.extend_select).unwrap_or_default());
-    args.ignore
-        .extend(config::Config::strings(&o.ignore).unwrap_or_default());
-    // Anchored patterns of the file (`./x`, `/x`) are anchored at the file's directory.
-    let root = config::logical_absolute(config.root());
-    let anchor = |p: &String| crate::discover::anchor_at(p, &root);
-    if args.exclude.is_none() {
-        args.exclude = o.exclude.as_ref().map(|l| l.iter().map(anchor).collect());
-    }
-    args.extend_exclude
-        .extend(o.extend_exclude.iter().flatten().map(anchor));
-    if args.target_version.is_none() {
-        args.target_version = o.target_version.as_ref().map(|v| v.get_ref().clone());
-    }
-    if args.fail_connection_style.is_none() {
-        args.fail_connection_style = o.fail_connection_style;
-    }
-    // `fix = true` in the file; `--diff` and `--add-noqa` still win, as they write nothing.
-    args.fix |= o.fix == Some(true) && !args.diff && !args.add_noqa;
-    args.unsafe_fixes |= o.unsafe_fixes == Some(true);
-    if args.output_format.is_none() {
-        args.output_format = o.output_format;
-    }
-    args.no_respect_gitignore |= o.respect_gitignore == Some(false);
 }
 
 fn num_threads() -> usize {

@@ -10,9 +10,36 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::report::OutputFormat;
-use crate::rules;
-use crate::settings::FailConnectionStyle;
+use crate::registry::{self, RuleMeta};
+
+/// Output format (default: full on a terminal, concise otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputFormat {
+    /// Source snippets with the offending span labelled, and help.
+    Full,
+    /// One line per finding.
+    Concise,
+    /// A JSON array of findings (see README, "JSON output").
+    Json,
+    /// One JSON object per line, same fields as `json`.
+    JsonLines,
+    /// GitHub Actions annotations (`::error file=...`).
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// How WS001 rewrites `fail_connection()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailConnectionStyle {
+    /// `await ws.close(code, reason)`: the public API (default).
+    Close,
+    /// `async with ws.send_context(): ws.protocol.fail(code, reason)`: keeps failing semantics,
+    /// private API of the new implementation.
+    ProtocolFail,
+}
 
 /// Every key wsmigrate reads, for suggestions.
 pub const KEYS: &[&str] = &[
@@ -28,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "output-format",
     "respect-gitignore",
     "fail-connection-style",
+    "src",
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +73,8 @@ pub struct Options {
     pub output_format: Option<OutputFormat>,
     pub respect_gitignore: Option<bool>,
     pub fail_connection_style: Option<FailConnectionStyle>,
+    /// Directories first-party module names are computed from, relative to the file.
+    pub src: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +86,10 @@ struct PyProject {
 struct Tool {
     wsmigrate: Option<Options>,
 }
+
+/// The rules selectors may name (besides the tool codes): every rule, passed in by the caller
+/// so that configuration sits below the rules it configures.
+pub type Known<'a> = &'a [&'static RuleMeta];
 
 /// A configuration file that was read, and what it says.
 #[derive(Debug)]
@@ -70,15 +104,33 @@ impl Config {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
+    /// The `src` roots, absolute: the file's own entries, or ruff's default (`.` and `src`
+    /// beside the file).
+    pub fn src_roots(&self) -> Vec<PathBuf> {
+        let root = logical_absolute(self.root());
+        match &self.options.src {
+            Some(list) => list
+                .iter()
+                .map(|d| lexical(&root.join(d.get_ref())))
+                .collect(),
+            None => default_src_roots(&root),
+        }
+    }
+
     pub fn strings(list: &Option<Vec<Spanned<String>>>) -> Option<Vec<String>> {
         list.as_ref()
             .map(|l| l.iter().map(|s| s.get_ref().clone()).collect())
     }
 }
 
+/// ruff's default `src`: the project directory and its `src/`.
+pub fn default_src_roots(base: &Path) -> Vec<PathBuf> {
+    vec![base.to_path_buf(), base.join("src")]
+}
+
 /// Finds the configuration for `start` (a file or directory): the nearest `wsmigrate.toml`, or
 /// `pyproject.toml` with a `[tool.wsmigrate]` table, walking up.
-pub fn discover(start: &Path) -> Result<Option<Config>, String> {
+pub fn discover(start: &Path, known: Known) -> Result<Option<Config>, String> {
     let absolute = logical_absolute(start);
     let first_dir = if absolute.is_dir() {
         Some(absolute.as_path())
@@ -88,7 +140,7 @@ pub fn discover(start: &Path) -> Result<Option<Config>, String> {
     for dir in first_dir.into_iter().flat_map(Path::ancestors) {
         let own = dir.join("wsmigrate.toml");
         if own.is_file() {
-            return load(&own).map(Some);
+            return load(&own, known).map(Some);
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
@@ -100,7 +152,7 @@ pub fn discover(start: &Path) -> Result<Option<Config>, String> {
                 .and_then(|tool| tool.get("wsmigrate"))
                 .is_some();
             if has_tool_table {
-                return parse(&pyproject, &text).map(Some);
+                return parse(&pyproject, &text, known).map(Some);
             }
         }
     }
@@ -163,9 +215,9 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<toml::Table, String> {
 }
 
 /// Reads one named file (`--config PATH`).
-pub fn load(path: &Path) -> Result<Config, String> {
+pub fn load(path: &Path, known: Known) -> Result<Config, String> {
     let text = read(path)?;
-    parse(path, &text)
+    parse(path, &text, known)
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -176,7 +228,7 @@ fn is_pyproject(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "pyproject.toml")
 }
 
-pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+pub fn parse(path: &Path, text: &str, known: Known) -> Result<Config, String> {
     let options = if is_pyproject(path) {
         toml::from_str::<PyProject>(text)
             .map(|p| p.tool.and_then(|t| t.wsmigrate).unwrap_or_default())
@@ -190,7 +242,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
             .map(|s| format!("did you mean `{s}`?"));
         render(path, text, e.span(), &first_line(&message), help)
     })?;
-    validate(path, text, &options)?;
+    validate(path, text, &options, known)?;
     Ok(Config {
         path: path.to_path_buf(),
         options,
@@ -233,7 +285,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// Values serde cannot check: rule selectors, the target version, globs.
-fn validate(path: &Path, text: &str, options: &Options) -> Result<(), String> {
+fn validate(path: &Path, text: &str, options: &Options, known: Known) -> Result<(), String> {
     let selectors = [&options.select, &options.ignore, &options.extend_select]
         .into_iter()
         .flatten()
@@ -245,9 +297,11 @@ fn validate(path: &Path, text: &str, options: &Options) -> Result<(), String> {
                 .flat_map(|m| m.values().flatten()),
         );
     for selector in selectors {
-        let known =
-            rules::all_metas().any(|m| crate::settings::selector_matches(selector.get_ref(), m));
-        if !known {
+        let named = known
+            .iter()
+            .chain(registry::builtin::TOOL)
+            .any(|m| registry::selector_matches(selector.get_ref(), m));
+        if !named {
             return Err(render(
                 path,
                 text,
@@ -261,8 +315,27 @@ fn validate(path: &Path, text: &str, options: &Options) -> Result<(), String> {
         }
     }
     if let Some(version) = &options.target_version {
-        if let Err(message) = crate::target::explicit(version.get_ref(), "configuration") {
+        if let Err(message) = registry::target_version(version.get_ref()) {
             return Err(render(path, text, Some(version.span()), &message, None));
+        }
+    }
+    for root in options.src.iter().flatten() {
+        let problem = if root.get_ref().trim().is_empty() {
+            Some("an empty `src` entry names no directory".to_string())
+        } else {
+            let dir = path.parent().unwrap_or(Path::new(".")).join(root.get_ref());
+            (dir.exists() && !dir.is_dir())
+                .then(|| format!("`src` entry `{}` is not a directory", root.get_ref()))
+        };
+        if let Some(message) = problem {
+            let help = "`src` lists directories, relative to this file (default: [\".\", \"src\"])";
+            return Err(render(
+                path,
+                text,
+                Some(root.span()),
+                &message,
+                Some(help.into()),
+            ));
         }
     }
     for pattern in options.per_file_ignores.iter().flat_map(|m| m.keys()) {
@@ -354,6 +427,10 @@ impl PerFileIgnores {
 mod tests {
     use super::*;
 
+    fn known() -> Vec<&'static RuleMeta> {
+        crate::rules::ALL.iter().map(|r| r.meta()).collect()
+    }
+
     #[test]
     fn suggests_the_nearest_key() {
         assert_eq!(suggest("selec"), Some("select"));
@@ -365,7 +442,7 @@ mod tests {
     #[test]
     fn unknown_key_points_at_the_key() {
         let text = "[tool.wsmigrate]\nselec = [\"WS001\"]\n";
-        let err = parse(Path::new("pyproject.toml"), text).unwrap_err();
+        let err = parse(Path::new("pyproject.toml"), text, &known()).unwrap_err();
         assert!(err.contains("unknown field `selec`"), "{err}");
         assert!(err.contains("did you mean `select`?"), "{err}");
         assert!(err.contains("2 │ selec"), "{err}");
@@ -375,10 +452,15 @@ mod tests {
     fn reads_keys() {
         let text = "select = [\"WS0\"]\nfix = true\noutput-format = \"json\"\n\
                     [per-file-ignores]\n\"tests/*.py\" = [\"WS001\"]\n";
-        let config = parse(Path::new("wsmigrate.toml"), text).unwrap();
+        let config = parse(Path::new("wsmigrate.toml"), text, &known()).unwrap();
         assert_eq!(Config::strings(&config.options.select).unwrap(), ["WS0"]);
         assert_eq!(config.options.output_format, Some(OutputFormat::Json));
-        let bad = parse(Path::new("wsmigrate.toml"), "select = [\"XY1\"]\n").unwrap_err();
+        let bad = parse(
+            Path::new("wsmigrate.toml"),
+            "select = [\"XY1\"]\n",
+            &known(),
+        )
+        .unwrap_err();
         assert!(bad.contains("unknown rule selector `XY1`"), "{bad}");
     }
 }

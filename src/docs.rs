@@ -5,8 +5,16 @@ use std::io::IsTerminal;
 
 use serde_json::json;
 
-use crate::cli::RulesFormat;
 use crate::rules::{self, RuleMeta};
+
+/// The formats of `wsmigrate rules`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    /// The table the README embeds.
+    Markdown,
+}
 
 /// What `wsmigrate rules` prints.
 pub fn rules_text(format: RulesFormat) -> String {

@@ -3,6 +3,7 @@
 //!
 //! The pipeline lives in [`pipeline`]; each stage is a module of its own.
 
+pub mod app;
 pub mod checker;
 pub mod cli;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod settings;
 pub mod source;
 pub mod stdio;
 pub mod target;
+pub mod timings;
 pub mod write;
 
 /// Stack size for the threads that parse and check files.

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     // workers generous stacks instead of crashing on adversarial input.
     let child = std::thread::Builder::new()
         .stack_size(wsmigrate::WORKER_STACK)
-        .spawn(|| wsmigrate::cli::run(wsmigrate::cli::Cli::parse()));
+        .spawn(|| wsmigrate::app::run(wsmigrate::cli::Cli::parse()));
     match child.map(|handle| handle.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => ExitCode::from(wsmigrate::cli::EXIT_ERROR),

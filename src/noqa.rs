@@ -222,7 +222,7 @@ fn is_unused(code: &Code, used: bool, settings: &Settings) -> bool {
         return false;
     }
     match rules::by_code(&code.code) {
-        Some(meta) if meta.family == rules::Family::Tool => false,
+        Some(meta) if meta.family == crate::registry::Family::Tool => false,
         Some(meta) => settings.is_enabled(meta),
         None => true,
     }

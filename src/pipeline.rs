@@ -16,9 +16,13 @@ use crate::prefilter::Prefilter;
 use crate::project::{self, Project};
 use crate::rules::{self, builtin, Rule};
 use crate::settings::Settings;
+use crate::timings::Timings;
 use crate::write::Stamp;
 
 mod file;
+mod workspace;
+
+pub use workspace::{Changed, Related, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -87,14 +91,17 @@ pub fn run(
     discover_options: &DiscoverOptions,
     context: &Context,
 ) -> Result<RunReport, String> {
+    let mut timings = Timings::from_env();
     // 1. Discover.
-    let found = discover::discover(paths, discover_options)?;
+    let found = timings.time("discover", || discover::discover(paths, discover_options))?;
     let files_seen = found.len();
     // 2. Read, and keep the bytes of the files some rule could match.
-    let read: Vec<Read> = found
-        .into_par_iter()
-        .map(|found| read_and_prefilter(found, context))
-        .collect();
+    let read: Vec<Read> = timings.time("read", || {
+        found
+            .into_par_iter()
+            .map(|found| read_and_prefilter(found, context))
+            .collect()
+    });
     // 3. The project: the files linked by imports to those that mention websockets, and what
     //    each module learns from the others.
     let inputs: Vec<project::Input> = read
@@ -113,44 +120,66 @@ pub fn run(
             Read::Failed(_) => None,
         })
         .collect();
-    let mut project = Project::build(&inputs, |path| read_regular_file(path).ok().map(|r| r.0));
+    let mut project = timings.time("project", || {
+        Project::build(&inputs, &context.settings.src, |path| {
+            read_regular_file(path).ok().map(|r| r.0)
+        })
+    });
     // 4. First look: lint the project's files on their own; their summaries seed the index,
     //    which propagates facts across modules to a fixed point.
     let mut first_look: HashMap<PathBuf, FileReport> = HashMap::default();
     let read_bytes = file::ReadBytes::new(&read);
     if !project.is_empty() {
-        let (reports, summaries) = file::first_look(&project, &read_bytes, context);
-        project.propagate(summaries);
+        let (reports, summaries) = timings.time("first-look", || {
+            file::first_look(&project, &read_bytes, context)
+        });
+        timings.time("propagate", || project.propagate(summaries));
         first_look = reports;
     }
     // 5. Fix groups that span files: lint their files once, decide each group everywhere.
     if project.has_cross_file_groups() {
-        project.decisions = file::decide_groups(&project, &read_bytes, context);
+        project.decisions = timings.time("groups", || {
+            file::decide_groups(&project, &read_bytes, context)
+        });
     }
     drop(read_bytes);
     // 6. Each file, with what the project knows about it (a file the project taught nothing
     //    keeps its first look when only checking).
     let reuse = |path: &Path| context.mode == Mode::Check && !project.learns_something(path);
-    let files = read
-        .into_par_iter()
-        .map(|read| match read {
-            Read::Candidate { path, .. } if first_look.contains_key(&path) && reuse(&path) => {
-                first_look[&path].clone_report()
-            }
-            Read::Candidate { path, bytes, stamp } => {
-                file::process_bytes_in(&path, bytes, Some(stamp), context, project.file(&path))
-            }
-            Read::Skipped { path } if first_look.contains_key(&path) && reuse(&path) => {
-                first_look[&path].clone_report()
-            }
-            Read::Skipped { path } if project.is_reached(&path) => {
-                file::process_path_in(&path, context, project.file(&path))
-            }
-            Read::Skipped { path } => FileReport::empty(Arc::new(path)),
-            Read::Failed(report) => report,
-        })
-        .filter(|report| !report.messages.is_empty() || report.change.is_some())
-        .collect();
+    let relint = timings.counter();
+    let files = timings.time("files", || {
+        read.into_par_iter()
+            .map(|read| match read {
+                Read::Candidate { path, .. } if first_look.contains_key(&path) && reuse(&path) => {
+                    first_look[&path].clone_report()
+                }
+                Read::Candidate { path, bytes, stamp } => {
+                    relint.time(first_look.contains_key(&path), || {
+                        file::process_bytes_in(
+                            &path,
+                            bytes,
+                            Some(stamp),
+                            context,
+                            project.file(&path),
+                        )
+                    })
+                }
+                Read::Skipped { path } if first_look.contains_key(&path) && reuse(&path) => {
+                    first_look[&path].clone_report()
+                }
+                Read::Skipped { path } if project.is_reached(&path) => {
+                    file::process_path_in(&path, context, project.file(&path))
+                }
+                Read::Skipped { path } => FileReport::empty(Arc::new(path)),
+                Read::Failed(report) => report,
+            })
+            .filter(|report| !report.messages.is_empty() || report.change.is_some())
+            .collect()
+    });
+    // Files linted again because the project taught them something (with `--fix`: every file
+    // of the project, as the first look only lints).
+    timings.add("relint", relint);
+    timings.print();
     Ok(RunReport { files, files_seen })
 }
 

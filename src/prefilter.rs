@@ -4,7 +4,7 @@
 use aho_corasick::AhoCorasick;
 use memchr::memmem;
 
-use crate::rules::RuleMeta;
+use crate::registry::RuleMeta;
 
 /// Every finding needs websockets in the file: an import, or at least the name.
 const WEBSOCKETS: &str = "websockets";

@@ -134,6 +134,34 @@ impl fmt::Display for Version {
     }
 }
 
+/// Does a selector (code, prefix, name or `ALL`) name this rule?
+pub fn selector_matches(pattern: &str, meta: &RuleMeta) -> bool {
+    let upper = pattern.to_ascii_uppercase();
+    pattern == meta.name || pattern.eq_ignore_ascii_case("ALL") || meta.code.starts_with(&upper)
+}
+
+/// Releases the rules distinguish; a target version must name one of them.
+pub const TARGETS: &[Version] = &[
+    Version::V14_0,
+    Version::V14_1,
+    Version::V14_2,
+    Version::V15_0,
+    Version::V16_0,
+    Version::V17_0,
+    Version::new(17, 1),
+];
+
+/// A target version as written (`15.0`), checked against [`TARGETS`].
+pub fn target_version(requested: &str) -> Result<Version, String> {
+    match Version::parse(requested) {
+        Some(v) if TARGETS.contains(&v) || v == Version::LATEST => Ok(v),
+        _ => Err(format!(
+            "invalid target version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
+             16.0, 17.0, 17.1, auto"
+        )),
+    }
+}
+
 /// Codes the tool itself reports about files it could not check.
 pub mod builtin {
     use super::*;

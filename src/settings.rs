@@ -3,25 +3,10 @@
 
 use crate::diagnostic::Applicability;
 use crate::registry::{RuleMeta, Version};
-use crate::rules;
 
-/// How WS001 rewrites `fail_connection()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailConnectionStyle {
-    /// `await ws.close(code, reason)`: the public API (default).
-    Close,
-    /// `async with ws.send_context(): ws.protocol.fail(code, reason)`: keeps failing semantics,
-    /// private API of the new implementation.
-    ProtocolFail,
-}
-
-/// The target websockets version and where it came from, for the summary line.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub version: Version,
-    pub reason: String,
-}
+pub use crate::config::FailConnectionStyle;
+pub use crate::registry::selector_matches;
+pub use crate::target::Target;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -34,6 +19,9 @@ pub struct Settings {
     pub unused_noqa: bool,
     /// Rules switched off for some files by configuration.
     pub per_file_ignores: crate::config::PerFileIgnores,
+    /// The roots first-party module names are computed from (absolute): a module under one
+    /// imports modules under the others by their names there.
+    pub src: Vec<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -52,7 +40,13 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn resolve(&self, target: Version) -> Result<Vec<&'static RuleMeta>, String> {
+    /// The rules of `known` (every rule, as `rules::ALL` lists them) this selection enables
+    /// for `target`. A selector must name one of them or a tool code.
+    pub fn resolve(
+        &self,
+        known: &[&'static RuleMeta],
+        target: Version,
+    ) -> Result<Vec<&'static RuleMeta>, String> {
         for pattern in self
             .select
             .iter()
@@ -60,13 +54,14 @@ impl Selection {
             .chain(&self.extend_select)
             .chain(&self.ignore)
         {
-            if !rules::all_metas().any(|m| matches(pattern, m)) {
+            let mut metas = known.iter().chain(crate::registry::builtin::TOOL);
+            if !metas.any(|m| matches(pattern, m)) {
                 return Err(format!("unknown rule selector `{pattern}`"));
             }
         }
-        Ok(rules::ALL
+        Ok(known
             .iter()
-            .map(|r| r.meta())
+            .copied()
             .filter(|m| self.enables(m))
             .filter(|m| m.since <= target)
             .collect())
@@ -83,14 +78,8 @@ impl Selection {
     }
 }
 
-/// Does a selector (code, prefix, name or `ALL`) name this rule?
-pub fn selector_matches(pattern: &str, meta: &RuleMeta) -> bool {
-    matches(pattern, meta)
-}
-
 fn matches(pattern: &str, meta: &RuleMeta) -> bool {
-    let upper = pattern.to_ascii_uppercase();
-    pattern == meta.name || pattern.eq_ignore_ascii_case("ALL") || meta.code.starts_with(&upper)
+    selector_matches(pattern, meta)
 }
 
 /// `--select WS` (or `ALL`) means the default set plus nothing hidden; naming a family (`WS4`) or
@@ -107,25 +96,29 @@ fn explicit_or_family(pattern: &str, meta: &RuleMeta) -> bool {
 mod tests {
     use super::*;
 
+    fn known() -> Vec<&'static RuleMeta> {
+        crate::rules::ALL.iter().map(|r| r.meta()).collect()
+    }
+
     #[test]
     fn selection_by_prefix_and_ignore() {
         let sel = Selection {
             select: Some(vec!["WS0".into()]),
             ..Default::default()
         };
-        let rules = sel.resolve(Version::LATEST).unwrap();
+        let rules = sel.resolve(&known(), Version::LATEST).unwrap();
         assert!(rules.iter().all(|m| m.code.starts_with("WS0")));
         assert!(!rules.is_empty());
         let sel = Selection {
             ignore: vec!["WS001".into()],
             ..Default::default()
         };
-        let rules = sel.resolve(Version::LATEST).unwrap();
+        let rules = sel.resolve(&known(), Version::LATEST).unwrap();
         assert!(rules.iter().all(|m| m.code != "WS001"));
         let bad = Selection {
             select: Some(vec!["XY1".into()]),
             ..Default::default()
         };
-        assert!(bad.resolve(Version::LATEST).is_err());
+        assert!(bad.resolve(&known(), Version::LATEST).is_err());
     }
 }

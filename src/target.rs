@@ -4,35 +4,24 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::rules::Version;
-use crate::settings::Target;
+use crate::registry::{self, Version};
 
-/// Releases the rules distinguish; `--target-version` must name one of them.
-const KNOWN: &[Version] = &[
-    Version::V14_0,
-    Version::V14_1,
-    Version::V14_2,
-    Version::V15_0,
-    Version::V16_0,
-    Version::V17_0,
-    Version::new(17, 1),
-];
+/// The target websockets version and where it came from, for the summary line.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub version: Version,
+    pub reason: String,
+}
 
 /// The first release of the new implementation: the lowest target there is.
 const FLOOR: Version = Version::V14_0;
 
 /// `--target-version 15.0` (or the same in a configuration file, named by `source`).
 pub fn explicit(requested: &str, source: &str) -> Result<Target, String> {
-    match Version::parse(requested) {
-        Some(v) if KNOWN.contains(&v) || v == Version::LATEST => Ok(Target {
-            version: v,
-            reason: format!("from {source}"),
-        }),
-        _ => Err(format!(
-            "invalid target version `{requested}`: expected one of 14.0, 14.1, 14.2, 15.0, \
-             16.0, 17.0, 17.1, auto"
-        )),
-    }
+    Ok(Target {
+        version: registry::target_version(requested)?,
+        reason: format!("from {source}"),
+    })
 }
 
 /// `auto`: the requirement declared by the project whose root is at or above `start`.

@@ -121,6 +121,57 @@ fn bad_values_point_at_the_value() {
 }
 
 #[test]
+fn src_must_list_directories() {
+    for (text, expected) in [
+        (
+            "src = \"lib\"\n",
+            "invalid type: string \"lib\", expected a sequence",
+        ),
+        ("src = [\"\"]\n", "an empty `src` entry names no directory"),
+        (
+            "src = [\"a.py\"]\n",
+            "`src` entry `a.py` is not a directory",
+        ),
+        (
+            "src = [1]\n",
+            "invalid type: integer `1`, expected a string",
+        ),
+    ] {
+        let dir = project(&[("a.py", LEGACY), ("wsmigrate.toml", text)]);
+        let (rc, out, err) = check(&dir, &["."]);
+        assert_eq!(rc, 2, "{text}: {out}");
+        assert!(err.contains(expected), "{text}: {err}");
+        assert!(err.contains("1 │ "), "{err}");
+    }
+}
+
+/// `[tool.wsmigrate] src` in pyproject.toml: a handler in `lib/` that never mentions
+/// websockets is reached from the module under `src/` that serves it, by its name under `lib`.
+#[test]
+fn src_roots_link_modules_across_roots() {
+    let server = "from websockets.legacy.server import serve\n\nfrom handlers import echo\n\n\
+                  \nasync def main():\n    async with serve(echo, \"localhost\", 8765):\n        \
+                  pass\n";
+    let handler = "async def echo(websocket, path):\n    await websocket.send(path)\n";
+    let files = [
+        ("src/app/__init__.py", ""),
+        ("src/app/server.py", server),
+        ("lib/handlers.py", handler),
+    ];
+    let reported = |pyproject: &str| {
+        let mut all = files.to_vec();
+        all.push(("pyproject.toml", pyproject));
+        let dir = project(&all);
+        let (rc, out, err) = check(&dir, &["--target-version", "17.0", "."]);
+        assert_eq!(rc, 1, "{out}{err}");
+        out.contains("lib/handlers.py:1:11: WS301")
+    };
+    assert!(reported("[tool.wsmigrate]\nsrc = [\"src\", \"lib\"]\n"));
+    // The default roots (`.` and `src`) do not hold `lib/handlers.py` as `handlers`.
+    assert!(!reported("[tool.wsmigrate]\n"));
+}
+
+#[test]
 fn target_version_auto_reads_the_project_requirement() {
     let cases: &[(&str, &str, &str)] = &[
         (

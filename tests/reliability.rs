@@ -312,9 +312,10 @@ fn file_deleted_after_discovery() {
     let dir = scratch("rel-deleted");
     write(&dir, "gone.py", HEADER);
     let selection = Selection::default();
+    let known: Vec<_> = wsmigrate::rules::ALL.iter().map(|r| r.meta()).collect();
     let settings = Settings {
         rules: selection
-            .resolve(wsmigrate::rules::Version::LATEST)
+            .resolve(&known, wsmigrate::rules::Version::LATEST)
             .unwrap(),
         target: Target {
             version: wsmigrate::rules::Version::LATEST,
@@ -324,6 +325,7 @@ fn file_deleted_after_discovery() {
         fix_applicability: wsmigrate::diagnostic::Applicability::Safe,
         unused_noqa: true,
         per_file_ignores: Default::default(),
+        src: Vec::new(),
     };
     let context = Context::new(&settings, Mode::Fix);
     fs::remove_file(dir.join("gone.py")).unwrap();

@@ -21,6 +21,9 @@ pub struct GroupDecisions {
     /// `(file, key)`: groups that can be fixed everywhere, with the least safe applicability
     /// of any of their fixes, in any file (they are applied together).
     pub viable: HashMap<(u32, TextRange), Applicability>,
+    /// `(file, key)`: groups that span files of which only one file is being fixed (a buffer
+    /// checked against the project on disk): none of their fixes apply, for the reason given.
+    pub held: HashMap<(u32, TextRange), String>,
 }
 
 /// [`settle_groups_in`] for a file on its own.
@@ -45,6 +48,13 @@ pub fn settle_groups_in(
         }
     }
     for ((group_file, key), members) in groups {
+        if let Some(why) = group_file
+            .or(file)
+            .and_then(|f| decisions.held.get(&(f, key)))
+        {
+            block(diagnostics, &members, why.clone());
+            continue;
+        }
         if let Some(other) = group_file {
             // The anchor is in another file: the project decides.
             if decisions.provisional {

@@ -243,7 +243,11 @@ fn insert_lines(source: &str, at: TextSize, lines: &[&str]) -> Edit {
 
 /// Is there a blank line between `end` (of a statement) and `start` (of the next)?
 pub(super) fn blank_line_between(source: &str, end: TextSize, start: TextSize) -> bool {
-    let gap = &source[end.to_usize()..line_start(source, start).to_usize()];
+    let next_line = line_start(source, start);
+    if next_line <= end {
+        return false; // On the same line: `import a; import b`.
+    }
+    let gap = &source[end.to_usize()..next_line.to_usize()];
     let mut lines = gap.split('\n');
     lines.next(); // The rest of the first statement's line.
     lines.any(|l| l.trim().is_empty()) && gap.matches('\n').count() >= 2

@@ -3,6 +3,7 @@
 //! range formatting of just that statement). Code the fixes did not touch keeps its layout, and
 //! so do lines that were already too long.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use ruff_formatter::printer::LineEnding;
@@ -10,7 +11,7 @@ use ruff_formatter::LineWidth;
 use ruff_python_ast::PySourceType;
 use ruff_python_formatter::{format_range, PyFormatOptions, QuoteStyle};
 use ruff_text_size::{TextRange, TextSize};
-use similar::{DiffOp, TextDiff};
+use similar::{Algorithm, DiffOp, TextDiff};
 
 use super::{FixResult, Linted};
 
@@ -87,7 +88,18 @@ pub fn laid_out(
 /// Byte ranges of `new` (whole lines, without the last line ending) of the hunks that contain
 /// a line longer than `line_length` that `old` did not have.
 fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
-    let diff = TextDiff::from_lines(old, new);
+    let too_long = |line: &str| line.trim_end_matches(['\n', '\r']).chars().count() > line_length;
+    // Most fixes make no line too long: then there is nothing to lay out and no diff to compute
+    // (a line diff of a file with thousands of changed lines is quadratic in them).
+    let old_long: HashSet<&str> = old.lines().filter(|l| too_long(l)).collect();
+    if !new.lines().any(|l| too_long(l) && !old_long.contains(l)) {
+        return Vec::new();
+    }
+    // Patience anchors the diff on lines that occur once, as most lines of a module do; Myers'
+    // cost grows with the product of the file's length and the number of changed lines.
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_lines(old, new);
     // The diff's own lines (it also ends lines at a lone `\r`).
     let old_lines = diff.old_slices();
     let new_lines = diff.new_slices();
@@ -98,7 +110,6 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
         offset += line.len();
     }
     starts.push(offset);
-    let too_long = |line: &str| line.trim_end_matches(['\n', '\r']).chars().count() > line_length;
     let mut hunks = Vec::new();
     for op in diff.ops() {
         let (old_range, new_range) = match *op {

@@ -262,7 +262,12 @@ pub(super) fn first_look(
             let ignored = context.settings.per_file_ignores.for_path(path);
             let source_type = PySourceType::from(path.as_path());
             let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
-            lint_only(&mut report, &source, context, lint);
+            // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
+            // again: here it must not take the whole run down.
+            catch_unwind(AssertUnwindSafe(|| {
+                lint_only(&mut report, &source, context, lint)
+            }))
+            .ok()?;
             Some((path.clone(), report))
         })
         .collect();
@@ -271,7 +276,7 @@ pub(super) fn first_look(
 
 /// The bytes already read of each candidate file, found by path (built once per run, so that
 /// the project stages stay linear in the number of files).
-pub(super) struct ReadBytes<'r>(HashMap<&'r Path, &'r [u8]>);
+pub(super) struct ReadBytes<'r>(pub(super) HashMap<&'r Path, &'r [u8]>);
 
 impl<'r> ReadBytes<'r> {
     pub(super) fn new(read: &'r [Read]) -> ReadBytes<'r> {
@@ -300,11 +305,25 @@ pub(super) fn decide_groups(
     read: &ReadBytes,
     context: &Context,
 ) -> GroupDecisions {
+    decide(&lint_group_files(project, read, context))
+}
+
+/// One file of a group spanning files, linted with every fix kept: its id, path, text and
+/// findings.
+pub(super) type GroupFile = (u32, String, String, Vec<Diagnostic>);
+
+/// The files of the groups that span files, each linted once, with the uses that depend on
+/// another file's import keeping their fixes (so that the decision can see them).
+pub(super) fn lint_group_files(
+    project: &Project,
+    read: &ReadBytes,
+    context: &Context,
+) -> Vec<GroupFile> {
     let provisional = GroupDecisions {
         provisional: true,
         ..GroupDecisions::default()
     };
-    let linted: Vec<(u32, String, String, Vec<Diagnostic>)> = project
+    project
         .group_files()
         .into_par_iter()
         .filter_map(|path| {
@@ -328,7 +347,11 @@ pub(super) fn decide_groups(
                 linted.diagnostics,
             ))
         })
-        .collect();
+        .collect()
+}
+
+/// Which groups spanning files can be fixed everywhere.
+pub(super) fn decide(linted: &[GroupFile]) -> GroupDecisions {
     let locators: Vec<Locator> = linted
         .iter()
         .map(|(_, _, text, _)| Locator::new(text))
@@ -389,7 +412,7 @@ pub fn fix_buffer(path: &Path, text: &str, context: &Context) -> fix::FixResult 
 
 /// Parse, build the model, run the rules: one version of one file's text.
 /// `ignored`: selectors switched off for this file by `per-file-ignores`.
-fn lint(
+pub(super) fn lint(
     text: &str,
     source_type: PySourceType,
     context: &Context,

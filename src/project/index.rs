@@ -5,9 +5,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{FixGroup, GroupRole};
-use crate::semantic::{Connection, ExternalFacts, ExternalParameter, ExternalServed};
+use crate::semantic::{Connection, ExternalFacts, ExternalParameter, ExternalServed, Returned};
 
-use super::summary::Summary;
+use super::summary::{Offer, Summary};
 
 pub struct Index<'p> {
     /// Module name → file id.
@@ -95,6 +95,7 @@ impl<'p> Index<'p> {
                     }
                 }
             }
+            self.imported_offers(file, summary, &mut facts[file as usize]);
             // Classes of other modules this one imports, with their connection attributes.
             for (_, qualified) in &summary.exports {
                 let Some((target, class)) = self.locate(qualified, 5) else {
@@ -134,8 +135,105 @@ impl<'p> Index<'p> {
             f.served.dedup();
             f.parameters.dedup();
             f.class_attributes.dedup();
+            f.returns.dedup();
+            f.reaches_connect.dedup();
+            f.classes.dedup();
         }
         facts
+    }
+}
+
+impl Index<'_> {
+    /// What the modules this one imports offer (functions returning connections or reaching
+    /// `connect()`, classes deriving from websockets classes), named as this module reaches
+    /// them: `import pkg.helpers` / `from pkg import helpers` give `pkg.helpers.open_client`,
+    /// `from pkg.client import Client` gives `pkg.client.Client.open`, a re-export through
+    /// `pkg/__init__.py` gives `pkg.open_client`.
+    fn imported_offers(&self, file: u32, summary: &Summary, facts: &mut ExternalFacts) {
+        let mut offering: Vec<(&str, u32)> = self
+            .modules
+            .iter()
+            .filter(|(_, &t)| {
+                t != file
+                    && self.summaries[t as usize]
+                        .as_ref()
+                        .is_some_and(|s| !s.offers.is_empty())
+            })
+            .map(|(m, &t)| (*m, t))
+            .collect();
+        offering.sort_unstable();
+        if offering.is_empty() {
+            return;
+        }
+        // Facts about functions go only to the modules that call them (a file that learns
+        // nothing is not checked again).
+        let calls = |q: &String| summary.callees.binary_search(q).is_ok();
+        let mut push = |qualified: String, target: u32, offer: &Offer| match offer {
+            Offer::Returns(_) | Offer::ReachesConnect(_) if !calls(&qualified) => {}
+            Offer::Returns(_) if facts.returns.iter().any(|(q, _)| *q == qualified) => {}
+            Offer::ReachesConnect(_)
+                if facts.reaches_connect.iter().any(|(q, _)| *q == qualified) => {}
+            Offer::Class(_) if facts.classes.iter().any(|(q, _)| *q == qualified) => {}
+            Offer::Returns(r) => facts.returns.push((
+                qualified,
+                Returned {
+                    connection: portable(r.connection, target),
+                    ..*r
+                },
+            )),
+            Offer::ReachesConnect(c) => facts
+                .reaches_connect
+                .push((qualified, portable(*c, target))),
+            Offer::Class(class) => {
+                let mut class = class.clone();
+                if class.origin.is_some() && class.origin_file.is_none() {
+                    class.origin_file = Some(target);
+                }
+                facts.classes.push((qualified, class));
+            }
+        };
+        for (_, qualified) in &summary.exports {
+            for &(module, target) in &offering {
+                let offers = &self.summaries[target as usize].as_ref().unwrap().offers;
+                let below = module
+                    .strip_prefix(qualified.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+                if below {
+                    // A module (or a package above it): all it offers, by its full name.
+                    for (name, offer) in offers {
+                        push(format!("{module}.{name}"), target, offer);
+                    }
+                } else if let Some(rest) = qualified
+                    .strip_prefix(module)
+                    .and_then(|r| r.strip_prefix('.'))
+                {
+                    // A name of the module: what it offers under that name.
+                    for (name, offer) in offers {
+                        if let Some(tail) = name.strip_prefix(rest) {
+                            if tail.is_empty() || tail.starts_with('.') {
+                                push(format!("{qualified}{tail}"), target, offer);
+                            }
+                        }
+                    }
+                }
+            }
+            // A re-export (`pkg/__init__.py` doing `from .helpers import open_client`).
+            if let Some((target, name)) = self.locate(qualified, 5) {
+                if target == file || self.modules.contains_key(qualified.as_str()) {
+                    continue;
+                }
+                let Some(owner) = &self.summaries[target as usize] else {
+                    continue;
+                };
+                for (offered, offer) in &owner.offers {
+                    if let Some(tail) = offered.strip_prefix(name.as_str()) {
+                        if tail.is_empty() || tail.starts_with('.') {
+                            push(format!("{qualified}{tail}"), target, offer);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

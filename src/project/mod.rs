@@ -75,6 +75,23 @@ impl Project {
         })
     }
 
+    /// The id of a project file.
+    pub fn id(&self, path: &Path) -> Option<u32> {
+        self.ids.get(path).copied()
+    }
+
+    /// The text the index read for a project file (a buffer's, when it replaced the disk's).
+    pub fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize]
+    }
+
+    /// A new text for a project file (an edited buffer): the next [`propagate`](Self::propagate)
+    /// re-reads it. The import graph is not re-derived: the caller rebuilds the project when
+    /// the file's imports change.
+    pub fn set_text(&mut self, id: u32, text: String) {
+        self.texts[id as usize] = text;
+    }
+
     /// Must this file be checked although it never mentions websockets?
     pub fn is_reached(&self, path: &Path) -> bool {
         self.ids
@@ -91,10 +108,15 @@ impl Project {
         !self.cross_file.is_empty()
     }
 
-    /// Builds the index over `inputs`. `read` gives the text of a file that is not a seed.
+    /// Builds the index over `inputs`. `src`: the roots module names are computed from (the
+    /// `src` setting); `read` gives the text of a file that is not a seed.
     /// Only the seeds, the files their imports name, and the files of the seeds' own packages
     /// are looked at (named, read, scanned): a tree of unrelated files costs nothing here.
-    pub fn build(inputs: &[Input], read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) -> Project {
+    pub fn build(
+        inputs: &[Input],
+        src: &[PathBuf],
+        read: impl Fn(&Path) -> Option<Vec<u8>> + Sync,
+    ) -> Project {
         if inputs.len() < 2 || !inputs.iter().any(|i| i.seed.is_some()) {
             return Project::default();
         }
@@ -113,7 +135,8 @@ impl Project {
             .enumerate()
             .map(|(i, p)| (p.as_path(), i))
             .collect();
-        let mut namer = modules::Namer::default();
+        let src: Vec<PathBuf> = src.iter().map(|p| normal(p)).collect();
+        let mut namer = modules::Namer::new(&src);
         let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
         let mut texts: HashMap<usize, Cow<str>> = HashMap::default();
         let mut frontier: Vec<usize> = Vec::new();
@@ -146,12 +169,12 @@ impl Project {
                 if inputs[i].seed.is_some() && !imports_websockets {
                     continue;
                 }
-                let Some(root) = names[&i].as_ref().and_then(|n| modules::root(&paths[i], n))
-                else {
+                let Some(name) = names[&i].as_ref() else {
                     continue;
                 };
+                let roots = modules::search_roots(&paths[i], name, &mut namer, &src);
                 for module in imported {
-                    let Some(target) = modules::file_of(&root, &module, &by_path) else {
+                    let Some(target) = modules::find(&roots, &module, &by_path) else {
                         continue;
                     };
                     if target == i {
@@ -177,15 +200,18 @@ impl Project {
         }
         // Backward: files of the seeds' packages (or directories) that do not mention
         // websockets but import a module of the graph (a module using a client class).
-        // Only the instance attributes of a class reach a module that never mentions
-        // websockets through its own imports: look around seeds that may keep a connection in
-        // `self.<name>` (or annotate one in a class body).
+        // A module that never mentions websockets reaches a connection through its imports
+        // only by what a seed defines: instance attributes of a class (`self.ws = ...`, or
+        // annotated in a class body), a function returning a connection, a subclass of a
+        // websockets class. Look around seeds that may define one.
         let homes: HashSet<PathBuf> = texts
             .iter()
             .filter(|(i, text)| {
                 inputs[**i].seed.is_some()
-                    && text.contains("self.")
-                    && ["connect(", "Protocol", "Connection"]
+                    && ["self.", "return ", "class "]
+                        .iter()
+                        .any(|n| text.contains(n))
+                    && ["connect(", "Protocol", "Connect"]
                         .iter()
                         .any(|n| text.contains(n))
             })
@@ -205,12 +231,15 @@ impl Project {
                 continue;
             };
             let name = namer.name(&paths[i]);
-            let Some(root) = name.as_ref().and_then(|n| modules::root(&paths[i], n)) else {
+            let Some(roots) = name
+                .as_ref()
+                .map(|n| modules::search_roots(&paths[i], n, &mut namer, &src))
+            else {
                 continue;
             };
             let targets: Vec<usize> = scan::imported_modules(&text, name.as_ref())
                 .iter()
-                .filter_map(|m| modules::file_of(&root, m, &by_path))
+                .filter_map(|m| modules::find(&roots, m, &by_path))
                 .filter(|t| *t != i && graph.contains(t))
                 .collect();
             if !targets.is_empty() {
@@ -319,36 +348,15 @@ impl Project {
                 && self.texts[file.id as usize].contains("path"))
     }
 
-    /// The files whose legacy imports other files' uses depend on.
-    fn anchors(&self) -> HashSet<u32> {
-        let mut anchors = HashSet::default();
-        for f in &self.facts {
-            anchors.extend(f.served.iter().filter_map(|s| s.group?.file));
-            anchors.extend(f.parameters.iter().filter_map(|p| p.connection.origin_file));
-            anchors.extend(
-                f.class_attributes
-                    .iter()
-                    .filter_map(|(_, _, c)| c.origin_file),
-            );
-        }
-        anchors
-    }
-
-    /// The files that are members or anchors of a group spanning files.
+    /// The files that are members or anchors of a group spanning files: a file whose facts
+    /// depend on another file's legacy import, and that file.
     fn cross_file_groups(&self) -> HashSet<u32> {
-        let mut files = self.anchors();
+        let mut files = HashSet::default();
         for (id, facts) in self.facts.iter().enumerate() {
-            let member = facts.served.iter().any(|s| s.group.is_some())
-                || facts
-                    .parameters
-                    .iter()
-                    .any(|p| p.connection.origin_file.is_some())
-                || facts
-                    .class_attributes
-                    .iter()
-                    .any(|(_, _, c)| c.origin_file.is_some());
-            if member {
+            let origins: Vec<u32> = facts.origin_files().collect();
+            if !origins.is_empty() {
                 files.insert(id as u32);
+                files.extend(origins);
             }
         }
         files

@@ -56,13 +56,26 @@ pub fn module_name(path: &Path, roots: &[PathBuf]) -> Option<ModuleName> {
     })
 }
 
-/// [`module_name`] for many files, with one `__init__.py` lookup per directory.
+/// [`module_name`] for many files, with one `__init__.py` lookup per directory. A file whose
+/// packages end (the first directory without `__init__.py`) below a `src` root is named from
+/// that root: the directories between are namespace packages (`src/ns/mod.py` is `ns.mod`).
+/// A root that holds other roots (the project directory, by default) names none: its
+/// subdirectories are script directories as often as packages.
 #[derive(Default)]
 pub struct Namer {
     packages: rustc_hash::FxHashMap<PathBuf, bool>,
+    namespace_roots: Vec<PathBuf>,
 }
 
 impl Namer {
+    /// `src`: the absolute, normalized `src` roots.
+    pub fn new(src: &[PathBuf]) -> Namer {
+        Namer {
+            packages: Default::default(),
+            namespace_roots: namespace_roots(src),
+        }
+    }
+
     /// The module name of an absolute, normalized path.
     pub fn name(&mut self, path: &Path) -> Option<ModuleName> {
         let stem = path.file_stem()?.to_str()?;
@@ -73,20 +86,42 @@ impl Namer {
         }
         let mut dir = path.parent();
         while let Some(d) = dir {
-            let package = *self
-                .packages
-                .entry(d.to_path_buf())
-                .or_insert_with(|| d.join("__init__.py").is_file());
-            if !package {
+            if !self.is_package(d) {
                 break;
             }
             parts.insert(0, d.file_name()?.to_str()?.to_string());
             dir = d.parent();
         }
+        let namespace = dir.and_then(|d| {
+            self.namespace_roots
+                .iter()
+                .filter(|r| d != r.as_path())
+                .find_map(|r| d.strip_prefix(r).ok())
+        });
+        for c in namespace.iter().flat_map(|rest| rest.components()).rev() {
+            parts.insert(0, c.as_os_str().to_str()?.to_string());
+        }
         (!parts.is_empty() && parts.iter().all(|p| is_identifier(p))).then(|| ModuleName {
             name: parts.join("."),
             is_package,
         })
+    }
+
+    /// The first directory above `path` that is not a package: where `import sibling`
+    /// looks when the file is run as a script.
+    pub fn script_root(&mut self, path: &Path) -> Option<PathBuf> {
+        let mut dir = path.parent()?;
+        while self.is_package(dir) {
+            dir = dir.parent()?;
+        }
+        Some(dir.to_path_buf())
+    }
+
+    fn is_package(&mut self, dir: &Path) -> bool {
+        *self
+            .packages
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.join("__init__.py").is_file())
     }
 }
 
@@ -131,6 +166,37 @@ pub fn file_of(
         .copied()
 }
 
+/// The `src` roots that hold no other root: those whose subdirectories are namespace packages.
+pub fn namespace_roots(src: &[PathBuf]) -> Vec<PathBuf> {
+    let holds_another = |r: &PathBuf| src.iter().any(|o| o != r && o.starts_with(r));
+    src.iter().filter(|r| !holds_another(r)).cloned().collect()
+}
+
+/// The directories an import in `path` (module `name`) is looked up under, in order: the
+/// file's import root, the directory it would run from as a script, then the `src` roots.
+pub fn search_roots(
+    path: &Path,
+    name: &ModuleName,
+    namer: &mut Namer,
+    src: &[PathBuf],
+) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = root(path, name).into_iter().collect();
+    roots.extend(namer.script_root(path));
+    roots.extend(src.iter().cloned());
+    let mut seen = rustc_hash::FxHashSet::default();
+    roots.retain(|r| seen.insert(r.clone()));
+    roots
+}
+
+/// The file of the run that holds `module` under the first of `roots` that has it.
+pub fn find(
+    roots: &[PathBuf],
+    module: &str,
+    files: &rustc_hash::FxHashMap<&Path, usize>,
+) -> Option<usize> {
+    roots.iter().find_map(|root| file_of(root, module, files))
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
@@ -162,6 +228,25 @@ mod tests {
         assert_eq!(name(&ns, &[]).as_deref(), Some("mod"));
         assert_eq!(name(&ns, &[dir.join("src")]).as_deref(), Some("ns.mod"));
         assert_eq!(name(&dir.join("my-script.py"), &[]), None);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn namer_names_namespace_packages_under_src_roots_only() {
+        let dir = std::env::temp_dir().join(format!("wsmigrate-namer-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("lib/ns")).unwrap();
+        std::fs::create_dir_all(dir.join("scripts")).unwrap();
+        let src = [dir.clone(), dir.join("src"), dir.join("lib")];
+        let mut namer = Namer::new(&src);
+        let name = |namer: &mut Namer, p: &str| namer.name(&dir.join(p)).map(|m| m.name);
+        assert_eq!(name(&mut namer, "lib/ns/mod.py").as_deref(), Some("ns.mod"));
+        assert_eq!(name(&mut namer, "lib/top.py").as_deref(), Some("top"));
+        // The project directory holds the other roots: `scripts/` is no namespace package.
+        assert_eq!(name(&mut namer, "scripts/run.py").as_deref(), Some("run"));
+        assert_eq!(
+            namer.script_root(&dir.join("lib/ns/mod.py")),
+            Some(dir.join("lib/ns"))
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }

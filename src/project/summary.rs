@@ -3,13 +3,14 @@
 //! the connection attributes of its classes, and the names it re-exports.
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ModModule};
+use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::semantic::api::Implementation;
 use crate::semantic::connections::legacy_origin;
 use crate::semantic::imports::is_websockets;
-use crate::semantic::{BindingKind, Connection, ScopeId, SemanticModel};
+use crate::semantic::ClassKey;
+use crate::semantic::{BindingKind, Connection, Returned, ScopeId, SemanticModel, WebsocketsClass};
 
 /// The keyword arguments of `serve()` that take a callable the server calls.
 const SERVED_KEYWORDS: &[&str] = &["process_request", "process_response", "select_subprotocol"];
@@ -24,6 +25,23 @@ pub struct Summary {
     pub exports: Vec<(String, String)>,
     /// The module calls a websockets `serve()`.
     pub serves: bool,
+    /// What the module offers the modules that import it, by the name of a top-level function,
+    /// class or method (`open_client`, `Client.open`, `MyProtocol`).
+    pub offers: Vec<(String, Offer)>,
+    /// The functions of other modules the module calls (qualified, sorted): only those get
+    /// their returns and `connect()` reaches from the index.
+    pub callees: Vec<String>,
+}
+
+/// A fact about a top-level definition that other modules use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offer {
+    /// Calling the function gives a connection.
+    Returns(Returned),
+    /// Calling the function runs a websockets `connect()`.
+    ReachesConnect(Connection),
+    /// The class derives from a websockets class.
+    Class(WebsocketsClass),
 }
 
 /// A `serve()` argument naming a function of another module.
@@ -92,9 +110,13 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
     let mut calls = Calls {
         model,
         out: Vec::new(),
+        callees: Vec::new(),
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
+    calls.callees.sort_unstable();
+    calls.callees.dedup();
+    summary.callees = calls.callees;
     for ((class, attribute), connection) in &model.connections.attributes {
         let Some(info) = model.definitions.class(*class) else {
             continue;
@@ -125,7 +147,50 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
         }
     }
     summary.exports.sort();
+    summary.offers = offers(module, model);
     summary
+}
+
+/// The returns, `connect()` reaches and websockets bases of the module's top-level functions,
+/// classes and their methods.
+fn offers(module: &ModModule, model: &SemanticModel) -> Vec<(String, Offer)> {
+    let connections = &model.connections;
+    let mut out = Vec::new();
+    let mut function = |name: String, def: &ruff_python_ast::StmtFunctionDef| {
+        if let Some(c) = connections.returns.get(&def.range) {
+            let returned = Returned {
+                connection: *c,
+                is_async: def.is_async,
+            };
+            out.push((name.clone(), Offer::Returns(returned)));
+        }
+        if let Some(c) = connections.reaches.get(&def.range) {
+            out.push((name, Offer::ReachesConnect(*c)));
+        }
+    };
+    let mut classes = Vec::new();
+    for stmt in &module.body {
+        match stmt {
+            Stmt::FunctionDef(def) => function(def.name.to_string(), def),
+            Stmt::ClassDef(class) => {
+                for item in &class.body {
+                    if let Stmt::FunctionDef(def) = item {
+                        function(format!("{}.{}", class.name, def.name), def);
+                    }
+                }
+                let facts = model
+                    .definitions
+                    .class(ClassKey::of_stmt(stmt))
+                    .and_then(|info| model.class_facts(info));
+                if let Some(facts) = facts {
+                    classes.push((class.name.to_string(), Offer::Class(facts)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(classes);
+    out
 }
 
 /// The qualified name of another module's function that `expr` refers to, with what
@@ -180,11 +245,15 @@ fn elsewhere(
 struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
     out: Vec<CallRef>,
+    callees: Vec<String>,
 }
 
 impl<'a> Visitor<'a> for Calls<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
+            if let Some(callee) = self.model.callee_elsewhere(&call.func) {
+                self.callees.push(callee);
+            }
             let target = self
                 .model
                 .resolve_any(&call.func)

@@ -12,22 +12,7 @@ use crate::diagnostic::Applicability;
 use crate::message::Message;
 use crate::pipeline::RunReport;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum OutputFormat {
-    /// Source snippets with the offending span labelled, and help.
-    Full,
-    /// One line per finding.
-    Concise,
-    /// A JSON array of findings (see README, "JSON output").
-    Json,
-    /// One JSON object per line, same fields as `json`.
-    JsonLines,
-    /// GitHub Actions annotations (`::error file=...`).
-    Github,
-    /// SARIF 2.1.0.
-    Sarif,
-}
+pub use crate::config::OutputFormat;
 
 #[derive(Debug, Clone)]
 pub struct ReportOptions {

@@ -3,7 +3,6 @@
 //! statement at the top of a body. Shared by the WS3xx rules.
 
 use ruff_python_ast::helpers::is_docstring_stmt;
-use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Keyword, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -13,7 +12,7 @@ use crate::semantic::connections::legacy_origin;
 use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::definitions::ServeCall;
 use crate::semantic::external::function_named;
-use crate::semantic::{BindingId, Callable, CallableRef, Implementation};
+use crate::semantic::{Callable, CallableRef, ClassKind, Implementation};
 
 /// A `serve()` call and the callable it is given as `role` (handler, `process_request=`, ...).
 pub struct ServedCallable<'a> {
@@ -50,13 +49,14 @@ fn served<'a>(
     argument: impl Fn(&'a ServeCall<'a>) -> Option<&'a Expr>,
 ) -> Vec<ServedCallable<'a>> {
     let model = checker.model;
-    let mut found: Vec<ServedCallable<'a>> = model
-        .definitions
-        .serve_calls
-        .iter()
-        .filter_map(|serve| {
-            let callable = model.resolve_callable(argument(serve)?)?;
-            (callable.callable.range() == target).then(|| ServedCallable {
+    let index = checker.served_callables(role, argument);
+    let mut found: Vec<ServedCallable<'a>> = index
+        .get(&target)
+        .into_iter()
+        .flatten()
+        .map(|&(i, callable)| {
+            let serve = &model.definitions.serve_calls[i];
+            ServedCallable {
                 call: Some(serve.call),
                 implementation: serve.implementation,
                 callable,
@@ -71,7 +71,7 @@ fn served<'a>(
                     Implementation::New => None,
                 },
                 site: None,
-            })
+            }
         })
         .collect();
     let Some(external) = model.external else {
@@ -240,60 +240,24 @@ pub fn called_directly<'n>(
     positional: usize,
     keyword: &'n str,
 ) -> bool {
-    let mut finder = CallFinder {
-        checker,
-        name: def.name.as_str(),
-        binding: checker.model.bindings.created_at(def.name.range),
-        method,
-        positional,
-        keyword,
-        found: false,
-    };
-    finder.visit_body(&checker.module.body);
-    finder.found
-}
-
-struct CallFinder<'c, 'k, 'n> {
-    checker: &'c Checker<'k>,
-    name: &'n str,
-    binding: Option<BindingId>,
-    method: bool,
-    positional: usize,
-    keyword: &'n str,
-    found: bool,
-}
-
-impl<'a> Visitor<'a> for CallFinder<'_, '_, '_> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            let named = match (&*call.func, self.binding) {
-                (Expr::Attribute(a), _) => self.method && a.attr.as_str() == self.name,
-                (func, Some(id)) => {
-                    !self.method && self.checker.model.bindings.reads_binding(func, id)
-                }
-                _ => false,
-            };
-            if named
-                && (call.arguments.args.len() >= self.positional
-                    || call.arguments.args.iter().any(Expr::is_starred_expr)
-                    || call.arguments.find_keyword(self.keyword).is_some())
-            {
-                self.found = true;
-            }
-        }
-        walk_expr(self, expr);
-    }
+    let binding = checker.model.bindings.created_at(def.name.range);
+    checker.calls_named(def.name.as_str()).iter().any(|call| {
+        let named = match (&*call.func, binding) {
+            (Expr::Attribute(_), _) => method,
+            (func, Some(id)) => !method && checker.model.bindings.reads_binding(func, id),
+            _ => false,
+        };
+        named
+            && (call.arguments.args.len() >= positional
+                || call.arguments.args.iter().any(Expr::is_starred_expr)
+                || call.arguments.find_keyword(keyword).is_some())
+    })
 }
 
 /// The `serve()` call `expr` is, if it is one.
 pub fn serve_call<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a ServeCall<'a>> {
     let Expr::Call(call) = expr else { return None };
-    checker
-        .model
-        .definitions
-        .serve_calls
-        .iter()
-        .find(|s| s.call.range() == call.range())
+    checker.serve_call_at(call.range())
 }
 
 /// Does the call pass `**kwargs`, which may hide any keyword?
@@ -301,46 +265,23 @@ pub fn has_double_star(call: &ExprCall) -> bool {
     call.arguments.keywords.iter().any(|k| k.arg.is_none())
 }
 
-/// The class of this file a `create_protocol=` / `klass=` argument names, with the methods it
-/// defines (its own and those of local base classes), when it derives from a legacy protocol.
+/// The class a `create_protocol=` / `klass=` argument names (of this file, of another module
+/// of the project, or a `type[X]` parameter), with the methods it defines (its own and those
+/// of its module's base classes), when it derives from a legacy protocol class.
 pub fn legacy_protocol_class<'a>(
     checker: &Checker<'a>,
     serve: &ServeCall<'a>,
-) -> Option<(&'a Keyword, &'a str, Vec<&'a str>)> {
+) -> Option<(&'a Keyword, &'a str, Vec<String>)> {
     let call = serve.call;
     let argument = keyword(call, "create_protocol").or_else(|| keyword(call, "klass"))?;
-    let Expr::Name(name) = &argument.value else {
-        return None;
-    };
-    let classes = &checker.model.definitions.classes;
-    let mut methods = Vec::new();
-    let mut next = Some(name.id.as_str());
-    let mut first = true;
-    for _ in 0..5 {
-        let Some(current) = next.take() else { break };
-        let mut found = classes.iter().filter(|c| c.def.name.as_str() == current);
-        let (Some(class), None) = (found.next(), found.next()) else {
-            break;
-        };
-        if first
-            && class
-                .connection_base
-                .is_none_or(|b| b.implementation != Implementation::Legacy)
-        {
-            return None;
-        }
-        first = false;
-        for stmt in &class.def.body {
-            if let Stmt::FunctionDef(def) = stmt {
-                if !methods.contains(&def.name.as_str()) {
-                    methods.push(def.name.as_str());
-                }
-            }
-        }
-        next = class.def.bases().iter().find_map(|b| match b {
-            Expr::Name(n) => Some(n.id.as_str()),
-            _ => None,
-        });
-    }
-    (!first).then_some((argument, name.id.as_str(), methods))
+    let class = checker.model.websockets_class(&argument.value)?;
+    let legacy = class.implementation == Implementation::Legacy
+        && matches!(class.kind, ClassKind::Connection(_));
+    legacy.then(|| {
+        (
+            argument,
+            checker.slice(argument.value.range()),
+            class.methods,
+        )
+    })
 }

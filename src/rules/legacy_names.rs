@@ -6,7 +6,7 @@
 //! `__init__.py` (`deprecated_aliases`), `client.py` / `server.py` / `auth.py` (deprecated
 //! aliases to `websockets.legacy`), `asyncio/{client,server,connection}.py`.
 
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::Stmt;
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
@@ -259,27 +259,20 @@ pub fn from_import_stmt<'a>(checker: &Checker<'a>, binding: &Binding) -> Option<
 }
 
 fn find_stmt(body: &[Stmt], range: TextRange) -> Option<&Stmt> {
-    use ruff_python_ast::visitor::{walk_stmt, Visitor};
-    struct Finder<'a> {
-        range: TextRange,
-        found: Option<&'a Stmt>,
-    }
-    impl<'a> Visitor<'a> for Finder<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found.is_some() || !stmt.range().contains_range(self.range) {
-                return;
-            }
-            if stmt.range() == self.range {
-                self.found = Some(stmt);
-            } else {
-                walk_stmt(self, stmt);
-            }
+    // The statements of a suite are in source order: binary search at each level (a walk of
+    // the module per import binding made files with many imports quadratic).
+    let mut suite = body;
+    loop {
+        let i = suite.partition_point(|s| s.end() < range.end());
+        let stmt = suite.get(i).filter(|s| s.range().contains_range(range))?;
+        if stmt.range() == range {
+            return Some(stmt);
         }
-        fn visit_expr(&mut self, _: &'a Expr) {}
+        suite = crate::fix::statements::suites(stmt).into_iter().find(|s| {
+            s.first().is_some_and(|f| f.start() <= range.start())
+                && s.last().is_some_and(|l| l.end() >= range.end())
+        })?;
     }
-    let mut finder = Finder { range, found: None };
-    finder.visit_body(body);
-    finder.found
 }
 
 /// Does `ident` occur in the source as a whole identifier?

@@ -4,6 +4,7 @@
 mod callback_code;
 mod connection_attribute;
 mod header_literal;
+mod kwargs_keys;
 pub(crate) mod legacy_names;
 mod legacy_protocol_methods;
 mod server_object;
@@ -52,11 +53,7 @@ mod ws506_sync_connection_subclass;
 mod ws601_serve_outside_running_loop;
 mod ws602_legacy_server_attribute;
 
-use ruff_python_ast::{Expr, Stmt};
-
-use crate::checker::Checker;
-use crate::semantic::Callable;
-
+pub use crate::checker::{Interest, Rule};
 pub use crate::registry::{builtin, Family, FixAvailability, RuleMeta, Version};
 
 /// Every rule, in code order.
@@ -104,73 +101,6 @@ pub static ALL: &[&dyn Rule] = &[
     &ws601_serve_outside_running_loop::ServeOutsideRunningLoop,
     &ws602_legacy_server_attribute::LegacyServerAttribute,
 ];
-
-pub trait Rule: Sync {
-    fn meta(&self) -> &'static RuleMeta;
-
-    /// Which expressions `expr` looks at: the checker calls it for those only. The default,
-    /// every expression, is always correct; a narrower interest saves a call per node.
-    fn interest(&self) -> Interest {
-        Interest::ALL
-    }
-
-    /// Called for every expression of interest, in source order.
-    fn expr(&self, _checker: &Checker, _expr: &Expr) {}
-
-    /// Called for every statement, in source order, before its children.
-    fn stmt(&self, _checker: &Checker, _stmt: &Stmt) {}
-
-    /// Called for every function definition and lambda (after `stmt` / `expr` for that node):
-    /// the rules about callbacks given to `serve()` look at both alike.
-    fn callable(&self, _checker: &Checker, _callable: Callable) {}
-}
-
-/// The expressions a rule's `expr` hook reacts to (see `Rule::interest`).
-#[derive(Clone, Copy)]
-pub struct Interest {
-    /// `Expr::Name` nodes.
-    pub names: bool,
-    /// `Expr::Call` nodes.
-    pub calls: bool,
-    /// `Expr::Attribute` nodes whose attribute name passes this test (`None`: no attribute).
-    pub attributes: Option<fn(&str) -> bool>,
-    /// Every other kind of expression.
-    pub others: bool,
-}
-
-impl Interest {
-    pub const ALL: Interest = Interest {
-        names: true,
-        calls: true,
-        attributes: Some(|_| true),
-        others: true,
-    };
-    pub const NONE: Interest = Interest {
-        names: false,
-        calls: false,
-        attributes: None,
-        others: false,
-    };
-    pub const CALLS: Interest = Interest {
-        calls: true,
-        ..Interest::NONE
-    };
-
-    /// Attribute nodes whose name passes `test`, nothing else.
-    pub const fn attributes(test: fn(&str) -> bool) -> Interest {
-        Interest {
-            attributes: Some(test),
-            ..Interest::NONE
-        }
-    }
-
-    /// Names and attributes (any attribute name): rules that resolve dotted references.
-    pub const NAMES_AND_ATTRIBUTES: Interest = Interest {
-        names: true,
-        attributes: Some(|_| true),
-        ..Interest::NONE
-    };
-}
 
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
     ALL.iter()

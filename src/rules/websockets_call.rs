@@ -7,9 +7,10 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::rules::kwargs_keys;
 use crate::semantic::api::{self, Implementation};
 use crate::semantic::connections::legacy_origin;
-use crate::semantic::{BindingKind, ScopeKind};
+use crate::semantic::{BindingId, BindingKind, ClassKind, ScopeKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
@@ -25,12 +26,17 @@ pub struct WebsocketsCall<'a> {
     pub call: &'a ExprCall,
     pub kind: CallKind,
     pub implementation: Implementation,
+    /// For a subclass of the legacy `Connect` (of this file or another module): the group of
+    /// the legacy import it derives through.
+    subclass_group: Option<FixGroup>,
 }
 
 impl<'a> WebsocketsCall<'a> {
     /// The call, when its callee resolves to a websockets `connect`/`serve`/`broadcast`.
     pub fn of(checker: &Checker, call: &'a ExprCall) -> Option<Self> {
-        let qualified = checker.resolve_callee(call)?;
+        let Some(qualified) = checker.resolve_callee(call) else {
+            return Self::connect_subclass(checker, call);
+        };
         let (kind, implementation) = if let Some(i) = api::connect_function(&qualified) {
             (CallKind::Connect, i)
         } else if let Some(i) = api::serve_function(&qualified) {
@@ -42,6 +48,33 @@ impl<'a> WebsocketsCall<'a> {
             call,
             kind,
             implementation,
+            subclass_group: None,
+        })
+    }
+
+    /// `MyConnect(uri, ...)` where `MyConnect` derives from the `connect` class: the keywords
+    /// reach `connect()`.
+    fn connect_subclass(checker: &Checker, call: &'a ExprCall) -> Option<Self> {
+        if !checker.model.has_connect_subclasses() {
+            return None;
+        }
+        let class = checker.model.websockets_class(&call.func)?;
+        if class.kind != ClassKind::Connect {
+            return None;
+        }
+        let subclass_group = match (class.implementation, class.origin) {
+            (Implementation::Legacy, Some(key)) => Some(FixGroup {
+                key,
+                role: GroupRole::Member,
+                file: class.origin_file,
+            }),
+            _ => None,
+        };
+        Some(WebsocketsCall {
+            call,
+            kind: CallKind::Connect,
+            implementation: class.implementation,
+            subclass_group,
         })
     }
 
@@ -49,9 +82,12 @@ impl<'a> WebsocketsCall<'a> {
         self.call.arguments.find_keyword(name)
     }
 
-    /// The key `"name"` of a dict literal that the call unpacks: `**{"name": v}`, or `**kwargs`
-    /// where `kwargs` is a local of the enclosing function (not a parameter) bound exactly once,
-    /// before the call, to a dict literal. Returns the range of the string-literal key.
+    /// Where the keyword `name` reaches the call through `**`: the key `"name"` of a dict
+    /// literal it unpacks (`**{"name": v}`), or of the dict `**kwargs` holds, where `kwargs` is
+    /// a local of the enclosing function bound once to a dict literal, or that function's own
+    /// `**kwargs` parameter; the key may also be set before the call by `kwargs["name"] = v`,
+    /// `kwargs.setdefault("name", v)` or `kwargs.update(name=v)`. Returns the range of the
+    /// string-literal key (or of the keyword's name).
     pub fn unpacked_key(&self, checker: &Checker, name: &str) -> Option<TextRange> {
         self.call
             .arguments
@@ -60,23 +96,18 @@ impl<'a> WebsocketsCall<'a> {
             .filter(|k| k.arg.is_none())
             .find_map(|k| {
                 let dict = match &k.value {
-                    Expr::Name(local) => local_dict(checker, local, self.call)?,
-                    value if is_dict_literal(checker, value) => value,
-                    _ => return None,
-                };
-                match dict {
-                    Expr::Dict(dict) => dict.items.iter().find_map(|item| match &item.key {
-                        Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
-                        _ => None,
-                    }),
-                    // `dict(name=...)`: the keyword's name.
-                    Expr::Call(call) => call
-                        .arguments
-                        .find_keyword(name)
-                        .and_then(|k| k.arg.as_ref())
-                        .map(Ranged::range),
+                    Expr::Name(local) => {
+                        let (dict, binding) = unpacked_dict(checker, local, self.call)?;
+                        let set = kwargs_keys::set_before(checker, binding, self.call, name);
+                        match dict {
+                            Some(dict) => dict_key(dict, name).or(set),
+                            None => set,
+                        }
+                    }
+                    value if is_dict_literal(checker, value) => dict_key(value, name),
                     _ => None,
-                }
+                };
+                dict
             })
     }
 
@@ -101,6 +132,9 @@ impl<'a> WebsocketsCall<'a> {
     /// For a legacy call, an argument rewrite only makes sense together with the switch of the
     /// legacy import (WS101): the fix joins that import's group.
     pub fn group(&self, checker: &Checker) -> Option<FixGroup> {
+        if self.subclass_group.is_some() {
+            return self.subclass_group;
+        }
         match self.implementation {
             Implementation::New => None,
             Implementation::Legacy => {
@@ -162,11 +196,33 @@ fn is_dict_literal(checker: &Checker, value: &Expr) -> bool {
     }
 }
 
-/// The dict literal that the read `name` holds at `call`: it resolves to a local of the
-/// enclosing function (not a parameter, not `global`/`nonlocal`), bound exactly once in that
-/// function, by `name = {...}` / `name: T = {...}` (or `dict(...)`), before the call.
-fn local_dict<'c>(checker: &Checker<'c>, name: &ExprName, call: &ExprCall) -> Option<&'c Expr> {
-    let binding = checker.model.binding_of(name)?;
+/// The key `"name"` of a dict literal, or the keyword `name=` of `dict(...)`.
+fn dict_key(dict: &Expr, name: &str) -> Option<TextRange> {
+    match dict {
+        Expr::Dict(dict) => dict.items.iter().find_map(|item| match &item.key {
+            Some(Expr::StringLiteral(s)) if s.value.to_str() == name => Some(s.range()),
+            _ => None,
+        }),
+        Expr::Call(call) => call
+            .arguments
+            .find_keyword(name)
+            .and_then(|k| k.arg.as_ref())
+            .map(Ranged::range),
+        _ => None,
+    }
+}
+
+/// What the read `name` unpacked at `call` holds: a local of the enclosing function (not
+/// `global`/`nonlocal`) bound exactly once, before the call, to a dict literal (`name = {...}`,
+/// `name: T = {...}`, `dict(...)`), or the function's `**name` parameter (no literal). With
+/// the binding, for the keys set on it later.
+fn unpacked_dict<'c>(
+    checker: &Checker<'c>,
+    name: &ExprName,
+    call: &ExprCall,
+) -> Option<(Option<&'c Expr>, BindingId)> {
+    let id = checker.model.bindings.reference(name.range)??;
+    let binding = checker.model.bindings.binding(id);
     let scope = checker.model.bindings.scope(binding.scope);
     if scope.kind != ScopeKind::Function || scope.bindings_of(binding.name).len() != 1 {
         return None;
@@ -176,7 +232,16 @@ fn local_dict<'c>(checker: &Checker<'c>, name: &ExprName, call: &ExprCall) -> Op
         | BindingKind::Annotated {
             value: Some(value), ..
         } => value,
+        BindingKind::Parameter(parameter) => {
+            let function = checker.enclosing_function()?;
+            let is_kwargs = function
+                .parameters
+                .kwarg
+                .as_deref()
+                .is_some_and(|k| k.range == parameter.range);
+            return is_kwargs.then_some((None, id));
+        }
         _ => return None,
     };
-    (is_dict_literal(checker, value) && value.end() <= call.start()).then_some(value)
+    (is_dict_literal(checker, value) && value.end() <= call.start()).then_some((Some(value), id))
 }

@@ -8,7 +8,8 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
-use crate::semantic::{Evidence, FrameKind, Implementation};
+use crate::semantic::imports::is_websockets;
+use crate::semantic::{BindingKind, Evidence, FrameKind, Implementation};
 use crate::settings::FailConnectionStyle;
 
 pub struct FailConnection;
@@ -149,9 +150,21 @@ fn is_plausible_receiver(checker: &Checker, attr: &ExprAttribute) -> bool {
     if !checker.model.imports.any() || checker.model.definitions.defines_method("fail_connection") {
         return false;
     }
+    let Expr::Name(receiver) = &*attr.value else {
+        return true;
+    };
     // `self.fail_connection()` in a class that is not a websockets connection is that class's
     // own method (maybe inherited from another library).
-    !matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self")
+    if receiver.id.as_str() == "self" {
+        return false;
+    }
+    // `feed = feeds.FeedSocket(...)`: an object another module or library makes, not awaited;
+    // a legacy connection only comes from `await connect(...)` or the server.
+    let made_elsewhere = checker.model.binding_of(receiver).is_some_and(|binding| {
+        matches!(binding.kind, BindingKind::Assignment(Some(Expr::Call(call)))
+            if checker.model.resolve_any(&call.func).is_some_and(|q| !is_websockets(&q)))
+    });
+    !made_elsewhere
 }
 
 fn fix(checker: &Checker, attr: &ExprAttribute, call: &ExprCall, known: bool) -> Option<Fix> {

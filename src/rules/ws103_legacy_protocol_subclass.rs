@@ -92,7 +92,7 @@ impl Rule for LegacyProtocolSubclass {
             .with_group(Some(FixGroup {
                 key: base.origin.unwrap_or(base.base),
                 role: GroupRole::Member,
-                file: None,
+                file: base.origin_file,
             })),
         );
     }

@@ -4,7 +4,7 @@
 //! InvalidStatusCode` never matches the new exception. Upstream: docs/howto/upgrade.rst
 //! ("Exceptions"), websockets 17.4 `exceptions.py` (`deprecated_aliases`).
 
-use ruff_python_ast::visitor::{walk_expr, Visitor};
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
-use crate::semantic::{BindingId, Bindings};
+use crate::semantic::{BindingId, Bindings, Connection};
 
 pub struct InvalidStatusCode;
 
@@ -338,7 +338,9 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
 /// Which implementation raises the exceptions this file catches: the fix is only right once
 /// the connections come from the new `connect()`.
 struct Coherence {
-    legacy_origins: Vec<TextRange>,
+    /// The legacy imports (and the files they are in, when not this one) that create the
+    /// connections whose exceptions this file catches.
+    legacy_origins: Vec<(TextRange, Option<u32>)>,
     unknown_dotted: bool,
     severity: Severity,
 }
@@ -350,8 +352,8 @@ impl Coherence {
         let mut new_connect = false;
         for (local, binding) in imports.bindings() {
             match api::connect_function(&binding.qualified) {
-                Some(Implementation::Legacy) if !legacy_origins.contains(&binding.stmt) => {
-                    legacy_origins.push(binding.stmt)
+                Some(Implementation::Legacy) if !legacy_origins.contains(&(binding.stmt, None)) => {
+                    legacy_origins.push((binding.stmt, None))
                 }
                 Some(Implementation::New) => new_connect = true,
                 _ => {}
@@ -360,6 +362,20 @@ impl Coherence {
                 && checker.source.contains(&format!("{local}.connect("))
             {
                 new_connect = true;
+            }
+        }
+        // Calls in `try:` bodies that catch `InvalidStatusCode` and run a `connect()` of
+        // another module (through project functions).
+        for reached in reached_elsewhere(checker) {
+            match (reached.implementation, reached.origin) {
+                (Implementation::New, _) => new_connect = true,
+                (Implementation::Legacy, Some(key)) => {
+                    let origin = (key, reached.origin_file);
+                    if !legacy_origins.contains(&origin) {
+                        legacy_origins.push(origin);
+                    }
+                }
+                (Implementation::Legacy, None) => {}
             }
         }
         // `websockets.legacy.client.connect(...)`: a dotted legacy use we do not locate here.
@@ -385,11 +401,11 @@ impl Coherence {
         if self.unknown_dotted || self.legacy_origins.len() > 1 {
             return None;
         }
-        if let [origin] = self.legacy_origins.as_slice() {
+        if let [(key, file)] = self.legacy_origins.as_slice() {
             return Some(Some(FixGroup {
-                key: *origin,
+                key: *key,
                 role: GroupRole::Member,
-                file: None,
+                file: *file,
             }));
         }
         // New implementation only: tie the uses of an imported name to the import's rename.
@@ -404,5 +420,72 @@ impl Coherence {
         "this file creates connections through several legacy imports or dotted legacy \
          references: switch them to the new `connect()` first (WS101), then catch `InvalidStatus`"
             .into()
+    }
+}
+
+/// The connections of other modules that calls in this file's `try:` bodies reach, where the
+/// `try` catches `InvalidStatusCode`: `try: await helpers.open_client() except
+/// InvalidStatusCode:` with `open_client` calling `connect()` in another module.
+fn reached_elsewhere(checker: &Checker) -> Vec<Connection> {
+    let mut tries = Tries {
+        checker,
+        out: Vec::new(),
+    };
+    if checker
+        .model
+        .external
+        .is_some_and(|e| !e.reaches_connect.is_empty())
+    {
+        tries.visit_body(&checker.module.body);
+    }
+    tries.out
+}
+
+struct Tries<'c, 'a> {
+    checker: &'c Checker<'a>,
+    out: Vec<Connection>,
+}
+
+impl<'a> Visitor<'a> for Tries<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::Try(try_) = stmt {
+            let catches = try_.handlers.iter().any(|handler| {
+                let ExceptHandler::ExceptHandler(h) = handler;
+                h.type_.as_deref().is_some_and(|t| match t {
+                    Expr::Tuple(tuple) => tuple
+                        .elts
+                        .iter()
+                        .any(|e| is_invalid_status_code(self.checker, e)),
+                    other => is_invalid_status_code(self.checker, other),
+                })
+            });
+            if catches {
+                let mut calls = Calls {
+                    checker: self.checker,
+                    out: &mut self.out,
+                };
+                for stmt in &try_.body {
+                    calls.visit_stmt(stmt);
+                }
+            }
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
+/// The connections of other modules that the calls of a `try:` body reach.
+struct Calls<'c, 'a, 'o> {
+    checker: &'c Checker<'a>,
+    out: &'o mut Vec<Connection>,
+}
+
+impl<'a> Visitor<'a> for Calls<'_, 'a, '_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Some(c) = self.checker.model.reaches_connect(expr, &[]) {
+            if c.origin_file.is_some() || c.origin.is_none() {
+                self.out.push(c);
+            }
+        }
+        walk_expr(self, expr);
     }
 }

@@ -15,7 +15,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
-use crate::semantic::{api, Implementation};
+use crate::semantic::{api, ClassKind, Implementation};
 
 pub struct LegacyConnectClass;
 
@@ -162,13 +162,35 @@ impl Rule for LegacyConnectClass {
     }
 }
 
-/// Is `expr` the `connect` class (legacy `Connect` / `connect`, or the new `connect`)?
+/// Is `expr` the `connect` class (legacy `Connect` / `connect`, or the new `connect`), a
+/// parameter annotated `type[Connect]`, or (for attributes) a subclass of it, here or in
+/// another module?
 fn connect_class(checker: &Checker, expr: &Expr) -> Option<Implementation> {
-    let qualified = checker.model.resolve(expr)?;
-    if qualified.ends_with("unix_connect") {
-        return None;
+    let qualified = checker.model.resolve(expr);
+    if let Some(qualified) = qualified {
+        return api::connect_class(&qualified);
     }
-    api::connect_function(&qualified)
+    let class = checker.model.websockets_class(expr)?;
+    (class.kind == ClassKind::Connect).then_some(class.implementation)
+}
+
+/// The group of the legacy import the `connect` class `reference` comes from.
+fn legacy_group(checker: &Checker, reference: &Expr) -> Option<FixGroup> {
+    if let Some(key) = legacy_origin(&checker.model.imports, reference)
+        .filter(|_| checker.model.resolve(reference).is_some())
+    {
+        return Some(FixGroup {
+            key,
+            role: GroupRole::Member,
+            file: None,
+        });
+    }
+    let class = checker.model.websockets_class(reference)?;
+    Some(FixGroup {
+        key: class.origin?,
+        role: GroupRole::Member,
+        file: class.origin_file,
+    })
 }
 
 /// The name a class-body statement defines (`X = ...`, `def x`).
@@ -197,14 +219,7 @@ fn report(
 ) {
     let (severity, group) = match implementation {
         // Report-only members of the import's group: they keep it from switching.
-        Implementation::Legacy => (
-            Severity::Deprecation,
-            legacy_origin(&checker.model.imports, reference).map(|key| FixGroup {
-                key,
-                role: GroupRole::Member,
-                file: None,
-            }),
-        ),
+        Implementation::Legacy => (Severity::Deprecation, legacy_group(checker, reference)),
         Implementation::New => (Severity::Error, None),
     };
     checker.report(

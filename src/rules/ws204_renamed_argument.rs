@@ -6,7 +6,7 @@
 //! `asyncio.client.connect`/`asyncio.server.serve` (`handler`, `close_timeout`,
 //! `create_connection`).
 
-use ruff_python_ast::{Expr, Keyword, Stmt};
+use ruff_python_ast::{Expr, Keyword};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
@@ -14,7 +14,8 @@ use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::arguments::{remove_argument, rename_keyword, rename_string_key};
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
-use crate::semantic::api::{self, Implementation};
+use crate::semantic::api::Implementation;
+use crate::semantic::ClassKind;
 
 pub struct RenamedArgument;
 
@@ -69,6 +70,8 @@ impl Rule for RenamedArgument {
             for old in ["create_protocol", "klass"] {
                 if let Some(keyword) = target.keyword(old) {
                     report_factory(checker, &target, keyword, old);
+                } else if let Some(key) = target.unpacked_key(checker, old) {
+                    report_unpacked_factory(checker, &target, key, old);
                 }
             }
         }
@@ -143,8 +146,10 @@ fn report_unpacked_rename(
 
 fn report_factory(checker: &Checker, target: &WebsocketsCall, keyword: &Keyword, old: &str) {
     let value = &keyword.value;
-    if is_basic_auth_factory(checker, value) || is_hooked_legacy_subclass(checker, value) {
-        return; // WS205 and WS304 say more about these.
+    // WS205 and (for `serve()`) WS304 say more about these.
+    let hooked = target.kind == CallKind::Serve && is_hooked_legacy_subclass(checker, value);
+    if is_basic_auth_factory(checker, value) || hooked {
+        return;
     }
     let mut diagnostic = Diagnostic::new(
         &META,
@@ -172,6 +177,27 @@ fn report_factory(checker: &Checker, target: &WebsocketsCall, keyword: &Keyword,
     checker.report(target.diagnostic(checker, diagnostic, Some(old)));
 }
 
+/// `connect(uri, **kwargs)` after `kwargs.setdefault("create_protocol", P)` (or a dict entry):
+/// the factory reaches the call all the same. Report only: what `P` builds decides the fix.
+fn report_unpacked_factory(checker: &Checker, target: &WebsocketsCall, key: TextRange, old: &str) {
+    let diagnostic = Diagnostic::new(
+        &META,
+        format!(
+            "`\"{old}\"`, unpacked into `{}`, is `create_connection=` in the new \
+             implementation, and it must build a new-style connection; {}",
+            target.function_name(),
+            target.consequence()
+        ),
+        key,
+    )
+    .with_help(
+        "customizations of the legacy protocol class usually become `process_request=`, \
+         `process_response=` or `select_subprotocol=` callables; a subclass of \
+         `ClientConnection`/`ServerConnection` can be passed as `create_connection=`",
+    );
+    checker.report(target.diagnostic(checker, diagnostic, None));
+}
+
 /// `basic_auth_protocol_factory(...)`: WS205 rewrites it.
 pub fn is_basic_auth_factory(checker: &Checker, value: &Expr) -> bool {
     let Expr::Call(call) = value else {
@@ -183,36 +209,19 @@ pub fn is_basic_auth_factory(checker: &Checker, value: &Expr) -> bool {
         .is_some_and(|q| q.ends_with(".basic_auth_protocol_factory"))
 }
 
-/// A class of this file deriving from a new connection class, or a new connection class.
+/// A new connection class, or a class (of this file, or of another module) deriving from one.
 fn is_new_connection_class(checker: &Checker, value: &Expr) -> bool {
-    if let Some(qualified) = checker.model.resolve(value) {
-        return api::connection_class(&qualified)
-            .is_some_and(|(implementation, _)| implementation == Implementation::New);
-    }
-    local_class(checker, value).is_some_and(|c| {
-        c.connection_base
-            .is_some_and(|b| b.implementation == Implementation::New)
+    checker.model.websockets_class(value).is_some_and(|c| {
+        c.implementation == Implementation::New && matches!(c.kind, ClassKind::Connection(_))
     })
 }
 
-/// A legacy protocol subclass of this file that overrides methods: WS304 names its hooks.
+/// A legacy protocol subclass (of this file, or of another module) that overrides methods:
+/// WS304 names its hooks.
 fn is_hooked_legacy_subclass(checker: &Checker, value: &Expr) -> bool {
-    local_class(checker, value).is_some_and(|c| {
-        c.connection_base
-            .is_some_and(|b| b.implementation == Implementation::Legacy)
-            && c.def.body.iter().any(|s| matches!(s, Stmt::FunctionDef(_)))
+    checker.model.websockets_class(value).is_some_and(|c| {
+        c.implementation == Implementation::Legacy
+            && matches!(c.kind, ClassKind::Connection(_))
+            && !c.methods.is_empty()
     })
-}
-
-fn local_class<'c, 'a>(
-    checker: &'c Checker<'a>,
-    value: &Expr,
-) -> Option<&'c crate::semantic::definitions::ClassInfo<'a>> {
-    let Expr::Name(name) = value else { return None };
-    checker
-        .model
-        .definitions
-        .classes
-        .iter()
-        .find(|c| c.def.name.as_str() == name.id.as_str())
 }

@@ -104,7 +104,7 @@ fn report(
             .with_group(Some(FixGroup {
                 key: base.origin.unwrap_or(base.base),
                 role: GroupRole::Member,
-                file: None,
+                file: base.origin_file,
             })),
     );
 }

@@ -68,7 +68,7 @@ impl Rule for SubprotocolNegotiationDefault {
         if legacy_protocol_class(checker, serve).is_some_and(|(_, _, methods)| {
             methods
                 .iter()
-                .any(|m| matches!(*m, "select_subprotocol" | "process_subprotocol"))
+                .any(|m| matches!(m.as_str(), "select_subprotocol" | "process_subprotocol"))
         }) {
             return;
         }

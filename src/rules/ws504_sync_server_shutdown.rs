@@ -58,9 +58,9 @@ impl Rule for SyncServerShutdown {
                 ),
                 call.range(),
             )
-            .with_help("keep it (a clean shutdown), or pass `close_connections=False` to leave open connections to their handlers as before")
+            .with_help("keep it (a clean shutdown), or pass `close_connections=False` to leave open connections to their handlers as before; unlike 16.x, `shutdown()` then returns only when every handler has returned")
             .with_fix(Fix::unsafe_(
-                "Pass `close_connections=False` (the 16.x behaviour)",
+                "Pass `close_connections=False` (open connections go on; `shutdown()` waits for their handlers)",
                 vec![Edit::insert(
                     call.arguments.inner_range().start(),
                     "close_connections=False",

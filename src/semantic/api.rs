@@ -173,6 +173,15 @@ pub fn connect_function(qualified: &str) -> Option<Implementation> {
     lookup(CONNECT_FUNCTIONS, qualified)
 }
 
+/// The `connect` class itself (legacy `Connect`, the new `connect`): `unix_connect` is a
+/// function in both implementations.
+pub fn connect_class(qualified: &str) -> Option<Implementation> {
+    if qualified.ends_with("unix_connect") {
+        return None;
+    }
+    connect_function(qualified)
+}
+
 pub fn serve_function(qualified: &str) -> Option<Implementation> {
     lookup(SERVE_FUNCTIONS, qualified)
 }

@@ -149,6 +149,9 @@ pub struct Bindings<'a> {
     /// Every name the file reads (by the range of its `Name` node) and what it refers to
     /// (`None`: a builtin, or unbound).
     pub(super) references: HashMap<TextRange, (&'a str, Option<BindingId>)>,
+    /// The same reads ordered by position, so the reads inside a range are found by binary
+    /// search (a scan per function made the WS3xx rules quadratic in the file's functions).
+    pub(super) reads_by_position: Vec<(TextRange, &'a str, Option<BindingId>)>,
     /// The binding created at a name's range (a store target, parameter, `def`/`class` name).
     pub(super) at: HashMap<TextRange, BindingId>,
     /// Reads that are the object of an attribute (`ws.open`): the attribute, by the range of
@@ -217,8 +220,13 @@ impl<'a> Bindings<'a> {
         &self,
         range: TextRange,
     ) -> impl Iterator<Item = (TextRange, &'a str, Option<BindingId>)> + '_ {
-        self.reads()
+        let reads = &self.reads_by_position;
+        let first = reads.partition_point(|(r, _, _)| r.start() < range.start());
+        reads[first..]
+            .iter()
+            .take_while(move |(r, _, _)| r.start() < range.end())
             .filter(move |(r, _, _)| range.contains_range(*r))
+            .copied()
     }
 
     /// Every read of the file that refers to `id`.

@@ -10,11 +10,8 @@ use ruff_python_ast::{
 };
 use ruff_text_size::{Ranged, TextRange};
 
-use super::bindings::{
-    Binding, BindingId, BindingKind, Bindings, Import, Scope, ScopeId, ScopeKind,
-};
+use super::bindings::{Binding, BindingId, BindingKind, Bindings, Scope, ScopeId, ScopeKind};
 use super::module_name::ModuleName;
-use super::star_exports;
 
 pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'a> {
     let mut builder = Builder {
@@ -37,6 +34,7 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
         ..
     } = builder;
     let mut references = HashMap::with_capacity_and_hasher(loads.len(), Default::default());
+    let mut reads_by_position = Vec::with_capacity(loads.len());
     for (scope, name, range) in loads {
         let resolved = if globals.contains(&(scope, name)) {
             out.lookup(ScopeId::MODULE, name, u32::MAX)
@@ -48,8 +46,11 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
             out.lookup(scope, name, range.start().to_u32())
         };
         references.insert(range, (name, resolved));
+        reads_by_position.push((range, name, resolved));
     }
+    reads_by_position.sort_unstable_by_key(|(r, _, _)| (r.start(), r.end()));
     out.references = references;
+    out.reads_by_position = reads_by_position;
     out
 }
 
@@ -173,17 +174,6 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
-    fn import(&self, qualified: String, stmt: TextRange, alias: TextRange) -> Import {
-        Import {
-            qualified,
-            stmt,
-            alias,
-            fallback: self.fallback > 0,
-            star: None,
-            type_checking: self.type_checking > 0,
-        }
-    }
-
     fn comprehension(&mut self, range: TextRange, generators: &'a [Comprehension]) -> bool {
         let Some(first) = generators.first() else {
             return false;
@@ -282,88 +272,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                     BindingKind::Class(def),
                 );
             }
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let module = alias.name.as_str();
-                    let (local, qualified) = match &alias.asname {
-                        Some(asname) => (asname.as_str(), module.to_string()),
-                        // `import a.b.c` binds `a`.
-                        None => {
-                            let root = module.split('.').next().unwrap_or(module);
-                            (root, root.to_string())
-                        }
-                    };
-                    let range = alias.asname.as_ref().map_or(alias.range, |a| a.range);
-                    let import = self.import(qualified, import.range, alias.range);
-                    self.bind(
-                        local,
-                        range,
-                        alias.start().to_u32(),
-                        BindingKind::Import(import),
-                    );
-                }
-            }
-            Stmt::ImportFrom(from) => {
-                let written = from.module.as_ref().map(|m| m.as_str());
-                let module = if from.level == 0 {
-                    written.unwrap_or("").to_string()
-                } else {
-                    match self
-                        .module_name
-                        .and_then(|m| m.relative(from.level, written))
-                    {
-                        Some(module) => module,
-                        None => format!(
-                            "{}{}",
-                            ".".repeat(from.level as usize),
-                            written.unwrap_or("")
-                        ),
-                    }
-                };
-                for alias in &from.names {
-                    let name = alias.name.as_str();
-                    let position = alias.start().to_u32();
-                    if name == "*" {
-                        let Some(names) = star_exports::star_names(&module) else {
-                            continue;
-                        };
-                        for (name, on_latest) in names {
-                            let mut import =
-                                self.import(format!("{module}.{name}"), from.range, alias.range);
-                            import.star = Some(on_latest);
-                            // Star bindings share the `*`: they get no entry in `at`.
-                            let scope = self.current();
-                            let id = BindingId(self.out.bindings.len() as u32);
-                            self.out.bindings.push(Binding {
-                                name,
-                                kind: BindingKind::Import(import),
-                                range: alias.range,
-                                scope,
-                                position,
-                            });
-                            self.out.scopes[scope.0 as usize]
-                                .names
-                                .entry(name)
-                                .or_default()
-                                .push(id);
-                        }
-                        continue;
-                    }
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    let qualified = if module.is_empty() || module.ends_with('.') {
-                        format!("{module}{name}")
-                    } else {
-                        format!("{module}.{name}")
-                    };
-                    let import = self.import(qualified, from.range, alias.range);
-                    self.bind(
-                        local.as_str(),
-                        local.range,
-                        position,
-                        BindingKind::Import(import),
-                    );
-                }
-            }
+            Stmt::Import(import) => self.import_stmt(import),
+            Stmt::ImportFrom(from) => self.import_from(from),
             Stmt::Assign(assign) => {
                 self.visit_expr(&assign.value);
                 for target in &assign.targets {
@@ -617,6 +527,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
         walk_pattern(self, pattern);
     }
 }
+
+mod imports;
 
 #[cfg(test)]
 #[path = "builder_tests.rs"]

@@ -7,6 +7,7 @@ use ruff_python_parser::parse_expression;
 use ruff_text_size::{Ranged, TextRange};
 
 use super::api::{self, Implementation, Side};
+use super::external::ExternalFacts;
 use super::imports::Imports;
 
 /// What the model knows about an object that is a websockets connection.
@@ -66,11 +67,19 @@ pub fn created_connection(imports: &Imports, expr: &Expr) -> Option<Connection> 
 }
 
 /// The connection class an annotation names: `X`, `"X"`, `Optional[X]`, `Union[X, None]`,
-/// `X | None`.
-pub fn annotated_connection(imports: &Imports, annotation: &Expr) -> Option<Connection> {
+/// `X | None`; `X` a websockets class or (through `external`) a connection class of another
+/// module.
+pub fn annotated_connection(
+    imports: &Imports,
+    external: Option<&ExternalFacts>,
+    annotation: &Expr,
+) -> Option<Connection> {
     match annotation {
         Expr::Name(_) | Expr::Attribute(_) => {
-            let qualified = imports.resolve(annotation)?;
+            let Some(qualified) = imports.resolve(annotation) else {
+                let qualified = imports.resolve_any(annotation)?;
+                return external?.class(&qualified)?.connection();
+            };
             let (implementation, side) = api::connection_class(&qualified)?;
             let origin = match implementation {
                 Implementation::Legacy => legacy_origin(imports, annotation),
@@ -87,7 +96,7 @@ pub fn annotated_connection(imports: &Imports, annotation: &Expr) -> Option<Conn
         Expr::StringLiteral(string) => {
             let parsed = parse_expression(string.value.to_str()).ok()?;
             // Ranges inside a string annotation are not file ranges: keep no origin.
-            annotated_connection(imports, &parsed.syntax().body)
+            annotated_connection(imports, external, &parsed.syntax().body)
                 .map(|c| Connection { origin: None, ..c })
         }
         Expr::Subscript(sub) => {
@@ -102,18 +111,18 @@ pub fn annotated_connection(imports: &Imports, annotation: &Expr) -> Option<Conn
                 let Expr::Tuple(tuple) = &*sub.slice else {
                     return None;
                 };
-                return annotated_connection(imports, tuple.elts.first()?);
+                return annotated_connection(imports, external, tuple.elts.first()?);
             }
             match &*sub.slice {
                 Expr::Tuple(tuple) => tuple
                     .elts
                     .iter()
-                    .find_map(|e| annotated_connection(imports, e)),
-                other => annotated_connection(imports, other),
+                    .find_map(|e| annotated_connection(imports, external, e)),
+                other => annotated_connection(imports, external, other),
             }
         }
-        Expr::BinOp(binop) => annotated_connection(imports, &binop.left)
-            .or_else(|| annotated_connection(imports, &binop.right)),
+        Expr::BinOp(binop) => annotated_connection(imports, external, &binop.left)
+            .or_else(|| annotated_connection(imports, external, &binop.right)),
         _ => None,
     }
 }

@@ -7,9 +7,10 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{
     Expr, ExprCall, ExprLambda, Keyword, Parameters, Stmt, StmtClassDef, StmtFunctionDef,
 };
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::api::{self, Implementation, Side};
+use super::external::{ClassKind, ExternalFacts};
 use super::imports::Imports;
 use super::scope::ClassKey;
 
@@ -34,6 +35,9 @@ pub struct ClassInfo<'a> {
     /// Set when the class derives (directly or through classes of this file) from a websockets
     /// connection class: then `self` in its methods is such a connection.
     pub connection_base: Option<ConnectionBase>,
+    /// Set when the class derives from the `connect` class (legacy `Connect`): calling it
+    /// connects, with the keywords of `connect()`.
+    pub connect_base: Option<ConnectionBase>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +49,8 @@ pub struct ConnectionBase {
     /// For a legacy base: the fix-group key of the legacy import it comes from
     /// (`connections::legacy_origin`), the key WS101 anchors its import switch on.
     pub origin: Option<TextRange>,
+    /// The run's file `origin` is a range of, when the base is a class of another module.
+    pub origin_file: Option<u32>,
 }
 
 /// The code a callable argument refers to.
@@ -137,11 +143,17 @@ pub struct Definitions<'a> {
     pub classes: Vec<ClassInfo<'a>>,
     pub serve_calls: Vec<ServeCall<'a>>,
     functions_by_name: HashMap<&'a str, Vec<usize>>,
+    /// By the start of the `def` (one name bound by many defs made a lookup by name linear).
+    functions_by_start: HashMap<TextSize, usize>,
     classes_by_name: HashMap<&'a str, usize>,
 }
 
 impl<'a> Definitions<'a> {
-    pub fn collect(body: &'a [Stmt], imports: &Imports) -> Definitions<'a> {
+    pub fn collect(
+        body: &'a [Stmt],
+        imports: &Imports,
+        external: Option<&ExternalFacts>,
+    ) -> Definitions<'a> {
         let mut collector = Collector {
             defs: Definitions::default(),
             imports,
@@ -154,45 +166,52 @@ impl<'a> Definitions<'a> {
                 .entry(f.def.name.as_str())
                 .or_default()
                 .push(i);
+            defs.functions_by_start.insert(f.def.range.start(), i);
         }
         for (i, c) in defs.classes.iter().enumerate() {
             defs.classes_by_name.insert(c.def.name.as_str(), i);
         }
-        defs.resolve_class_bases(imports);
+        defs.resolve_class_bases(imports, external);
         defs
     }
 
-    /// Marks classes deriving from websockets connection classes, also through local classes.
-    fn resolve_class_bases(&mut self, imports: &Imports) {
+    /// Marks classes deriving from websockets connection classes or from the `connect`
+    /// class: directly, through classes of this file, or through classes of other modules.
+    fn resolve_class_bases(&mut self, imports: &Imports, external: Option<&ExternalFacts>) {
         for i in 0..self.classes.len() {
-            let bases = self.classes[i].def.bases();
-            self.classes[i].connection_base = bases.iter().find_map(|base| {
-                let qualified = imports.resolve(base)?;
-                let (implementation, side) = api::connection_class(&qualified)?;
-                let origin = match implementation {
-                    Implementation::Legacy => super::connections::legacy_origin(imports, base),
-                    Implementation::New => None,
-                };
-                Some(ConnectionBase {
-                    implementation,
-                    side,
-                    base: base.range(),
-                    origin,
-                })
-            });
+            for base in self.classes[i].def.bases() {
+                let (kind, found) = direct_base(imports, external, base);
+                let class = &mut self.classes[i];
+                match kind {
+                    Some(ClassKind::Connect) if class.connect_base.is_none() => {
+                        class.connect_base = found
+                    }
+                    Some(ClassKind::Connection(_)) if class.connection_base.is_none() => {
+                        class.connection_base = found
+                    }
+                    _ => {}
+                }
+            }
         }
         // Local inheritance chains: a few rounds reach any realistic depth.
         for _ in 0..4 {
             for i in 0..self.classes.len() {
-                if self.classes[i].connection_base.is_some() {
-                    continue;
-                }
-                let inherited = self.classes[i].def.bases().iter().find_map(|base| {
-                    let Expr::Name(name) = base else { return None };
-                    let j = *self.classes_by_name.get(name.id.as_str())?;
-                    self.classes[j].connection_base
-                });
-                self.classes[i].connection_base = inherited;
+                let (connection, connect) = self.classes[i]
+                    .def
+                    .bases()
+                    .iter()
+                    .filter_map(|base| {
+                        let Expr::Name(name) = base else { return None };
+                        let j = *self.classes_by_name.get(name.id.as_str())?;
+                        Some((
+                            self.classes[j].connection_base,
+                            self.classes[j].connect_base,
+                        ))
+                    })
+                    .fold((None, None), |(a, b), (c, d)| (a.or(c), b.or(d)));
+                let class = &mut self.classes[i];
+                class.connection_base = class.connection_base.or(connection);
+                class.connect_base = class.connect_base.or(connect);
             }
         }
     }
@@ -204,11 +223,8 @@ impl<'a> Definitions<'a> {
     }
 
     pub fn function(&self, def: &StmtFunctionDef) -> Option<&FunctionInfo<'a>> {
-        self.functions_by_name
-            .get(def.name.as_str())?
-            .iter()
-            .map(|&i| &self.functions[i])
-            .find(|f| f.def.range == def.range)
+        let f = &self.functions[*self.functions_by_start.get(&def.range.start())?];
+        (f.def.range == def.range).then_some(f)
     }
 
     /// Does any class of this file define a method with this name? (Then `x.name` may well be
@@ -264,6 +280,7 @@ impl<'a> Visitor<'a> for Collector<'a, '_> {
                 self.defs.classes.push(ClassInfo {
                     def,
                     connection_base: None,
+                    connect_base: None,
                 });
                 self.class_stack.push(Some(ClassKey::of_stmt(stmt)));
                 walk_stmt(self, stmt);
@@ -301,4 +318,53 @@ impl<'a> Visitor<'a> for Collector<'a, '_> {
         }
         walk_expr(self, expr);
     }
+}
+
+/// What a base expression of a class statement is: a websockets connection class, the
+/// `connect` class, or such a class of another module.
+fn direct_base(
+    imports: &Imports,
+    external: Option<&ExternalFacts>,
+    base: &Expr,
+) -> (Option<ClassKind>, Option<ConnectionBase>) {
+    if let Some(qualified) = imports.resolve(base) {
+        let (kind, implementation, side) =
+            if let Some((i, side)) = api::connection_class(&qualified) {
+                (ClassKind::Connection(side), i, side)
+            } else if let Some(i) = api::connect_class(&qualified) {
+                (ClassKind::Connect, i, Side::Client)
+            } else {
+                return (None, None);
+            };
+        let origin = match implementation {
+            Implementation::Legacy => super::connections::legacy_origin(imports, base),
+            Implementation::New => None,
+        };
+        let found = ConnectionBase {
+            implementation,
+            side,
+            base: base.range(),
+            origin,
+            origin_file: None,
+        };
+        return (Some(kind), Some(found));
+    }
+    let Some(class) = imports
+        .resolve_any(base)
+        .and_then(|q| external?.class(&q).cloned())
+    else {
+        return (None, None);
+    };
+    let side = match class.kind {
+        ClassKind::Connection(side) => side,
+        ClassKind::Connect => Side::Client,
+    };
+    let found = ConnectionBase {
+        implementation: class.implementation,
+        side,
+        base: base.range(),
+        origin: class.origin,
+        origin_file: class.origin_file,
+    };
+    (Some(class.kind), Some(found))
 }

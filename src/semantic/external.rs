@@ -5,7 +5,9 @@
 
 use ruff_python_ast::{Stmt, StmtFunctionDef};
 
-use super::api::Implementation;
+use ruff_text_size::TextRange;
+
+use super::api::{Implementation, Side};
 use super::bindings::{BindingKind, Bindings, ScopeId};
 use super::connections::Connection;
 use crate::diagnostic::FixGroup;
@@ -19,11 +21,110 @@ pub struct ExternalFacts {
     pub class_attributes: Vec<(String, String, Connection)>,
     /// Another module of the project calls a websockets `serve()`.
     pub serve_elsewhere: bool,
+    /// `(qualified function, returned)`: functions of other modules, named as this module
+    /// reaches them (`pkg.helpers.open_client`, `pkg.client.Client.open`), whose calls give a
+    /// connection.
+    pub returns: Vec<(String, Returned)>,
+    /// `(qualified function, connection)`: functions of other modules that call a websockets
+    /// `connect()` (themselves or through project functions, a few hops): what their calls
+    /// can raise comes from that implementation.
+    pub reaches_connect: Vec<(String, Connection)>,
+    /// Classes of other modules that derive from a websockets class.
+    pub classes: Vec<(String, WebsocketsClass)>,
 }
 
 impl ExternalFacts {
     pub fn is_empty(&self) -> bool {
-        self.served.is_empty() && self.parameters.is_empty() && self.class_attributes.is_empty()
+        self.served.is_empty()
+            && self.parameters.is_empty()
+            && self.class_attributes.is_empty()
+            && self.returns.is_empty()
+            && self.reaches_connect.is_empty()
+            && self.classes.is_empty()
+    }
+
+    /// The files whose legacy imports the facts depend on (the anchors of groups that span
+    /// files).
+    pub fn origin_files(&self) -> impl Iterator<Item = u32> + '_ {
+        let served = self.served.iter().filter_map(|s| s.group?.file);
+        let connections = self
+            .parameters
+            .iter()
+            .map(|p| &p.connection)
+            .chain(self.class_attributes.iter().map(|(_, _, c)| c))
+            .chain(self.returns.iter().map(|(_, r)| &r.connection))
+            .chain(self.reaches_connect.iter().map(|(_, c)| c))
+            .filter_map(|c| c.origin_file);
+        let classes = self.classes.iter().filter_map(|(_, c)| c.origin_file);
+        served.chain(connections).chain(classes)
+    }
+
+    pub fn returned(&self, qualified: &str) -> Option<Returned> {
+        self.returns
+            .iter()
+            .find(|(q, _)| q == qualified)
+            .map(|(_, r)| *r)
+    }
+
+    pub fn reached_connect(&self, qualified: &str) -> Option<Connection> {
+        self.reaches_connect
+            .iter()
+            .find(|(q, _)| q == qualified)
+            .map(|(_, c)| *c)
+    }
+
+    pub fn class(&self, qualified: &str) -> Option<&WebsocketsClass> {
+        self.classes
+            .iter()
+            .find(|(q, _)| q == qualified)
+            .map(|(_, c)| c)
+    }
+}
+
+/// What calling a function gives: a connection, once awaited if the function is `async`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Returned {
+    pub connection: Connection,
+    pub is_async: bool,
+}
+
+/// A websockets class, or a class deriving from one (directly, through classes of its module,
+/// or through classes of other modules).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebsocketsClass {
+    pub kind: ClassKind,
+    pub implementation: Implementation,
+    /// For a legacy base: the group key of its legacy import (in `origin_file`, when that is
+    /// another file).
+    pub origin: Option<TextRange>,
+    pub origin_file: Option<u32>,
+    /// The methods it defines (its own and those of its module's base classes), when it is a
+    /// class of the project.
+    pub methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassKind {
+    /// A connection (protocol) class: `self` in its methods, and its instances, are
+    /// connections of this side.
+    Connection(Side),
+    /// The `connect` class (legacy `Connect`): calling it connects.
+    Connect,
+}
+
+impl WebsocketsClass {
+    /// The connection an instance of the class is (for a connection class).
+    pub fn connection(&self) -> Option<Connection> {
+        let ClassKind::Connection(side) = self.kind else {
+            return None;
+        };
+        Some(Connection {
+            implementation: self.implementation,
+            side,
+            origin: self.origin,
+            origin_file: self.origin_file,
+            evidence: super::connections::Evidence::Annotation,
+        })
     }
 }
 

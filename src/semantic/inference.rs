@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Comprehension, Expr, Parameters, Stmt};
+use ruff_text_size::TextRange;
 
 use super::api::{Implementation, Side};
 use super::bindings::{BindingId, BindingKind, Bindings};
@@ -22,6 +23,8 @@ use super::external::{function_named, ExternalFacts};
 use super::imports::Imports;
 use super::scope::ClassKey;
 
+mod calls;
+mod narrowing;
 mod seeds;
 
 #[derive(Debug, Default)]
@@ -35,7 +38,12 @@ pub struct Connections<'a> {
     /// What the calls of this file pass to a function's parameter.
     passed: HashMap<BindingId, Passed>,
     /// Functions (by the range of their `def`) that return a connection.
-    returns: HashMap<ruff_text_size::TextRange, Connection>,
+    pub returns: HashMap<TextRange, Connection>,
+    /// Functions (by the range of their `def`) that call a websockets `connect()`, themselves
+    /// or through the project functions they call.
+    pub reaches: HashMap<TextRange, Connection>,
+    /// Name reads narrowed to a connection by an enclosing `if isinstance(name, X):`.
+    pub narrowed: HashMap<TextRange, Connection>,
 }
 
 /// What the calls of a function pass for one parameter.
@@ -79,11 +87,13 @@ impl<'a> Connections<'a> {
                 connections.attributes.len(),
                 connections.collections.len(),
                 connections.returns.len(),
+                connections.reaches.len(),
             );
             let mut walker = Walker {
                 bindings,
                 imports,
                 defs,
+                external,
                 out: &mut connections,
                 classes: Vec::new(),
                 functions: Vec::new(),
@@ -96,6 +106,7 @@ impl<'a> Connections<'a> {
                 connections.attributes.len(),
                 connections.collections.len(),
                 connections.returns.len(),
+                connections.reaches.len(),
             );
             if before == after {
                 break;
@@ -109,6 +120,7 @@ struct Walker<'m, 'a, 'i> {
     bindings: &'i Bindings<'a>,
     imports: &'i Imports,
     defs: &'i Definitions<'a>,
+    external: Option<&'i ExternalFacts>,
     out: &'m mut Connections<'a>,
     /// For each enclosing function or lambda: the class it is a method of.
     classes: Vec<Option<ClassKey>>,
@@ -125,6 +137,9 @@ impl<'a> Walker<'_, 'a, '_> {
     fn connection_of(&self, expr: &Expr) -> Option<Connection> {
         match expr {
             Expr::Name(name) => {
+                if let Some(c) = self.out.narrowed.get(&name.range) {
+                    return Some(*c);
+                }
                 let id = self.bindings.reference(name.range)??;
                 self.out.facts.get(&id).copied()
             }
@@ -141,16 +156,20 @@ impl<'a> Walker<'_, 'a, '_> {
                     .get(&(class, attr.attr.as_str()))
                     .copied()
             }
-            Expr::Await(await_) => created_connection(self.imports, &await_.value)
-                .or_else(|| self.returned_by(&await_.value)),
-            // `typing.cast(ClientConnection, x)`.
+            Expr::Await(await_) => self
+                .created(&await_.value)
+                .or_else(|| self.returned_by(&await_.value, true)),
+            // `typing.cast(ClientConnection, x)`, or a plain function returning a connection.
             Expr::Call(call) => {
-                let func = self.imports.resolve_any(&call.func)?;
-                if func != "typing.cast" && func != "typing_extensions.cast" {
-                    return None;
+                let func = self.imports.resolve_any(&call.func);
+                if !matches!(
+                    func.as_deref(),
+                    Some("typing.cast" | "typing_extensions.cast")
+                ) {
+                    return self.returned_by(expr, false);
                 }
                 let type_ = call.arguments.args.first()?;
-                annotated_connection(self.imports, type_)
+                annotated_connection(self.imports, self.external, type_)
             }
             _ => None,
         }
@@ -213,7 +232,7 @@ impl<'a> Walker<'_, 'a, '_> {
         for p in params.iter() {
             let Some(c) = p
                 .annotation()
-                .and_then(|a| annotated_connection(self.imports, a))
+                .and_then(|a| annotated_connection(self.imports, self.external, a))
             else {
                 continue;
             };
@@ -243,31 +262,6 @@ impl<'a> Walker<'_, 'a, '_> {
 }
 
 impl<'a> Walker<'_, 'a, '_> {
-    /// `open_connection()` / `self.open_connection()` (awaited) where that function of this
-    /// file returns a connection.
-    fn returned_by(&self, expr: &Expr) -> Option<Connection> {
-        let Expr::Call(call) = expr else { return None };
-        let def = match &*call.func {
-            Expr::Name(name) => {
-                let id = self.bindings.reference(name.range)??;
-                match self.bindings.binding(id).kind {
-                    BindingKind::Function(def) => def,
-                    _ => return None,
-                }
-            }
-            Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self") =>
-            {
-                let class = self.defs.class(self.method_class()?)?;
-                class.def.body.iter().find_map(|s| match s {
-                    Stmt::FunctionDef(def) if def.name.as_str() == attr.attr.as_str() => Some(def),
-                    _ => None,
-                })?
-            }
-            _ => return None,
-        };
-        self.out.returns.get(&def.range).copied()
-    }
-
     /// `helper(ws)` where `helper` is a function of this file: its parameter receives the
     /// connection (when every positional argument before it is plain).
     fn call_with_connections(&mut self, call: &'a ruff_python_ast::ExprCall) {
@@ -362,9 +356,10 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                         if let (true, Some(id)) =
                             (is_self, self.bindings.created_at(receiver.name.range))
                         {
-                            let origin = match base.implementation {
-                                Implementation::Legacy => base.origin.or(Some(base.base)),
-                                Implementation::New => None,
+                            let origin = match (base.implementation, base.origin_file) {
+                                (Implementation::Legacy, None) => base.origin.or(Some(base.base)),
+                                (Implementation::Legacy, Some(_)) => base.origin,
+                                (Implementation::New, _) => None,
                             };
                             self.out.record(
                                 id,
@@ -373,7 +368,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                                     side: base.side,
                                     origin,
                                     evidence: Evidence::Subclass,
-                                    origin_file: None,
+                                    origin_file: base.origin_file,
                                 },
                             );
                         }
@@ -389,7 +384,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
-                        let c = created_connection(self.imports, &item.context_expr);
+                        let c = self.created(&item.context_expr);
                         self.assign(target, c);
                     }
                 }
@@ -398,7 +393,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
             Stmt::For(for_) => {
                 self.visit_expr(&for_.iter);
                 let c = if for_.is_async {
-                    created_connection(self.imports, &for_.iter)
+                    self.created(&for_.iter)
                 } else {
                     self.collection_of(&for_.iter).map(|c| Connection {
                         evidence: Evidence::Collection,
@@ -431,7 +426,9 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     .value
                     .as_deref()
                     .and_then(|v| self.connection_of(v))
-                    .or_else(|| annotated_connection(self.imports, &assign.annotation));
+                    .or_else(|| {
+                        annotated_connection(self.imports, self.external, &assign.annotation)
+                    });
                 self.assign(&assign.target, c);
             }
             // `return ws`: calls of the function give the connection.
@@ -442,6 +439,10 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     self.out.returns.entry(*function).or_insert(c);
                 }
             }
+            Stmt::If(if_) => {
+                self.narrow(if_);
+                walk_stmt(self, stmt);
+            }
             // `ws: ClientConnection` in a class body: instances (and subclasses) hold one.
             Stmt::ClassDef(class) => {
                 let key = ClassKey(ruff_text_size::Ranged::start(class).to_u32());
@@ -451,7 +452,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     };
                     let (Expr::Name(name), Some(c)) = (
                         &*assign.target,
-                        annotated_connection(self.imports, &assign.annotation),
+                        annotated_connection(self.imports, self.external, &assign.annotation),
                     ) else {
                         continue;
                     };
@@ -479,6 +480,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
             }
             Expr::Call(call) => {
                 self.call_with_connections(call);
+                self.record_reach(expr);
                 // `clients.add(ws)`, `clients.append(ws)`: a collection of connections.
                 if let (Expr::Attribute(attr), [arg]) = (&*call.func, &*call.arguments.args) {
                     if matches!(attr.attr.as_str(), "add" | "append") {

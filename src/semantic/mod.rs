@@ -6,6 +6,8 @@ pub mod api;
 pub mod bindings;
 pub mod builder;
 pub mod callables;
+pub mod callees;
+pub mod classes;
 pub mod connections;
 pub mod definitions;
 pub mod external;
@@ -21,7 +23,9 @@ pub use api::{Implementation, Side};
 pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind};
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
-pub use external::{ExternalFacts, ExternalParameter, ExternalServed};
+pub use external::{
+    ClassKind, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsClass,
+};
 pub use imports::Imports;
 pub use module_name::ModuleName;
 pub use scope::{ClassKey, Frame, FrameKind, ScopeKey};
@@ -52,7 +56,7 @@ impl<'a> SemanticModel<'a> {
     ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
         let imports = Imports::from_bindings(&bindings, module);
-        let definitions = Definitions::collect(&module.body, &imports);
+        let definitions = Definitions::collect(&module.body, &imports, external);
         let connections = inference::Connections::infer(
             &module.body,
             &bindings,
@@ -104,6 +108,9 @@ impl<'a> SemanticModel<'a> {
     pub fn connection(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
         match expr {
             Expr::Name(name) => {
+                if let Some(c) = self.connections.narrowed.get(&name.range) {
+                    return Some(*c);
+                }
                 let id = self.bindings.reference(name.range)??;
                 self.connections.facts.get(&id).copied()
             }
@@ -121,8 +128,69 @@ impl<'a> SemanticModel<'a> {
                     .class?;
                 self.class_attribute(class, attr.attr.as_str(), 5)
             }
-            Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value),
+            Expr::Await(await_) => connections::created_connection(&self.imports, &await_.value)
+                .or_else(|| self.returned_by(&await_.value, frames, true)),
+            Expr::Call(_) => self.returned_by(expr, frames, false),
             _ => None,
+        }
+    }
+
+    /// The function of another module a call's callee runs (`helpers.open_client`,
+    /// `pool.acquire` on an instance of an imported class), by its qualified name.
+    pub fn callee_elsewhere(&self, func: &Expr) -> Option<String> {
+        match self.callees().callee(func, None)? {
+            callees::Callee::Elsewhere(qualified) => Some(qualified),
+            callees::Callee::Local(_) => None,
+        }
+    }
+
+    fn callees(&self) -> callees::Callees<'_, 'a> {
+        callees::Callees {
+            bindings: &self.bindings,
+            imports: &self.imports,
+            definitions: &self.definitions,
+        }
+    }
+
+    /// The method class of the innermost function of `frames`.
+    fn method_class(frames: &[Frame]) -> Option<ClassKey> {
+        frames
+            .iter()
+            .rev()
+            .find(|f| !matches!(f.kind, FrameKind::Class))?
+            .class
+    }
+
+    /// The connection a call of a project function gives (see `inference`).
+    fn returned_by(&self, expr: &Expr, frames: &[Frame], awaited: bool) -> Option<Connection> {
+        let Expr::Call(call) = expr else { return None };
+        match self
+            .callees()
+            .callee(&call.func, Self::method_class(frames))?
+        {
+            callees::Callee::Local(def) => (def.is_async == awaited)
+                .then(|| self.connections.returns.get(&def.range).copied())?,
+            callees::Callee::Elsewhere(qualified) => {
+                let returned = self.external?.returned(&qualified)?;
+                (returned.is_async == awaited).then_some(returned.connection)
+            }
+        }
+    }
+
+    /// Does this call run a websockets `connect()`: is it one, or a call of a project function
+    /// (of this file or, through the project index, of another module) that reaches one? Then
+    /// the exceptions it raises are those of that implementation.
+    pub fn reaches_connect(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
+        if let Some(c) = connections::created_connection(&self.imports, expr) {
+            return Some(c);
+        }
+        let Expr::Call(call) = expr else { return None };
+        match self
+            .callees()
+            .callee(&call.func, Self::method_class(frames))?
+        {
+            callees::Callee::Local(def) => self.connections.reaches.get(&def.range).copied(),
+            callees::Callee::Elsewhere(qualified) => self.external?.reached_connect(&qualified),
         }
     }
 }
@@ -160,16 +228,7 @@ impl<'a> SemanticModel<'a> {
     /// `client.ws` where `client` holds an instance of a class (of this file, or of another
     /// module of the project) that keeps a connection in `ws`.
     fn instance_attribute(&self, base: &ExprName, attribute: &str) -> Option<Connection> {
-        let id = self.bindings.reference(base.range)??;
-        let class = match &self.bindings.binding(id).kind {
-            BindingKind::Assignment(Some(Expr::Call(call))) => &*call.func,
-            BindingKind::Annotated { annotation, value } => match value {
-                Some(Expr::Call(call)) => &*call.func,
-                _ => annotation,
-            },
-            BindingKind::Parameter(parameter) => parameter.annotation.as_deref()?,
-            _ => return None,
-        };
+        let class = callees::instance_class(&self.bindings, base)?;
         if let Expr::Name(name) = class {
             if let Some(BindingKind::Class(def)) = self.binding_of(name).map(|b| &b.kind) {
                 let key = ClassKey(ruff_text_size::Ranged::start(*def).to_u32());

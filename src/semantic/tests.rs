@@ -306,3 +306,161 @@ fn legacy_subclass_origin_is_the_import_that_must_switch() {
     assert_eq!(origins[1], Some(import));
     assert_eq!(origins[2].map(|r| r.start().to_usize()), Some(dotted));
 }
+
+#[test]
+fn isinstance_narrows_the_branch_only() {
+    let found = probe(
+        r#"
+from websockets.legacy.client import WebSocketClientProtocol
+from websockets.asyncio.server import ServerConnection
+
+class Door:
+    pass
+
+def f(obj, other):
+    if isinstance(obj, WebSocketClientProtocol) and obj.probe:
+        obj.probe
+        obj = Door()
+        obj.probe
+    elif isinstance(other, (ServerConnection,)):
+        other.probe
+    obj.probe
+    if isinstance(other, Door):
+        other.probe
+"#,
+    );
+    assert_eq!(
+        found,
+        vec![LEGACY_CLIENT, LEGACY_CLIENT, None, NEW_SERVER, None, None]
+    );
+}
+
+#[test]
+fn connections_returned_by_functions_and_methods() {
+    let found = probe(
+        r#"
+import websockets
+
+async def open_client(uri):
+    return await websockets.connect(uri)
+
+class Pool:
+    def __init__(self):
+        self.ws = None
+    async def acquire(self):
+        ws = await websockets.connect("ws://x")
+        return ws
+    def current(self):
+        return self.ws
+    @classmethod
+    async def open(cls):
+        return await websockets.connect("ws://x")
+
+async def main(pool: Pool):
+    a = await open_client("ws://x")
+    a.probe
+    b = open_client("ws://x")
+    b.probe
+    c = await Pool().acquire()
+    p = Pool()
+    d = await p.acquire()
+    d.probe
+    pool.current().probe
+    e = await Pool.open()
+    e.probe
+"#,
+    );
+    assert_eq!(found, vec![NEW_CLIENT, None, NEW_CLIENT, None, NEW_CLIENT]);
+}
+
+#[test]
+fn classes_named_by_type_annotations_and_subclasses() {
+    let source = r#"
+from websockets.legacy.client import Connect, WebSocketClientProtocol
+
+class Retrying(Connect):
+    pass
+
+class Tracing(WebSocketClientProtocol):
+    def connection_made(self, transport):
+        pass
+
+class Door:
+    pass
+
+Alias = Tracing
+
+def f(a: type[Connect], b: type[Door], c: "Door", d=Retrying, e: type[WebSocketClientProtocol] = Tracing):
+    a; b; c; d; e; Alias; Retrying; Tracing
+"#;
+    let parsed = parse_module(source).unwrap();
+    let model = SemanticModel::build(parsed.syntax());
+    let Stmt::FunctionDef(def) = parsed.syntax().body.last().unwrap() else {
+        panic!()
+    };
+    let kinds: Vec<Option<(ClassKind, Implementation, usize)>> = def
+        .body
+        .iter()
+        .flat_map(|stmt| match stmt {
+            Stmt::Expr(e) => vec![&*e.value],
+            _ => vec![],
+        })
+        .map(|e| {
+            model
+                .websockets_class(e)
+                .map(|c| (c.kind, c.implementation, c.methods.len()))
+        })
+        .collect();
+    let connect = Some((ClassKind::Connect, Implementation::Legacy, 0));
+    let client = ClassKind::Connection(Side::Client);
+    assert_eq!(
+        kinds,
+        vec![
+            connect,
+            None,
+            None,
+            None, // A parameter's default is not what every caller passes.
+            Some((client, Implementation::Legacy, 0)),
+            Some((client, Implementation::Legacy, 1)),
+            connect,
+            Some((client, Implementation::Legacy, 1)),
+        ]
+    );
+}
+
+#[test]
+fn functions_that_reach_connect() {
+    let source = r#"
+import websockets
+
+async def dial(uri):
+    return await websockets.connect(uri)
+
+async def ping(uri):
+    ws = await dial(uri)
+
+async def idle():
+    pass
+
+async def main():
+    await ping("ws://x")
+    await idle()
+"#;
+    let parsed = parse_module(source).unwrap();
+    let model = SemanticModel::build(parsed.syntax());
+    let Stmt::FunctionDef(main) = parsed.syntax().body.last().unwrap() else {
+        panic!()
+    };
+    let reached: Vec<Option<Implementation>> = main
+        .body
+        .iter()
+        .map(|stmt| {
+            let Stmt::Expr(e) = stmt else { panic!() };
+            let Expr::Await(a) = &*e.value else { panic!() };
+            model
+                .reaches_connect(&a.value, &[])
+                .map(|c| c.implementation)
+        })
+        .collect();
+    assert_eq!(reached, vec![Some(Implementation::New), None]);
+}

@@ -160,7 +160,10 @@ pub fn fix_all(snapshot: &Snapshot, index: &LineIndex) -> Option<CodeAction> {
     let mut settings = (*snapshot.settings).clone();
     settings.fix_applicability = Applicability::Safe;
     let context = Context::new(&settings, Mode::Diff);
-    let result = pipeline::fix_buffer(&snapshot.path, &snapshot.text, &context);
+    let result = match snapshot.workspace() {
+        Some(workspace) => workspace.fix(&snapshot.path, &snapshot.text, &context),
+        None => pipeline::fix_buffer(&snapshot.path, &snapshot.text, &context),
+    };
     if !result.changed() {
         return None;
     }

@@ -5,7 +5,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location,
@@ -16,7 +16,7 @@ use ruff_text_size::TextRange;
 use super::documents::{Encoding, LineIndex};
 use super::settings::ClientOptions;
 use crate::diagnostic::{Diagnostic, GroupRole, Severity};
-use crate::pipeline::{self, Context, Mode};
+use crate::pipeline::{self, Context, Mode, Workspace};
 use crate::rules::builtin;
 use crate::settings::Settings;
 
@@ -30,6 +30,8 @@ pub struct Snapshot {
     pub settings: Arc<Settings>,
     pub options: Arc<ClientOptions>,
     pub encoding: Encoding,
+    /// The workspace's project index (open documents in place of their files).
+    pub workspace: Option<Arc<RwLock<Workspace>>>,
 }
 
 /// What the pipeline found in one version of a document.
@@ -43,8 +45,9 @@ impl Snapshot {
     /// becomes one diagnostic saying so, as it does on the command line.
     pub fn lint(&self) -> Lint {
         let context = Context::new(&self.settings, Mode::Check);
-        let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
-            pipeline::lint_buffer(&self.path, &self.text, &context)
+        let diagnostics = match catch_unwind(AssertUnwindSafe(|| match self.workspace() {
+            Some(workspace) => workspace.lint(&self.path, &self.text, &context),
+            None => pipeline::lint_buffer(&self.path, &self.text, &context),
         })) {
             Ok(linted) => linted.diagnostics,
             Err(panic) => vec![Diagnostic::new(
@@ -60,6 +63,12 @@ impl Snapshot {
             version: self.version,
             diagnostics,
         }
+    }
+
+    /// The project index, for reading (a panic in an earlier job does not make it unusable).
+    pub fn workspace(&self) -> Option<RwLockReadGuard<'_, Workspace>> {
+        let lock = self.workspace.as_ref()?;
+        Some(lock.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     pub fn to_lsp(&self, index: &LineIndex, all: &[Diagnostic]) -> Vec<lsp_types::Diagnostic> {
@@ -131,6 +140,51 @@ impl Snapshot {
                 }
             })
             .collect();
+        let mut related = related;
+        related.extend(self.related_elsewhere(d, blocked));
         (!related.is_empty()).then_some(related)
     }
+
+    /// The members of the finding's fix group in other files, where they are.
+    fn related_elsewhere(
+        &self,
+        d: &Diagnostic,
+        blocked: bool,
+    ) -> Vec<DiagnosticRelatedInformation> {
+        let (Some(group), Some(workspace)) = (d.group, self.workspace()) else {
+            return Vec::new();
+        };
+        workspace
+            .related(&self.path, group)
+            .into_iter()
+            .filter_map(|o| {
+                let uri = path_to_uri(&o.path)?;
+                let index = LineIndex::new(o.text);
+                let role = match (o.anchor, blocked) {
+                    (true, _) => "the legacy import this is migrated with, in another module",
+                    (false, _) => "migrated together with this finding, in another module",
+                };
+                Some(DiagnosticRelatedInformation {
+                    location: Location::new(uri, index.range(o.text, o.range, self.encoding)),
+                    message: format!("{} ({}): {role}", o.code, o.message),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The `file:` URI of an absolute path, percent-encoding what a URI path cannot hold.
+pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
+    let text = path.to_str()?;
+    let mut encoded = String::with_capacity(text.len() + 7);
+    encoded.push_str("file://");
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                encoded.push(b as char)
+            }
+            _ => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    Uri::from_str(&encoded).ok()
 }

@@ -5,7 +5,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crossbeam_channel::{select, unbounded, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -21,6 +21,8 @@ use super::diagnostics::{Lint, Snapshot};
 use super::documents::{uri_to_path, Document, Encoding, LineIndex};
 use super::settings::{ClientOptions, SettingsCache};
 use super::{actions, hover, panic_message};
+use crate::discover::DiscoverOptions;
+use crate::pipeline::{Changed, Context, Mode, Workspace};
 
 /// A request that panics on purpose, answered only when this variable is set: how the tests
 /// check that a panic inside one request leaves the server running.
@@ -60,6 +62,10 @@ pub struct Server {
     done_rx: Receiver<LintDone>,
     /// Configuration problems already shown to the user.
     reported: HashSet<String>,
+    /// The project index of the workspace folder, when the client named one.
+    workspace: Option<Arc<RwLock<Workspace>>>,
+    /// Documents whose latest text the index has not seen yet.
+    unindexed: HashSet<Uri>,
 }
 
 enum Event {
@@ -81,13 +87,15 @@ impl Server {
             }
         };
         #[allow(deprecated)]
-        let root = init
+        let folder = init
             .workspace_folders
             .as_ref()
             .and_then(|f| f.first())
             .map(|f| uri_to_path(&f.uri))
             .or_else(|| init.root_uri.as_ref().map(uri_to_path))
-            .filter(|p| p.is_absolute())
+            .filter(|p| p.is_absolute());
+        let root = folder
+            .clone()
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("/"));
         let can_watch = init
@@ -110,9 +118,15 @@ impl Server {
             done_tx,
             done_rx,
             reported: HashSet::default(),
+            workspace: None,
+            unindexed: HashSet::default(),
         };
         for problem in problems {
             server.show(MessageType::ERROR, problem);
+        }
+        // Only a folder the client named is indexed: the working directory may be anything.
+        if folder.is_some() {
+            server.load_workspace();
         }
         server
     }
@@ -193,6 +207,7 @@ impl Server {
                 if let Some(p) = params::<DidOpenTextDocumentParams>(&n) {
                     let d = p.text_document;
                     self.dirty.insert(d.uri.clone());
+                    self.unindexed.insert(d.uri.clone());
                     self.documents
                         .insert(d.uri.clone(), Document::new(&d.uri, d.version, d.text));
                 }
@@ -207,21 +222,25 @@ impl Server {
                                 p.content_changes,
                                 self.encoding,
                             );
+                            self.unindexed.insert(uri.clone());
                             self.dirty.insert(uri);
                         }
                         None => log!("change to a document that is not open: {}", uri.as_str()),
                     }
                 }
             }
-            // The module's content is final: the other open modules may depend on it. There is
-            // no cross-module index yet, so every open document is linted again.
-            "textDocument/didSave" => self.relint_all(),
+            // The index already has the buffer's text, which is now also the disk's.
+            "textDocument/didSave" => {}
             "textDocument/didClose" => {
                 if let Some(p) = params::<DidCloseTextDocumentParams>(&n) {
                     let uri = p.text_document.uri;
-                    self.documents.remove(&uri);
+                    if let Some(doc) = self.documents.remove(&uri) {
+                        // The file's text on disk counts again for the modules that use it.
+                        self.reindex(&doc.path, None);
+                    }
                     self.lints.remove(&uri);
                     self.dirty.remove(&uri);
+                    self.unindexed.remove(&uri);
                     self.publish(uri, Vec::new(), None);
                 }
             }
@@ -238,8 +257,20 @@ impl Server {
                         log!("configuration changed: settings reloaded");
                         self.settings.clear();
                         self.reported.clear();
+                        self.reload_workspace();
+                        self.relint_all();
+                        return;
                     }
-                    self.relint_all();
+                    // A module changed on disk: the index takes it, unless the editor has it
+                    // open (the buffer wins), and the modules depending on it are linted again.
+                    let open: HashSet<PathBuf> =
+                        self.documents.values().map(|d| d.path.clone()).collect();
+                    for change in &p.changes {
+                        let path = uri_to_path(&change.uri);
+                        if !open.contains(&path) {
+                            self.reindex(&path, None);
+                        }
+                    }
                 }
             }
             "workspace/didChangeConfiguration" => {
@@ -251,6 +282,7 @@ impl Server {
                             self.options = Arc::new(options.clone());
                             self.settings = SettingsCache::new(options, self.settings.root.clone());
                             self.reported.clear();
+                            self.reload_workspace();
                             self.relint_all();
                         }
                         Err(why) => self.show(MessageType::ERROR, why),
@@ -315,8 +347,69 @@ impl Server {
         self.dirty.extend(self.documents.keys().cloned());
     }
 
+    /// Builds the index of the workspace folder, the open documents in place of their files.
+    fn load_workspace(&mut self) {
+        let root = self.settings.root.clone();
+        let (settings, _) = self.settings.for_path(&root.join("__init__.py"));
+        let context = Context::new(&settings, Mode::Check);
+        let buffers = self
+            .documents
+            .values()
+            .map(|d| (d.path.clone(), d.text.clone()))
+            .collect();
+        let started = std::time::Instant::now();
+        let workspace = Workspace::load(&root, discover_options(), buffers, &context);
+        log!(
+            "indexed {} in {} ms",
+            root.display(),
+            started.elapsed().as_millis()
+        );
+        self.workspace = Some(Arc::new(RwLock::new(workspace)));
+        self.unindexed.clear();
+    }
+
+    fn reload_workspace(&mut self) {
+        if self.workspace.is_some() {
+            self.load_workspace();
+        }
+    }
+
+    /// A module's new text (a buffer's, or `None`: the disk's) into the index; the open
+    /// documents whose findings it may change are linted again.
+    fn reindex(&mut self, path: &std::path::Path, text: Option<Arc<str>>) {
+        let Some(workspace) = self.workspace.clone() else {
+            return;
+        };
+        let (settings, _) = self.settings.for_path(path);
+        let context = Context::new(&settings, Mode::Check);
+        let changed = workspace
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .update(path, text, &context);
+        match changed {
+            Changed::All => self.relint_all(),
+            Changed::Files(paths) => {
+                let paths: HashSet<PathBuf> = paths.into_iter().collect();
+                let dependents = self
+                    .documents
+                    .iter()
+                    .filter(|(_, d)| paths.contains(&d.path))
+                    .map(|(uri, _)| uri.clone());
+                self.dirty.extend(dependents);
+            }
+        }
+    }
+
     /// Starts a lint for every dirty document that has none in flight.
     fn schedule(&mut self) {
+        // First the index takes the edited buffers (once per burst of edits).
+        let unindexed: Vec<Uri> = self.unindexed.drain().collect();
+        for uri in unindexed {
+            if let Some(doc) = self.documents.get(&uri) {
+                let (path, text) = (doc.path.clone(), doc.text.clone());
+                self.reindex(&path, Some(text));
+            }
+        }
         let ready: Vec<Uri> = self
             .dirty
             .iter()
@@ -368,6 +461,7 @@ impl Server {
             settings,
             options: self.options.clone(),
             encoding: self.encoding,
+            workspace: self.workspace.clone(),
         };
         if let Some(problem) = problem {
             self.show(MessageType::ERROR, problem);
@@ -474,5 +568,16 @@ fn params<P: serde::de::DeserializeOwned>(n: &Notification) -> Option<P> {
             log!("invalid {} parameters: {why}", n.method);
             None
         }
+    }
+}
+
+/// How the workspace's files are found: as `check DIR` finds them by default.
+fn discover_options() -> DiscoverOptions {
+    DiscoverOptions {
+        exclude: None,
+        extend_exclude: Vec::new(),
+        respect_gitignore: true,
+        force_exclude: false,
+        threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
     }
 }

@@ -3,32 +3,41 @@
     python3 tests/e2e/driver.py --wsmigrate PATH/TO/BINARY [--only NAME] [--venvs DIR]
     python3 tests/e2e/driver.py --self-test [--only NAME] [--venvs DIR]
 
-For every program listed in fixtures/e2e/manifest.toml:
+For every program listed in fixtures/e2e/manifest.toml (a file, or a directory run as
+`python DIR`), on its venv (default ws17: the latest 17.x; a program may be listed once per
+venv, with the `target_version` it is proven at):
   1. the original runs under websockets 13.1 and succeeds: its stdout is the transcript;
-  2. the original, unchanged, fails or prints another transcript under websockets 17.x
-     (otherwise it proves no break);
+  2. the original, unchanged, fails or prints another transcript on its venv (otherwise it
+     proves no break); a `deprecated` program instead fails there under
+     `-W error::DeprecationWarning` (it uses an API whose removal is pending);
   3. `wsmigrate check` on a copy of the originals reports every rule code the manifest lists;
      and, at the row, every `at = ["CODE:ROW"]` location (required for manual programs);
+     no finding in the files listed as `untouched` (look-alikes of websockets objects);
   4. `wsmigrate check --fix --unsafe-fixes` on another copy rewrites them; the rewritten
-     file must parse, and then
-     - autofix programs: under 17.x the rewritten file prints the 13.1 transcript with the
+     file must parse, the `untouched` files must be byte-identical, and then
+     - autofix programs: on the venv the rewritten file prints the 13.1 transcript with the
        13.1 stderr (so no exception logged by the loop, no warning), and it does so again
        under `-W error::DeprecationWarning` (so a file still importing the legacy
        implementation fails);
      - manual programs: every listed code that `--fix` no longer reports was rewritten by
        some fix, and what that rewrite does must be stated: `fixed_transcript` is the exact
-       stdout the rewritten file prints under 17.x (with `-W error::DeprecationWarning`,
+       stdout the rewritten file prints on the venv (with `-W error::DeprecationWarning`,
        exit status 0, empty stderr). A manual program with `fixed_transcript` must be
        rewritten; one without must keep reporting its codes after --fix.
+Migrated programs are already on the new API (the trap of a tool that fires forever): they
+run on their venv only (under `-W error::DeprecationWarning`, nothing on stderr), `wsmigrate
+check` run on each alone must exit 0 with no finding, `--fix --unsafe-fixes` must change no
+byte, and the program prints the same transcript afterwards.
 
 --self-test runs the same pipeline with tests/e2e/fake_wsmigrate.py as the binary, which
 "fixes" an autofix program by copying fixtures/e2e/expected/<file> over it and leaves manual
-programs alone (reporting them at their `at` rows). It checks the driver, the fixtures and
-the expected migrations without a real binary: there, the expected/ file of a manual program
-must print the 13.1 transcript under 17.x, and `fixed_transcript` is not checked (no fake
-can produce what a real unsafe fix does).
+and migrated programs alone (reporting manual ones at their `at` rows). It checks the
+driver, the fixtures and the expected migrations without a real binary: there, the
+expected/ file of a manual program must print the 13.1 transcript on its venv, and
+`fixed_transcript` is not checked (no fake can produce what a real unsafe fix does).
 
-Standard library only (Python 3.11). Exit status 0 only when every program passes.
+Standard library only (Python 3.11); the venvs also get PROGRAM_REQUIREMENTS, for the
+programs. Exit status 0 only when every program passes.
 """
 
 from __future__ import annotations
@@ -61,11 +70,29 @@ VENVS = {
     "ws14.1": ("websockets==14.1", "14.1"),
     "ws15.0": ("websockets==15.0", "15.0"),
     "ws16.0": ("websockets==16.0", "16.0"),
+    "ws17.0": ("websockets==17.0", "17.0"),
+    "ws17.1": ("websockets==17.1", "17.1"),
 }
+# Installed in every venv, for the programs (the driver itself stays stdlib-only): trustme makes
+# a throwaway CA and server certificate at run time, for programs that need TLS.
+PROGRAM_REQUIREMENTS = ("trustme==1.2.1",)
+MODES = ("autofix", "manual", "migrated")
 PROGRAM_TIMEOUT = 20
 BINARY_TIMEOUT = 300
 WORKERS = 3
 CONCISE_LINE = re.compile(r"^(?P<file>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+)\b")
+
+
+@dataclass
+class Venv:
+    name: str
+    python: Path
+    version: str
+
+    @property
+    def label(self) -> str:
+        """What messages call it: the websockets release actually installed."""
+        return f"websockets {self.version}"
 
 
 @dataclass
@@ -74,6 +101,13 @@ class Program:
     mode: str
     rules: list[str]
     reason: str = ""
+    # The original only uses a deprecated API: it runs on the venv with a DeprecationWarning
+    # that Python hides by default (the removal is pending); its break is shown under
+    # `-W error::DeprecationWarning`.
+    deprecated: bool = False
+    # Files of a directory program (relative to it) that --fix must leave byte-identical and
+    # `check` must not report: the look-alikes of websockets objects.
+    untouched: list[str] = field(default_factory=list)
     at: list[tuple[str, int]] = field(default_factory=list)  # (code, row) on the original
     fixed_transcript: str | None = None  # manual programs: what the rewritten file prints
     # Optional: `wsmigrate check` runs with `--target-version` and these extra arguments, and
@@ -90,7 +124,13 @@ class Program:
 
     @property
     def name(self) -> str:
-        return self.file.removesuffix(".py")
+        """Unique in the manifest: a file may be listed once per venv it is proven on."""
+        base = self.file.removesuffix(".py")
+        return base if self.venv == "ws17" else f"{base}@{self.venv}"
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        return self.file, self.venv, self.tool_args
 
 
 @dataclass
@@ -120,6 +160,7 @@ class Diagnostic:
 class ToolOutput:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None  # the binary could not be run or its output not read
+    returncode: int | None = None
 
     def codes_for(self, file: str) -> set[str]:
         return {d.code for d in self.diagnostics if _belongs(d.filename, file)}
@@ -151,11 +192,29 @@ def load_manifest(only: str | None) -> list[Program]:
             target_version=entry.get("target_version", ""),
             args=list(entry.get("args", [])),
             venv=entry.get("venv", "ws17"),
+            deprecated=entry.get("deprecated", False),
+            untouched=list(entry.get("untouched", [])),
         )
         if program.venv not in VENVS:
             raise SystemExit(f"manifest: {program.file}: unknown venv {program.venv!r}")
-        if program.mode not in ("autofix", "manual"):
+        if program.mode not in MODES:
             raise SystemExit(f"manifest: {program.file}: unknown mode {program.mode!r}")
+        if any(p.key == program.key for p in programs):
+            raise SystemExit(f"manifest: {program.file}: listed twice with the same venv and "
+                             "arguments")
+        for relative in program.untouched:
+            if not (FIXTURES / program.file / relative).is_file():
+                raise SystemExit(f"manifest: {program.file}: untouched file {relative} "
+                                 "does not exist in the program directory")
+        if program.mode == "migrated":
+            # Already on the new API: nothing to report, nothing to rewrite, no expected/.
+            if program.rules or program.at or program.fixed_transcript or program.deprecated:
+                raise SystemExit(f"manifest: {program.file}: a migrated program lists no "
+                                 "rules, at, fixed_transcript or deprecated")
+            if not (FIXTURES / program.file).exists():
+                raise SystemExit(f"manifest: {program.file}: missing {FIXTURES / program.file}")
+            programs.append(program)
+            continue
         if program.mode == "manual":
             if not program.reason:
                 raise SystemExit(f"manifest: {program.file}: manual programs need a reason")
@@ -172,7 +231,8 @@ def load_manifest(only: str | None) -> list[Program]:
                 raise SystemExit(f"manifest: {program.file}: missing {path}")
         programs.append(program)
     listed = {p.file for p in programs}
-    unlisted = sorted(p.name for p in FIXTURES.glob("[0-9]*.py") if p.name not in listed)
+    unlisted = sorted(p.name for p in FIXTURES.glob("[0-9]*")
+                      if (p.suffix == ".py" or p.is_dir()) and p.name not in listed)
     if unlisted:
         raise SystemExit(f"manifest: programs not listed: {', '.join(unlisted)}")
     if only:
@@ -199,25 +259,32 @@ def websockets_version(python: Path) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def ensure_venv(root: Path, name: str) -> Path:
+def has_program_requirements(python: Path) -> bool:
+    modules = ", ".join(r.split("=")[0] for r in PROGRAM_REQUIREMENTS)
+    return subprocess.run([str(python), "-c", f"import {modules}"],
+                          capture_output=True).returncode == 0
+
+
+def ensure_venv(root: Path, name: str) -> Venv:
     requirement, prefix = VENVS[name]
     venv = root / name
     python = venv / "bin" / "python"
     version = websockets_version(python)
-    if version is not None and version.startswith(prefix):
-        return python
+    if (version is not None and version.startswith(prefix)
+            and has_program_requirements(python)):
+        return Venv(name, python, version)
     print(f"e2e: preparing venv {venv} ({requirement})", flush=True)
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         requirement],
+         requirement, *PROGRAM_REQUIREMENTS],
         check=True,
     )
     version = websockets_version(python)
     if version is None or not version.startswith(prefix):
         raise SystemExit(f"venv {venv}: websockets {version} installed, wanted {requirement}")
-    return python
+    return Venv(name, python, version)
 
 
 # ------------------------------------------------------------------------- running
@@ -303,8 +370,8 @@ def run_tool(binary: list[str], programs: list[Program], directory: Path,
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
-        for program in programs:
-            _copy(source / program.file, directory / program.file)
+        for file in dict.fromkeys(p.file for p in programs):  # once per file
+            _copy(source / file, directory / file)
 
     flags = ["--fix", "--unsafe-fixes"] if fix else []
     attempts = []
@@ -329,7 +396,7 @@ def run_tool(binary: list[str], programs: list[Program], directory: Path,
             diagnostics = parse_concise_diagnostics(result.stdout)
         if result.returncode == 1 and not diagnostics:
             continue  # "findings" status without findings: an error, not a result
-        return ToolOutput(diagnostics)
+        return ToolOutput(diagnostics, returncode=result.returncode)
     return ToolOutput(error="could not read wsmigrate output:\n" + "\n".join(attempts))
 
 
@@ -345,39 +412,67 @@ class Outcome:
     stderr13: str = ""
 
 
-def check_originals(program: Program, py13: Path, py17: Path, scratch: Path) -> Outcome:
+def check_originals(program: Program, ws13: Venv, venv: Venv, scratch: Path) -> Outcome:
     outcome = Outcome(program)
     workdir = scratch / "originals" / program.name
     workdir.mkdir(parents=True)
     path = workdir / program.file
     _copy(FIXTURES / program.file, path)
+    if program.mode == "migrated":
+        check_migrated_original(outcome, venv, path)
+        return outcome
 
-    run13 = run_program(py13, path)
+    run13 = run_program(ws13.python, path)
     if not run13.ok:
         outcome.failures.append(
-            f"original under 13.1: {run13.describe()}\n{_tail(run13.stderr)}"
+            f"original under {ws13.label}: {run13.describe()}\n{_tail(run13.stderr)}"
         )
         return outcome
     if not run13.stdout.strip():
-        outcome.failures.append("original under 13.1 printed no transcript")
+        outcome.failures.append(f"original under {ws13.label} printed no transcript")
         return outcome
     outcome.transcript13 = run13.stdout
     outcome.stderr13 = run13.stderr
 
-    run17 = run_program(py17, path)
-    if run17.ok and run17.stdout == run13.stdout:
-        outcome.failures.append(
-            "original works unchanged under 17.x: it proves no break; change the program"
-        )
-    elif not run17.ok:
-        outcome.notes.append(f"original under 17: {run17.describe()}: "
-                             f"{_last_error(run17.stderr)}")
+    run = run_program(venv.python, path)
+    if run.ok and run.stdout == run13.stdout:
+        if not program.deprecated:
+            outcome.failures.append(
+                f"original works unchanged under {venv.label}: it proves no break; "
+                "change the program"
+            )
+            return outcome
+        strict = run_program(venv.python, path, deprecation_errors=True)
+        if strict.ok:
+            outcome.failures.append(
+                f"original works unchanged under {venv.label}, even with "
+                "-W error::DeprecationWarning: it proves no deprecation; change the program"
+            )
+        else:
+            outcome.notes.append(f"original under {venv.label} with -W error::"
+                                 f"DeprecationWarning: {_last_error(strict.stderr)}")
+    elif not run.ok:
+        outcome.notes.append(f"original under {venv.label}: {run.describe()}: "
+                             f"{_last_error(run.stderr)}")
     else:
-        outcome.notes.append("original under 17: different transcript")
+        outcome.notes.append(f"original under {venv.label}: different transcript")
     return outcome
 
 
-def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: ToolOutput,
+def check_migrated_original(outcome: Outcome, venv: Venv, path: Path) -> None:
+    """A program already on the new API runs cleanly on its venv: its transcript is the
+    reference the unchanged file must print again after --fix."""
+    run = run_program(venv.python, path, deprecation_errors=True)
+    if not (run.ok and run.stdout.strip() and not run.stderr):
+        outcome.failures.append(
+            f"migrated program under {venv.label} with -W error::DeprecationWarning: "
+            f"{run.describe()}, it must print a transcript and nothing on stderr\n"
+            f"{run.stdout}{_tail(run.stderr)}")
+        return
+    outcome.transcript13 = run.stdout  # the reference transcript, here from the new API
+
+
+def check_migration(outcome: Outcome, venv: Venv, checked: ToolOutput, fixed: ToolOutput,
                     remaining: ToolOutput, fixed_dir: Path, self_test: bool) -> None:
     """`checked`: the report on the originals; `remaining`: on the rewritten files."""
     program = outcome.program
@@ -386,6 +481,9 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: To
         if tool.error:
             outcome.failures.append(f"wsmigrate {label} failed: {tool.error}")
     if outcome.failures:
+        return
+    if program.mode == "migrated":
+        check_migrated(outcome, venv, checked, fixed_dir)
         return
 
     reported = checked.codes_for(program.file)
@@ -401,6 +499,16 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: To
             rows = sorted(r for c, r in located if c == code and r is not None)
             outcome.failures.append(f"{code} not reported at row {row} of the original "
                                     f"(reported at rows: {rows or 'none'})")
+    for relative in program.untouched:
+        target = Path(program.file) / relative
+        found = sorted(f"{d.code}:{d.row}" for d in checked.diagnostics
+                       if Path(d.filename).as_posix().endswith(target.as_posix()))
+        if found:
+            outcome.failures.append(f"{relative} holds look-alikes, yet check reports "
+                                    f"{', '.join(found)} in it")
+        if (fixed_dir / target).read_bytes() != (FIXTURES / target).read_bytes():
+            outcome.failures.append(f"--fix rewrote {relative}, which must stay untouched:\n"
+                                    f"{_diff_files(FIXTURES / target, fixed_dir / target)}")
 
     path = fixed_dir / program.file
     for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
@@ -411,29 +519,61 @@ def check_migration(outcome: Outcome, py17: Path, checked: ToolOutput, fixed: To
             outcome.failures.append(f"rewritten file does not parse: {exc}\n{_numbered(source)}")
             return
     if program.mode == "manual":
-        check_manual_rewrite(outcome, py17, remaining, path, self_test)
+        check_manual_rewrite(outcome, venv, remaining, path, self_test)
     else:
-        check_autofix_rewrite(outcome, py17, path)
+        check_autofix_rewrite(outcome, venv, path)
 
 
-def check_autofix_rewrite(outcome: Outcome, py17: Path, path: Path) -> None:
+def check_migrated(outcome: Outcome, venv: Venv, checked: ToolOutput, fixed_dir: Path) -> None:
+    """Zero findings and exit status 0 by default; --fix changes no byte; the program still
+    prints its transcript."""
+    program = outcome.program
+    found = sorted(f"{Path(d.filename).name}:{d.row}: {d.code}" for d in checked.diagnostics
+                   if _belongs(d.filename, program.file))
+    if found or checked.returncode != 0:
+        outcome.failures.append(f"already migrated, yet check exits {checked.returncode} "
+                                f"with: {', '.join(found) or 'no finding'}")
+    original = FIXTURES / program.file
+    rewritten = fixed_dir / program.file
+    pairs = ([(f, rewritten / f.relative_to(original)) for f in sorted(original.rglob("*.py"))]
+             if original.is_dir() else [(original, rewritten)])
+    for before, after in pairs:
+        if not after.exists() or before.read_bytes() != after.read_bytes():
+            outcome.failures.append(f"--fix changed an already-migrated file "
+                                    f"{before.relative_to(FIXTURES)}:\n"
+                                    f"{_diff_files(before, after)}")
+    if outcome.failures:
+        return
+    run = run_program(venv.python, rewritten, deprecation_errors=True)
+    if not (run.ok and run.stdout == outcome.transcript13 and not run.stderr):
+        outcome.failures.append(f"after --fix under {venv.label}: {run.describe()}\n"
+                                f"{run.stdout}{_tail(run.stderr)}")
+
+
+def _diff_files(before: Path, after: Path) -> str:
+    after_lines = after.read_text().splitlines(keepends=True) if after.exists() else []
+    return "".join(difflib.unified_diff(before.read_text().splitlines(keepends=True),
+                                        after_lines, "original", "after --fix"))
+
+
+def check_autofix_rewrite(outcome: Outcome, venv: Venv, path: Path) -> None:
     """The rewritten file behaves like the original did on 13.1: stdout, stderr, and no
     DeprecationWarning (a file still on the legacy implementation raises one on import)."""
     files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
     source = "".join(f"# {f.name}\n{f.read_text()}" for f in files)
     for deprecation_errors in (False, True):
-        run = run_program(py17, path, deprecation_errors)
-        label = "rewritten program under 17" + (
+        run = run_program(venv.python, path, deprecation_errors)
+        label = f"rewritten program under {venv.label}" + (
             " with -W error::DeprecationWarning" if deprecation_errors else "")
         if run.ok and run.stdout == outcome.transcript13 and run.stderr == outcome.stderr13:
             continue
         diff = "".join(difflib.unified_diff(
             outcome.transcript13.splitlines(keepends=True), run.stdout.splitlines(keepends=True),
-            "transcript under 13.1 (original)", "transcript under 17 (rewritten)",
+            "transcript under 13.1 (original)", f"transcript under {venv.label} (rewritten)",
         ))
         diff += "".join(difflib.unified_diff(
             outcome.stderr13.splitlines(keepends=True), run.stderr.splitlines(keepends=True),
-            "stderr under 13.1 (original)", "stderr under 17 (rewritten)",
+            "stderr under 13.1 (original)", f"stderr under {venv.label} (rewritten)",
         ))
         outcome.failures.append(
             f"{label}: {run.describe()}\n{diff}\n--- rewritten source ---\n{_numbered(source)}"
@@ -441,16 +581,16 @@ def check_autofix_rewrite(outcome: Outcome, py17: Path, path: Path) -> None:
         return
 
 
-def check_manual_rewrite(outcome: Outcome, py17: Path, remaining: ToolOutput, path: Path,
+def check_manual_rewrite(outcome: Outcome, venv: Venv, remaining: ToolOutput, path: Path,
                          self_test: bool) -> None:
     program = outcome.program
     if self_test:
         # The fake leaves manual programs alone; check the human migration instead.
         expected = FIXTURES / "expected" / program.file
-        run = run_program(py17, expected, deprecation_errors=True)
+        run = run_program(venv.python, expected, deprecation_errors=True)
         if not (run.ok and run.stdout == outcome.transcript13):
             outcome.failures.append(
-                f"expected/{program.file} under 17: {run.describe()}, does not print the "
+                f"expected/{program.file} under {venv.label}: {run.describe()}, does not print the "
                 f"13.1 transcript:\n{run.stdout}{_tail(run.stderr)}")
         return
     rewritten = set(program.rules) - remaining.codes_for(program.file)
@@ -466,7 +606,7 @@ def check_manual_rewrite(outcome: Outcome, py17: Path, remaining: ToolOutput, pa
             "the manifest states what --fix makes of this program (`fixed_transcript`), "
             f"but --fix still reports {', '.join(program.rules)}: the fix is gone")
         return
-    run = run_program(py17, path, deprecation_errors=True)
+    run = run_program(venv.python, path, deprecation_errors=True)
     if run.ok and run.stdout == program.fixed_transcript and not run.stderr:
         if run.stdout == outcome.transcript13:
             outcome.notes.append("the rewrite now prints the 13.1 transcript: make it autofix?")
@@ -474,10 +614,10 @@ def check_manual_rewrite(outcome: Outcome, py17: Path, remaining: ToolOutput, pa
     diff = "".join(difflib.unified_diff(
         program.fixed_transcript.splitlines(keepends=True),
         run.stdout.splitlines(keepends=True),
-        "fixed_transcript (manifest)", "transcript under 17 (rewritten)",
+        "fixed_transcript (manifest)", f"transcript under {venv.label} (rewritten)",
     ))
     outcome.failures.append(
-        f"rewritten manual program under 17 with -W error::DeprecationWarning: "
+        f"rewritten manual program under {venv.label} with -W error::DeprecationWarning: "
         f"{run.describe()}\n{diff}{_tail(run.stderr)}\n--- rewritten source ---\n"
         f"{_numbered(path.read_text())}")
 
@@ -488,7 +628,7 @@ def _tail(text: str, lines: int = 15) -> str:
 
 def _last_error(stderr: str) -> str:
     errors = [line for line in stderr.splitlines()
-              if re.match(r"^[\w.]+(Error|Exception|Closed\w*|Status\w*):", line)]
+              if re.match(r"^[\w.]+(Error|Exception|Warning|Closed\w*|Status\w*):", line)]
     return errors[-1] if errors else "(no exception printed)"
 
 
@@ -541,22 +681,24 @@ def main() -> int:
 
     programs = load_manifest(args.only)
     args.venvs.mkdir(parents=True, exist_ok=True)
-    py13 = ensure_venv(args.venvs.resolve(), "ws13")
-    pythons = {name: ensure_venv(args.venvs.resolve(), name)
-               for name in sorted({"ws17", *(p.venv for p in programs)})}
+    venvs = {name: ensure_venv(args.venvs.resolve(), name)
+             for name in sorted({"ws13", "ws17", *(p.venv for p in programs)})}
 
     scratch = Path(tempfile.mkdtemp(prefix="wsmigrate-e2e-"))
     try:
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
             outcomes = list(pool.map(
-                lambda p: check_originals(p, py13, pythons[p.venv], scratch), programs
+                lambda p: check_originals(p, venvs["ws13"], venvs[p.venv], scratch), programs
             ))
-            # One wsmigrate run per set of arguments (most programs share the default one).
+            # One wsmigrate run per set of arguments (most programs share the default one);
+            # each migrated program alone, so that its exit status is its own.
             groups: dict[tuple[str, ...], list[Program]] = {}
             for program in programs:
-                groups.setdefault(program.tool_args, []).append(program)
+                alone = ("migrated", program.file) if program.mode == "migrated" else ()
+                groups.setdefault((*alone, *program.tool_args), []).append(program)
             results = {}
-            for i, (tool_args, members) in enumerate(groups.items()):
+            for i, members in enumerate(groups.values()):
+                tool_args = members[0].tool_args
                 suffix = f"-{i}" if i else ""
                 checked = run_tool(binary, members, scratch / f"check{suffix}", fix=False,
                                    extra_args=tool_args)
@@ -565,10 +707,10 @@ def main() -> int:
                 # What is still reported on the rewritten files (whatever --fix itself prints).
                 remaining = run_tool(binary, members, scratch / f"recheck{suffix}", fix=False,
                                      source=fixed_dir, extra_args=tool_args)
-                results.update({p.file: (checked, fixed, remaining, fixed_dir) for p in members})
+                results.update({p.key: (checked, fixed, remaining, fixed_dir) for p in members})
             runnable = [o for o in outcomes if not o.failures]
             list(pool.map(
-                lambda o: check_migration(o, pythons[o.program.venv], *results[o.program.file],
+                lambda o: check_migration(o, venvs[o.program.venv], *results[o.program.key],
                                           args.self_test),
                 runnable,
             ))
@@ -583,8 +725,10 @@ def main() -> int:
     for outcome in outcomes:
         program = outcome.program
         status = "FAIL" if outcome.failures else "ok"
-        where = f"; {' '.join(program.tool_args)} on {program.venv}" if program.tool_args else ""
-        print(f"{status:4} {program.name} [{program.mode}; {', '.join(program.rules)}{where}]")
+        where = f"; {' '.join(program.tool_args)}" if program.tool_args else ""
+        rules = f"; {', '.join(program.rules)}" if program.rules else ""
+        print(f"{status:4} {program.name} [{program.mode}{rules}{where}; "
+              f"{venvs[program.venv].label}]")
         for note in outcome.notes:
             print(f"       {note}")
         for failure in outcome.failures:

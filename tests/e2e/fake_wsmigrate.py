@@ -3,9 +3,10 @@
 Usage: fake_wsmigrate.py check [--fix] [--unsafe-fixes] [--output-format json|concise] DIR
 
 It "finds" the rule codes listed in fixtures/e2e/manifest.toml for every program in DIR
-(at the manifest's `at` rows, else at line 1) and, with --fix, "fixes" an autofix program
-by copying fixtures/e2e/expected/<file> over it. Manual programs are left alone by --fix
-and stay reported, like unfixable ones.
+(a file or a package directory; at the manifest's `at` rows, else at line 1) and, with
+--fix, "fixes" an autofix program by copying fixtures/e2e/expected/<file> over it. Manual
+programs are left alone by --fix and stay reported, like unfixable ones; migrated programs
+get no finding and no edit.
 With FAKE_WSMIGRATE_NO_JSON=1 it rejects `--output-format json`, so that the driver's
 fallback to the concise format can be exercised.
 """
@@ -36,16 +37,26 @@ def main(argv: list[str]) -> int:
     directory = Path(args[-1])
 
     with open(FIXTURES / "manifest.toml", "rb") as f:
-        programs = {p["file"]: p for p in tomllib.load(f)["program"]}
+        # A file listed once per venv has the same rules in each entry: the first one serves.
+        programs = {}
+        for program in tomllib.load(f)["program"]:
+            programs.setdefault(program["file"], program)
 
     diagnostics = []
-    for path in sorted(directory.glob("*.py")):
+    for path in sorted(directory.iterdir()):
         program = programs.get(path.name)
-        if program is None:
-            continue
+        if program is None or program["mode"] == "migrated":
+            continue  # a migrated program is already right: nothing to report or rewrite
         if fix and program["mode"] != "manual":
-            shutil.copyfile(FIXTURES / "expected" / path.name, path)
+            expected = FIXTURES / "expected" / path.name
+            if path.is_dir():
+                shutil.rmtree(path)
+                shutil.copytree(expected, path)
+            else:
+                shutil.copyfile(expected, path)
             continue
+        # A directory program's findings are reported in its __main__.py.
+        reported = path / "__main__.py" if path.is_dir() else path
         locations = [(loc.split(":")[0], int(loc.split(":")[1])) for loc in program.get("at", [])]
         located = {code for code, _ in locations}
         locations += [(code, 1) for code in program["rules"] if code not in located]
@@ -53,7 +64,7 @@ def main(argv: list[str]) -> int:
             diagnostics.append({
                 "code": code,
                 "message": f"fake finding {code}",
-                "filename": str(path),
+                "filename": str(reported),
                 "location": {"row": row, "column": 1},
             })
 

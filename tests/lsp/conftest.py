@@ -52,11 +52,11 @@ def config(**env) -> ClientServerConfig:
     )
 
 
-async def start(lsp_client: LanguageClient, options=None):
+async def start(lsp_client: LanguageClient, options=None, root: pathlib.Path = WORKSPACE):
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
-        root_uri=WORKSPACE.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=WORKSPACE.as_uri(), name="ws")],
+        root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
         initialization_options=options,
     )
     return await lsp_client.initialize_session(params)
@@ -83,3 +83,43 @@ async def panicky_client(lsp_client: LanguageClient):
     await start(lsp_client)
     yield
     await lsp_client.shutdown_session()
+
+
+# A two-module project: the handler in `chat/handlers.py` (which never mentions websockets) is
+# served by the legacy `serve()` of `chat/main.py`.
+MAIN = """\
+import asyncio
+
+from websockets.legacy.server import serve
+
+from . import handlers
+
+
+async def main():
+    async with serve(handlers.echo, "localhost", 8765):
+        await asyncio.Future()
+"""
+
+HANDLERS = """\
+async def echo(websocket, path):
+    async for message in websocket:
+        await websocket.send(f"{path}: {message}")
+    if not websocket.open:
+        print("closed")
+"""
+
+
+@pytest_lsp.fixture(config=config())
+async def project_client(lsp_client: LanguageClient):
+    """A server whose workspace folder is a fresh copy of the two-module project."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="wsmigrate-lsp-project-"))
+    (root / ".git").mkdir()
+    (root / "chat").mkdir()
+    (root / "chat" / "__init__.py").write_text("")
+    (root / "chat" / "main.py").write_text(MAIN)
+    (root / "chat" / "handlers.py").write_text(HANDLERS)
+    lsp_client.root = root
+    await start(lsp_client, root=root)
+    yield
+    await lsp_client.shutdown_session()
+    shutil.rmtree(root, ignore_errors=True)
