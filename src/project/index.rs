@@ -51,6 +51,7 @@ impl<'p> Index<'p> {
         for (i, f) in facts.iter_mut().enumerate() {
             f.serve_elsewhere = serving.iter().any(|s| *s != i);
         }
+        let offering = self.offering();
         for (file, summary) in self.summaries.iter().enumerate() {
             let Some(summary) = summary else { continue };
             let file = file as u32;
@@ -95,7 +96,7 @@ impl<'p> Index<'p> {
                     }
                 }
             }
-            self.imported_offers(file, summary, &mut facts[file as usize]);
+            self.imported_offers(file, summary, &offering, &mut facts[file as usize]);
             // Classes of other modules this one imports, with their connection attributes.
             for (_, qualified) in &summary.exports {
                 let Some((target, class)) = self.locate(qualified, 5) else {
@@ -143,26 +144,42 @@ impl<'p> Index<'p> {
     }
 }
 
-impl Index<'_> {
+/// The modules that offer something, by name and sorted by name: built once per round.
+struct Offering<'p> {
+    sorted: Vec<(&'p str, u32)>,
+    by_name: HashMap<&'p str, u32>,
+}
+
+impl<'p> Index<'p> {
+    fn offering(&self) -> Offering<'p> {
+        let mut sorted: Vec<(&'p str, u32)> = self
+            .modules
+            .iter()
+            .filter(|(_, &t)| {
+                self.summaries[t as usize]
+                    .as_ref()
+                    .is_some_and(|s| !s.offers.is_empty())
+            })
+            .map(|(m, &t)| (*m, t))
+            .collect();
+        sorted.sort_unstable();
+        let by_name = sorted.iter().copied().collect();
+        Offering { sorted, by_name }
+    }
+
     /// What the modules this one imports offer (functions returning connections or reaching
     /// `connect()`, classes deriving from websockets classes), named as this module reaches
     /// them: `import pkg.helpers` / `from pkg import helpers` give `pkg.helpers.open_client`,
     /// `from pkg.client import Client` gives `pkg.client.Client.open`, a re-export through
     /// `pkg/__init__.py` gives `pkg.open_client`.
-    fn imported_offers(&self, file: u32, summary: &Summary, facts: &mut ExternalFacts) {
-        let mut offering: Vec<(&str, u32)> = self
-            .modules
-            .iter()
-            .filter(|(_, &t)| {
-                t != file
-                    && self.summaries[t as usize]
-                        .as_ref()
-                        .is_some_and(|s| !s.offers.is_empty())
-            })
-            .map(|(m, &t)| (*m, t))
-            .collect();
-        offering.sort_unstable();
-        if offering.is_empty() {
+    fn imported_offers(
+        &self,
+        file: u32,
+        summary: &Summary,
+        offering: &Offering<'_>,
+        facts: &mut ExternalFacts,
+    ) {
+        if offering.sorted.is_empty() {
             return;
         }
         // Facts about functions go only to the modules that call them (a file that learns
@@ -192,29 +209,38 @@ impl Index<'_> {
                 facts.classes.push((qualified, class));
             }
         };
+        let offers_of = |target: u32| &self.summaries[target as usize].as_ref().unwrap().offers;
         for (_, qualified) in &summary.exports {
-            for &(module, target) in &offering {
-                let offers = &self.summaries[target as usize].as_ref().unwrap().offers;
-                let below = module
-                    .strip_prefix(qualified.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
-                if below {
-                    // A module (or a package above it): all it offers, by its full name.
-                    for (name, offer) in offers {
-                        push(format!("{module}.{name}"), target, offer);
-                    }
-                } else if let Some(rest) = qualified
-                    .strip_prefix(module)
-                    .and_then(|r| r.strip_prefix('.'))
-                {
-                    // A name of the module: what it offers under that name.
-                    for (name, offer) in offers {
-                        if let Some(tail) = name.strip_prefix(rest) {
-                            if tail.is_empty() || tail.starts_with('.') {
-                                push(format!("{qualified}{tail}"), target, offer);
-                            }
+            // A name of a module above (`pkg.helpers.open_client` of `pkg.helpers`): what that
+            // module offers under the name. The modules named by a prefix, shortest first.
+            for (dot, _) in qualified.match_indices('.') {
+                let (module, rest) = (&qualified[..dot], &qualified[dot + 1..]);
+                let Some(&target) = offering.by_name.get(module).filter(|&&t| t != file) else {
+                    continue;
+                };
+                for (name, offer) in offers_of(target) {
+                    if let Some(tail) = name.strip_prefix(rest) {
+                        if tail.is_empty() || tail.starts_with('.') {
+                            push(format!("{qualified}{tail}"), target, offer);
                         }
                     }
+                }
+            }
+            // A module (or a package above modules): all they offer, by their full names. The
+            // names starting with `qualified` are one run of the sorted list.
+            let start = offering
+                .sorted
+                .partition_point(|(m, _)| *m < qualified.as_str());
+            for &(module, target) in offering.sorted[start..]
+                .iter()
+                .take_while(|(m, _)| m.starts_with(qualified.as_str()))
+            {
+                let rest = &module[qualified.len()..];
+                if target == file || !(rest.is_empty() || rest.starts_with('.')) {
+                    continue;
+                }
+                for (name, offer) in offers_of(target) {
+                    push(format!("{module}.{name}"), target, offer);
                 }
             }
             // A re-export (`pkg/__init__.py` doing `from .helpers import open_client`).
