@@ -95,19 +95,32 @@ impl Rule for InvalidStatusCode {
             return;
         };
         let edits = replacement;
-        let mut applicability_safe = true;
+        // Why the fix is unsafe, if it is.
+        let mut unsafe_reason = None;
         // Reads of `exc.status_code` / `exc.headers`: each reported on its own line, fixed
         // together with the `except` clause.
         let mut reads = Vec::new();
         match context(checker, expr) {
             Context::Except(handler) => match handler_edits(checker, handler) {
-                Ok(more) => reads = more,
+                Ok(more) => {
+                    // `except (InvalidStatusCode, Other) as exc: exc.status_code`: the read may
+                    // be the other type's attribute.
+                    if !more.is_empty() && catches_others(handler) {
+                        unsafe_reason = Some(
+                            "the clause also catches other types: check that these reads are \
+                             the `InvalidStatusCode`'s",
+                        );
+                    }
+                    reads = more;
+                }
                 Err(help) => {
                     checker.report(diagnostic.with_help(help));
                     return;
                 }
             },
-            Context::IsInstance => applicability_safe = false,
+            Context::IsInstance => {
+                unsafe_reason = Some("after `isinstance`, check that the attributes used moved too")
+            }
             Context::Other => {
                 checker.report(diagnostic.with_help(
                     "only `except` clauses and `isinstance` are rewritten; use `InvalidStatus` \
@@ -117,13 +130,9 @@ impl Rule for InvalidStatusCode {
             }
         }
         let title = "Catch `InvalidStatus`; read `status_code` / `headers` from `exc.response`";
-        let fix = if applicability_safe {
-            Fix::safe(title, edits)
-        } else {
-            Fix::unsafe_(
-                format!("{title} (after `isinstance`, check that the attributes used moved too)"),
-                edits,
-            )
+        let fix = match unsafe_reason {
+            None => Fix::safe(title, edits),
+            Some(reason) => Fix::unsafe_(format!("{title} ({reason})"), edits),
         };
         // Without an import group, the `except` clause anchors a group of its own reads.
         let (own, members) = match group {
@@ -145,6 +154,7 @@ impl Rule for InvalidStatusCode {
         for (range, edit) in reads {
             let read = checker.slice(range);
             let (receiver, attribute) = read.rsplit_once('.').unwrap_or((read, ""));
+            let title = format!("Read `{receiver}.response.{attribute}`");
             checker.report(
                 Diagnostic::new(
                     &META,
@@ -155,10 +165,10 @@ impl Rule for InvalidStatusCode {
                     range,
                 )
                 .with_severity(coherence.severity)
-                .with_fix(Fix::safe(
-                    format!("Read `{receiver}.response.{attribute}`"),
-                    vec![edit],
-                ))
+                .with_fix(match unsafe_reason {
+                    None => Fix::safe(title, vec![edit]),
+                    Some(reason) => Fix::unsafe_(format!("{title} ({reason})"), vec![edit]),
+                })
                 .with_group(Some(members)),
             );
         }
@@ -252,6 +262,7 @@ fn handler_edits(
         binding,
         edits: Vec::new(),
         blocked: Vec::new(),
+        catches_others: catches_others(handler),
     };
     for stmt in &handler.body {
         uses.visit_stmt(stmt);
@@ -267,12 +278,18 @@ fn handler_edits(
     }
 }
 
+/// `except (InvalidStatusCode, OSError)`: the clause also catches other types.
+fn catches_others(handler: &ruff_python_ast::ExceptHandlerExceptHandler) -> bool {
+    matches!(handler.type_.as_deref(), Some(Expr::Tuple(tuple)) if tuple.elts.len() > 1)
+}
+
 /// The uses of the `except ... as name` binding, as the model resolves them.
 struct Uses<'m, 'a> {
     bindings: &'m Bindings<'a>,
     binding: BindingId,
     edits: Vec<(TextRange, Edit)>,
     blocked: Vec<TextRange>,
+    catches_others: bool,
 }
 
 impl<'a> Visitor<'a> for Uses<'_, '_> {
@@ -287,7 +304,12 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
                     } else {
                         self.blocked.push(attr.range);
                     }
-                } else if !matches!(attribute, "response" | "args" | "__traceback__") {
+                } else if !self.catches_others
+                    && !matches!(attribute, "response" | "args" | "__traceback__")
+                {
+                    // Caught alone, the exception had only the moved attributes: a read of
+                    // another one is a mistake to look at. Caught with other types, it is theirs
+                    // (the legacy exception had it no more than the new one).
                     self.blocked.push(attr.range);
                 }
                 return;
