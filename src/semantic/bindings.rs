@@ -285,6 +285,19 @@ impl<'a> Bindings<'a> {
         None
     }
 
+    /// The `try` import a fallback binding of an `except ImportError` handler stands in for
+    /// (`try: from new import connect` / `except ImportError: from old import connect`).
+    pub fn primary_of(&self, id: BindingId) -> Option<BindingId> {
+        let binding = self.binding(id);
+        if !binding.fallback {
+            return None;
+        }
+        let ids = self.scope(binding.scope).bindings_of(binding.name);
+        let i = ids.iter().position(|b| *b == id)?;
+        let primary = ids[self.prefer_primary(ids, i)];
+        (primary != id && !self.binding(primary).fallback).then_some(primary)
+    }
+
     /// Steps back over fallback bindings to the import of the `try` they stand in for.
     fn prefer_primary(&self, ids: &[BindingId], mut i: usize) -> usize {
         while i > 0 {
