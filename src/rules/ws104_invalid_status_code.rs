@@ -384,10 +384,13 @@ impl Coherence {
                 new_connect = true;
             }
         }
-        // `websockets.legacy.client.connect(...)`: a dotted legacy use we do not locate here.
-        let unknown_dotted = [".client.connect", ".client.unix_connect"]
+        // `websockets.legacy.client.connect(...)`, `websockets.legacy.client.Connect`: a dotted
+        // legacy use we do not locate here (the module's last two names, from the table).
+        let unknown_dotted = api::CONNECT_FUNCTIONS
             .iter()
-            .any(|n| checker.source.contains(n));
+            .filter(|(_, implementation)| *implementation == Implementation::Legacy)
+            .filter_map(|(name, _)| name.rfind(".client.").map(|i| &name[i..]))
+            .any(|dotted| checker.source.contains(dotted));
         let severity = if new_connect && legacy_origins.is_empty() && !unknown_dotted {
             Severity::Error
         } else {
