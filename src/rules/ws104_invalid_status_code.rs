@@ -5,7 +5,7 @@
 //! ("Exceptions"), websockets 17.4 `exceptions.py` (`deprecated_aliases`).
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
+use ruff_python_ast::{BoolOp, ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
-use crate::semantic::{BindingId, Bindings};
+use crate::semantic::{BindingId, BindingKind, Bindings};
 
 pub struct InvalidStatusCode;
 
@@ -99,7 +99,7 @@ impl Rule for InvalidStatusCode {
         let mut unsafe_reason = None;
         // Reads of `exc.status_code` / `exc.headers`: each reported on its own line, fixed
         // together with the `except` clause.
-        let mut reads = Vec::new();
+        let reads;
         match context(checker, expr) {
             Context::Except(handler) => match handler_edits(checker, handler) {
                 Ok(more) => {
@@ -119,7 +119,15 @@ impl Rule for InvalidStatusCode {
                 }
             },
             Context::IsInstance => {
-                unsafe_reason = Some("after `isinstance`, check that the attributes used moved too")
+                unsafe_reason =
+                    Some("after `isinstance`, check that the attributes used moved too");
+                match narrowed_edits(checker) {
+                    Ok(more) => reads = more,
+                    Err(help) => {
+                        checker.report(diagnostic.with_help(help));
+                        return;
+                    }
+                }
             }
             Context::Other => {
                 checker.report(diagnostic.with_help(
@@ -267,15 +275,51 @@ fn handler_edits(
     for stmt in &handler.body {
         uses.visit_stmt(stmt);
     }
-    if uses.blocked.is_empty() {
-        Ok(uses.edits)
-    } else {
-        let blocked: Vec<&str> = uses.blocked.iter().map(|r| checker.slice(*r)).collect();
-        Err(format!(
-            "`InvalidStatus` has no `{}`; rewrite these uses by hand, then catch `InvalidStatus`",
-            blocked.join("`, `")
-        ))
+    uses.result(checker)
+}
+
+/// `if isinstance(err, InvalidStatusCode) [and ...]:` on a name that is no `except` target
+/// (those are rewritten with their clause): the reads after the test and in the body.
+fn narrowed_edits(checker: &Checker) -> Result<Vec<(TextRange, Edit)>, String> {
+    let (Some(Expr::Call(call)), Some(Stmt::If(if_))) =
+        (checker.parent_expr(), checker.current_stmt())
+    else {
+        return Ok(Vec::new());
+    };
+    let (first, rest) = match &*if_.test {
+        Expr::BoolOp(op) if op.op == BoolOp::And => match op.values.split_first() {
+            Some((first, rest)) => (first, rest),
+            None => return Ok(Vec::new()),
+        },
+        test => (test, &[][..]),
+    };
+    let bindings = &checker.model.bindings;
+    let (Some(Expr::Name(name)), Some(types)) =
+        (call.arguments.args.first(), call.arguments.args.get(1))
+    else {
+        return Ok(Vec::new());
+    };
+    let binding = match bindings.reference(name.range) {
+        Some(Some(binding)) if first.range() == call.range() => binding,
+        _ => return Ok(Vec::new()),
+    };
+    if matches!(bindings.binding(binding).kind, BindingKind::ExceptTarget) {
+        return Ok(Vec::new());
     }
+    let mut uses = Uses {
+        bindings,
+        binding,
+        edits: Vec::new(),
+        blocked: Vec::new(),
+        catches_others: matches!(types, Expr::Tuple(t) if t.elts.len() > 1),
+    };
+    for value in rest {
+        uses.visit_expr(value);
+    }
+    for stmt in &if_.body {
+        uses.visit_stmt(stmt);
+    }
+    uses.result(checker)
 }
 
 /// `except (InvalidStatusCode, OSError)`: the clause also catches other types.
@@ -290,6 +334,19 @@ struct Uses<'m, 'a> {
     edits: Vec<(TextRange, Edit)>,
     blocked: Vec<TextRange>,
     catches_others: bool,
+}
+
+impl Uses<'_, '_> {
+    fn result(self, checker: &Checker) -> Result<Vec<(TextRange, Edit)>, String> {
+        if self.blocked.is_empty() {
+            return Ok(self.edits);
+        }
+        let blocked: Vec<&str> = self.blocked.iter().map(|r| checker.slice(*r)).collect();
+        Err(format!(
+            "`InvalidStatus` has no `{}`; rewrite these uses by hand, then catch `InvalidStatus`",
+            blocked.join("`, `")
+        ))
+    }
 }
 
 impl<'a> Visitor<'a> for Uses<'_, '_> {
