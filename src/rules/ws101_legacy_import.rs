@@ -245,7 +245,7 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
                     "`{name}` becomes `{}`: enable WS102 so that its uses are renamed too",
                     home.name
                 ));
-            } else if legacy_names::mentions_identifier(checker.source, home.name) {
+            } else if checker.model.bindings.uses_name(home.name) {
                 blocked = Some(format!(
                     "`{name}` becomes `{}`, a name this file already uses: import it `as` \
                      another name first",

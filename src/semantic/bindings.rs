@@ -196,6 +196,13 @@ impl<'a> Bindings<'a> {
         self.straight_line.contains(&range)
     }
 
+    /// Does the file bind or read `name` anywhere (any scope)? Strings and comments do not
+    /// count: `"Server listening"` leaves the name `Server` free.
+    pub fn uses_name(&self, name: &str) -> bool {
+        self.bindings.iter().any(|b| b.name == name)
+            || self.references.values().any(|(n, _)| *n == name)
+    }
+
     /// Every read of the file: its range, the name, and what it refers to.
     pub fn reads(&self) -> impl Iterator<Item = (TextRange, &'a str, Option<BindingId>)> + '_ {
         self.references.iter().map(|(r, (n, b))| (*r, *n, *b))
