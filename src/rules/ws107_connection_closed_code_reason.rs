@@ -85,8 +85,7 @@ fn narrowed(checker: &Checker, if_: &ruff_python_ast::StmtIf) {
         test => (test, &[][..]),
     };
     let Expr::Call(call) = first else { return };
-    let (Expr::Name(func), [Expr::Name(name), types]) = (&*call.func, &*call.arguments.args)
-    else {
+    let (Expr::Name(func), [Expr::Name(name), types]) = (&*call.func, &*call.arguments.args) else {
         return;
     };
     let types: Vec<&Expr> = match types {

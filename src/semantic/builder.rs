@@ -411,7 +411,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 self.visit_expr(&aug.value);
                 if let Expr::Name(name) = &*aug.target {
                     let scope = self.current();
-                    self.loads.push((scope, name.id.as_str(), name.range, self.block()));
+                    self.loads
+                        .push((scope, name.id.as_str(), name.range, self.block()));
                     // The store shares the node: keep the read resolvable, bind without `at`.
                     let id = BindingId(self.out.bindings.len() as u32);
                     self.out.bindings.push(Binding {
@@ -546,7 +547,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
                     let scope = self.current();
-                    self.loads.push((scope, name.id.as_str(), name.range, self.block()));
+                    self.loads
+                        .push((scope, name.id.as_str(), name.range, self.block()));
                 }
                 ExprContext::Del => self.bind(
                     name.id.as_str(),

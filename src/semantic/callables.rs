@@ -44,8 +44,8 @@ impl<'a> Resolver<'_, 'a> {
                         let scope = self.bindings.scope(binding.scope);
                         (scope.bindings_of(binding.name).len() == 1
                             || self.bindings.reads_straight_line(name.range))
-                            .then(|| self.within(value, depth))
-                            .flatten()
+                        .then(|| self.within(value, depth))
+                        .flatten()
                     }
                     _ => None,
                 }
