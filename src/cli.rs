@@ -197,7 +197,54 @@ fn emit(bytes: &[u8]) -> u8 {
 /// `--threads` above this many per core buys nothing and, far above, exhausts the machine.
 const THREADS_PER_CORE: usize = 4;
 
+/// `wsmigrate check`: validate the arguments, resolve the settings, then run one mode.
 fn check(mut args: CheckArgs) -> Result<u8, String> {
+    let input = validate_input(&mut args)?;
+    let settings = resolve_settings(&mut args)?;
+    let threads = start_workers(args.threads);
+    let discover_options = DiscoverOptions {
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        respect_gitignore: !args.no_respect_gitignore,
+        force_exclude: args.force_exclude,
+        threads,
+    };
+    let format = args
+        .output_format
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            OutputFormat::Full
+        } else {
+            OutputFormat::Concise
+        });
+    let context = run_context(&args, &settings, input, format);
+    match input {
+        Input::Stdin => check_stdin(&args, &settings, &discover_options, &context, format),
+        Input::Paths if args.add_noqa => {
+            Ok(add_noqa(&run_paths(&args, &discover_options, &context)?))
+        }
+        Input::Paths if args.diff => {
+            diff_only(&args, &run_paths(&args, &discover_options, &context)?)
+        }
+        // Checking only and fixing differ in the pipeline's mode; both end in the report.
+        Input::Paths => {
+            let run = run_paths(&args, &discover_options, &context)?;
+            report_run(&args, &settings, format, &run, None)
+        }
+    }
+}
+
+/// Where the source to check comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    /// The files and directories of `args.paths`.
+    Paths,
+    /// Standard input, reported (and configured) as `args.paths[0]`.
+    Stdin,
+}
+
+/// Checks the paths and the stdin flags; with stdin, `args.paths` becomes the one name it is
+/// reported under. Patterns of `--exclude` lists are split at commas here.
+fn validate_input(args: &mut CheckArgs) -> Result<Input, String> {
     let split = |list: &[String]| -> Vec<String> {
         list.iter()
             .flat_map(|l| crate::discover::split_patterns(l))
@@ -210,8 +257,15 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         return Err("`-` (stdin) cannot be combined with other paths".into());
     }
     // Like ruff: `--stdin-filename` alone means stdin (editor plugins rely on it).
-    let stdin = dash || args.stdin_filename.is_some();
-    if stdin && !dash && args.paths != [PathBuf::from(".")] {
+    if !dash && args.stdin_filename.is_none() {
+        for path in &args.paths {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(format!("path does not exist: {}", path.display()));
+            }
+        }
+        return Ok(Input::Paths);
+    }
+    if !dash && args.paths != [PathBuf::from(".")] {
         for path in &args.paths {
             eprintln!(
                 "wsmigrate: warning: ignoring `{}`: --stdin-filename reads standard input",
@@ -219,23 +273,20 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
             );
         }
     }
-    if stdin && args.diff {
+    if args.diff {
         return Err("--diff does not read stdin; use --fix to get the fixed source".into());
     }
-    if stdin {
-        args.paths = vec![args
-            .stdin_filename
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("-"))];
-    }
-    for path in args.paths.iter().filter(|_| !stdin) {
-        if std::fs::symlink_metadata(path).is_err() {
-            return Err(format!("path does not exist: {}", path.display()));
-        }
-    }
-    let settings = resolve_settings(&mut args)?;
+    args.paths = vec![args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"))];
+    Ok(Input::Stdin)
+}
+
+/// Starts the worker pool for `--threads` (capped) and returns how many workers it has.
+fn start_workers(requested: Option<usize>) -> usize {
     let max_threads = num_threads() * THREADS_PER_CORE;
-    let threads = match args.threads.unwrap_or(0) {
+    let threads = match requested.unwrap_or(0) {
         n if n > max_threads => {
             eprintln!(
                 "wsmigrate: warning: --threads {n} is more than {THREADS_PER_CORE} per core; \
@@ -250,14 +301,21 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         .num_threads(threads)
         .stack_size(crate::WORKER_STACK)
         .build_global();
-    let discover_options = DiscoverOptions {
-        exclude: args.exclude.clone(),
-        extend_exclude: args.extend_exclude.clone(),
-        respect_gitignore: !args.no_respect_gitignore,
-        force_exclude: args.force_exclude,
-        threads: if threads == 0 { num_threads() } else { threads },
-    };
-    let mode = if args.fix && stdin {
+    if threads == 0 {
+        num_threads()
+    } else {
+        threads
+    }
+}
+
+/// What every file of the run shares: the settings, the mode, what the report needs kept.
+fn run_context<'s>(
+    args: &CheckArgs,
+    settings: &'s Settings,
+    input: Input,
+    format: OutputFormat,
+) -> Context<'s> {
+    let mode = if args.fix && input == Input::Stdin {
         // Fixes are computed like --diff, and the new text goes to stdout, not to a file.
         Mode::Diff
     } else if args.fix {
@@ -267,14 +325,7 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         Mode::Check
     };
-    let format = args
-        .output_format
-        .unwrap_or(if std::io::stdout().is_terminal() {
-            OutputFormat::Full
-        } else {
-            OutputFormat::Concise
-        });
-    let mut context = Context::new(&settings, mode);
+    let mut context = Context::new(settings, mode);
     // Only the full format shows source snippets; keeping every flagged file's text until
     // the report would cost as much memory as the files themselves.
     context.keep_sources = format == OutputFormat::Full;
@@ -283,45 +334,69 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
         let first = args.paths.first().map_or(std::path::Path::new("."), |p| p);
         context.line_length = crate::fix::layout::project_line_length(first);
     }
-    let mut stdin_source = None;
-    let run = if stdin {
-        let (run, source) = stdin_run(&args.paths[0], &discover_options, &context)?;
-        stdin_source = Some(source);
-        run
-    } else {
-        pipeline::run(&args.paths, &discover_options, &context)?
-    };
+    context
+}
+
+/// Runs the pipeline over `args.paths`.
+fn run_paths(
+    args: &CheckArgs,
+    discover_options: &DiscoverOptions,
+    context: &Context,
+) -> Result<pipeline::RunReport, String> {
+    let run = pipeline::run(&args.paths, discover_options, context)?;
     if run.files_seen == 0 {
         eprintln!("wsmigrate: warning: No Python files found under the given path(s)");
     }
+    Ok(run)
+}
+
+/// The source on stdin: reported like files; with `--fix`, the fixed source goes to stdout
+/// and the report to stderr.
+fn check_stdin(
+    args: &CheckArgs,
+    settings: &Settings,
+    discover_options: &DiscoverOptions,
+    context: &Context,
+    format: OutputFormat,
+) -> Result<u8, String> {
+    let (run, source) = stdin_run(&args.paths[0], discover_options, context)?;
     if args.add_noqa {
         return Ok(add_noqa(&run));
     }
+    let fixed = args.fix.then_some(source);
+    report_run(args, settings, format, &run, fixed)
+}
 
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+/// `--diff`: the diffs of what the fixes would change; exit 1 when there is one.
+fn diff_only(args: &CheckArgs, run: &pipeline::RunReport) -> Result<u8, String> {
+    let changed = match diff::print(run, use_color(args.color), args.unsafe_fixes) {
+        Ok(changed) => changed,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            run.files.iter().any(|f| f.change.is_some())
         }
+        Err(e) => return Err(stdio::cannot_write(&e)),
     };
-    let internal_error = run.files.iter().any(|f| f.internal_error);
-    if args.diff {
-        let changed = match diff::print(&run, color, args.unsafe_fixes) {
-            Ok(changed) => changed,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                run.files.iter().any(|f| f.change.is_some())
-            }
-            Err(e) => return Err(stdio::cannot_write(&e)),
-        };
-        if internal_error {
-            return Ok(EXIT_ERROR);
-        }
-        return Ok(if changed { EXIT_FINDINGS } else { EXIT_CLEAN });
-    }
+    Ok(if run.files.iter().any(|f| f.internal_error) {
+        EXIT_ERROR
+    } else if changed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Prints the findings of a check (or what remains after `--fix`) and decides the exit code.
+/// `fixed_stdin`: with `--fix` on stdin, the source to write to stdout before the report.
+fn report_run(
+    args: &CheckArgs,
+    settings: &Settings,
+    format: OutputFormat,
+    run: &pipeline::RunReport,
+    fixed_stdin: Option<StdinSource>,
+) -> Result<u8, String> {
     let options = ReportOptions {
         format,
-        color,
+        color: use_color(args.color),
         fixing: args.fix,
         unsafe_fixes: args.unsafe_fixes,
         show_fixes: args.show_fixes,
@@ -332,21 +407,21 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
             settings.target.version, settings.target.reason
         ),
     };
-    let printed = if let (Some(source), true) = (stdin_source, args.fix) {
+    let printed = if let Some(source) = fixed_stdin {
         write_fixed_stdin(source)?;
-        report::print_to(&mut std::io::stderr().lock(), &run, &options)
+        report::print_to(&mut std::io::stderr().lock(), run, &options)
     } else {
-        report::print(&run, &options)
+        report::print(run, &options)
     };
     let totals = match printed {
         Ok(totals) => totals,
         // The reader went away (`| head`): the exit code still tells what the run found.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            report::Totals::of(&report::sorted_messages(&run))
+            report::Totals::of(&report::sorted_messages(run))
         }
         Err(e) => return Err(stdio::cannot_write(&e)),
     };
-    Ok(if internal_error {
+    Ok(if run.files.iter().any(|f| f.internal_error) {
         EXIT_ERROR
     } else if args.exit_zero {
         EXIT_CLEAN
@@ -355,6 +430,16 @@ fn check(mut args: CheckArgs) -> Result<u8, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    }
 }
 
 /// The settings a check of `args.paths` runs with: the configuration file (given, or discovered
