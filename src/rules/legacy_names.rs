@@ -249,7 +249,7 @@ pub fn switched_local(checker: &Checker, local: &str, binding: &Binding) -> Opti
     if alias.contains(" as ") || home.name == legacy.name {
         return Some(local.to_string());
     }
-    (!mentions_identifier(checker.source, home.name)).then(|| home.name.to_string())
+    (!checker.model.bindings.uses_name(home.name)).then(|| home.name.to_string())
 }
 
 /// The `from ... import` statement a binding comes from, if that is what it is.

@@ -156,6 +156,19 @@ fn root_name(expr: &Expr) -> Option<&str> {
     }
 }
 
+/// `try: from websockets.asyncio.client import connect` / `except ImportError: from
+/// websockets.legacy.client import connect`: the legacy name is the fallback of a `try` import
+/// that is not legacy, so it is the compatibility branch for old versions, not a use to migrate.
+fn is_fallback_for_new(checker: &Checker, alias: &ruff_python_ast::Alias) -> bool {
+    let bindings = &checker.model.bindings;
+    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+    bindings
+        .created_at(local.range)
+        .and_then(|id| bindings.primary_of(id))
+        .and_then(|primary| bindings.binding(primary).import())
+        .is_some_and(|import| legacy_names::lookup(&import.qualified).is_none())
+}
+
 pub(crate) fn no_home_help(name: &str) -> &'static str {
     match name {
         "basic_auth_protocol_factory" | "BasicAuthWebSocketServerProtocol" => {
@@ -215,6 +228,11 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
             placed.push(keep());
             continue;
         };
+        if is_fallback_for_new(checker, alias) {
+            // Runs only where the `try` import of the new name fails (websockets < 13).
+            placed.push(keep());
+            continue;
+        }
         let Some(home) = legacy.home else {
             stuck.push(format!("`{name}` ({})", no_home_help(name)));
             placed.push(keep());
@@ -227,7 +245,7 @@ fn from_import(checker: &Checker, import: &StmtImportFrom) {
                     "`{name}` becomes `{}`: enable WS102 so that its uses are renamed too",
                     home.name
                 ));
-            } else if legacy_names::mentions_identifier(checker.source, home.name) {
+            } else if checker.model.bindings.uses_name(home.name) {
                 blocked = Some(format!(
                     "`{name}` becomes `{}`, a name this file already uses: import it `as` \
                      another name first",

@@ -5,7 +5,7 @@
 //! ("Exceptions"), websockets 17.4 `exceptions.py` (`deprecated_aliases`).
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
+use ruff_python_ast::{BoolOp, ExceptHandler, Expr, ExprContext, Stmt, StmtImportFrom};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_names::mentions_identifier;
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
 use crate::semantic::{api, Implementation};
-use crate::semantic::{BindingId, Bindings, Connection};
+use crate::semantic::{BindingId, BindingKind, Bindings, Connection};
 
 pub struct InvalidStatusCode;
 
@@ -95,19 +95,40 @@ impl Rule for InvalidStatusCode {
             return;
         };
         let edits = replacement;
-        let mut applicability_safe = true;
+        // Why the fix is unsafe, if it is.
+        let mut unsafe_reason = None;
         // Reads of `exc.status_code` / `exc.headers`: each reported on its own line, fixed
         // together with the `except` clause.
-        let mut reads = Vec::new();
+        let reads;
         match context(checker, expr) {
             Context::Except(handler) => match handler_edits(checker, handler) {
-                Ok(more) => reads = more,
+                Ok(more) => {
+                    // `except (InvalidStatusCode, Other) as exc: exc.status_code`: the read may
+                    // be the other type's attribute.
+                    if !more.is_empty() && catches_others(handler) {
+                        unsafe_reason = Some(
+                            "the clause also catches other types: check that these reads are \
+                             the `InvalidStatusCode`'s",
+                        );
+                    }
+                    reads = more;
+                }
                 Err(help) => {
                     checker.report(diagnostic.with_help(help));
                     return;
                 }
             },
-            Context::IsInstance => applicability_safe = false,
+            Context::IsInstance => {
+                unsafe_reason =
+                    Some("after `isinstance`, check that the attributes used moved too");
+                match narrowed_edits(checker) {
+                    Ok(more) => reads = more,
+                    Err(help) => {
+                        checker.report(diagnostic.with_help(help));
+                        return;
+                    }
+                }
+            }
             Context::Other => {
                 checker.report(diagnostic.with_help(
                     "only `except` clauses and `isinstance` are rewritten; use `InvalidStatus` \
@@ -117,13 +138,9 @@ impl Rule for InvalidStatusCode {
             }
         }
         let title = "Catch `InvalidStatus`; read `status_code` / `headers` from `exc.response`";
-        let fix = if applicability_safe {
-            Fix::safe(title, edits)
-        } else {
-            Fix::unsafe_(
-                format!("{title} (after `isinstance`, check that the attributes used moved too)"),
-                edits,
-            )
+        let fix = match unsafe_reason {
+            None => Fix::safe(title, edits),
+            Some(reason) => Fix::unsafe_(format!("{title} ({reason})"), edits),
         };
         // Without an import group, the `except` clause anchors a group of its own reads.
         let (own, members) = match group {
@@ -145,6 +162,7 @@ impl Rule for InvalidStatusCode {
         for (range, edit) in reads {
             let read = checker.slice(range);
             let (receiver, attribute) = read.rsplit_once('.').unwrap_or((read, ""));
+            let title = format!("Read `{receiver}.response.{attribute}`");
             checker.report(
                 Diagnostic::new(
                     &META,
@@ -155,10 +173,10 @@ impl Rule for InvalidStatusCode {
                     range,
                 )
                 .with_severity(coherence.severity)
-                .with_fix(Fix::safe(
-                    format!("Read `{receiver}.response.{attribute}`"),
-                    vec![edit],
-                ))
+                .with_fix(match unsafe_reason {
+                    None => Fix::safe(title, vec![edit]),
+                    Some(reason) => Fix::unsafe_(format!("{title} ({reason})"), vec![edit]),
+                })
                 .with_group(Some(members)),
             );
         }
@@ -252,19 +270,61 @@ fn handler_edits(
         binding,
         edits: Vec::new(),
         blocked: Vec::new(),
+        catches_others: catches_others(handler),
     };
     for stmt in &handler.body {
         uses.visit_stmt(stmt);
     }
-    if uses.blocked.is_empty() {
-        Ok(uses.edits)
-    } else {
-        let blocked: Vec<&str> = uses.blocked.iter().map(|r| checker.slice(*r)).collect();
-        Err(format!(
-            "`InvalidStatus` has no `{}`; rewrite these uses by hand, then catch `InvalidStatus`",
-            blocked.join("`, `")
-        ))
+    uses.result(checker)
+}
+
+/// `if isinstance(err, InvalidStatusCode) [and ...]:` on a name that is no `except` target
+/// (those are rewritten with their clause): the reads after the test and in the body.
+fn narrowed_edits(checker: &Checker) -> Result<Vec<(TextRange, Edit)>, String> {
+    let (Some(Expr::Call(call)), Some(Stmt::If(if_))) =
+        (checker.parent_expr(), checker.current_stmt())
+    else {
+        return Ok(Vec::new());
+    };
+    let (first, rest) = match &*if_.test {
+        Expr::BoolOp(op) if op.op == BoolOp::And => match op.values.split_first() {
+            Some((first, rest)) => (first, rest),
+            None => return Ok(Vec::new()),
+        },
+        test => (test, &[][..]),
+    };
+    let bindings = &checker.model.bindings;
+    let (Some(Expr::Name(name)), Some(types)) =
+        (call.arguments.args.first(), call.arguments.args.get(1))
+    else {
+        return Ok(Vec::new());
+    };
+    let binding = match bindings.reference(name.range) {
+        Some(Some(binding)) if first.range() == call.range() => binding,
+        _ => return Ok(Vec::new()),
+    };
+    if matches!(bindings.binding(binding).kind, BindingKind::ExceptTarget) {
+        return Ok(Vec::new());
     }
+    let mut uses = Uses {
+        bindings,
+        binding,
+        edits: Vec::new(),
+        blocked: Vec::new(),
+        catches_others: matches!(types, Expr::Tuple(t) if t.elts.len() > 1),
+    };
+    for value in rest {
+        uses.visit_expr(value);
+    }
+    for stmt in &if_.body {
+        uses.visit_stmt(stmt);
+    }
+    uses.result(checker)
+}
+
+/// `except (InvalidStatusCode, OSError)`: the clause also catches other types.
+fn catches_others(handler: &ruff_python_ast::ExceptHandlerExceptHandler) -> bool {
+    matches!(handler.type_.as_deref(), Some(Expr::Tuple(tuple)) if tuple.elts.len() > 1)
 }
 
 /// The uses of the `except ... as name` binding, as the model resolves them.
@@ -273,6 +333,20 @@ struct Uses<'m, 'a> {
     binding: BindingId,
     edits: Vec<(TextRange, Edit)>,
     blocked: Vec<TextRange>,
+    catches_others: bool,
+}
+
+impl Uses<'_, '_> {
+    fn result(self, checker: &Checker) -> Result<Vec<(TextRange, Edit)>, String> {
+        if self.blocked.is_empty() {
+            return Ok(self.edits);
+        }
+        let blocked: Vec<&str> = self.blocked.iter().map(|r| checker.slice(*r)).collect();
+        Err(format!(
+            "`InvalidStatus` has no `{}`; rewrite these uses by hand, then catch `InvalidStatus`",
+            blocked.join("`, `")
+        ))
+    }
 }
 
 impl<'a> Visitor<'a> for Uses<'_, '_> {
@@ -287,7 +361,12 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
                     } else {
                         self.blocked.push(attr.range);
                     }
-                } else if !matches!(attribute, "response" | "args" | "__traceback__") {
+                } else if !self.catches_others
+                    && !matches!(attribute, "response" | "args" | "__traceback__")
+                {
+                    // Caught alone, the exception had only the moved attributes: a read of
+                    // another one is a mistake to look at. Caught with other types, it is theirs
+                    // (the legacy exception had it no more than the new one).
                     self.blocked.push(attr.range);
                 }
                 return;
@@ -378,10 +457,13 @@ impl Coherence {
                 (Implementation::Legacy, None) => {}
             }
         }
-        // `websockets.legacy.client.connect(...)`: a dotted legacy use we do not locate here.
-        let unknown_dotted = [".client.connect", ".client.unix_connect"]
+        // `websockets.legacy.client.connect(...)`, `websockets.legacy.client.Connect`: a dotted
+        // legacy use we do not locate here (the module's last two names, from the table).
+        let unknown_dotted = api::CONNECT_FUNCTIONS
             .iter()
-            .any(|n| checker.source.contains(n));
+            .filter(|(_, implementation)| *implementation == Implementation::Legacy)
+            .filter_map(|(name, _)| name.rfind(".client.").map(|i| &name[i..]))
+            .any(|dotted| checker.source.contains(dotted));
         let severity = if new_connect && legacy_origins.is_empty() && !unknown_dotted {
             Severity::Error
         } else {

@@ -5,13 +5,13 @@
 
 use ruff_python_ast::str::Quote;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{ExceptHandler, Expr, ExprContext, Stmt};
+use ruff_python_ast::{BoolOp, ExceptHandler, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Interest, Rule, RuleMeta, Version};
-use crate::semantic::{BindingId, Bindings};
+use crate::semantic::{BindingId, BindingKind, Bindings};
 
 pub struct ConnectionClosedCodeReason;
 
@@ -44,6 +44,9 @@ impl Rule for ConnectionClosedCodeReason {
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
+        if let Stmt::If(if_) = stmt {
+            return narrowed(checker, if_);
+        }
         let Stmt::Try(try_) = stmt else { return };
         for handler in &try_.handlers {
             let ExceptHandler::ExceptHandler(h) = handler;
@@ -60,13 +63,7 @@ impl Rule for ConnectionClosedCodeReason {
             let Some(binding) = checker.model.bindings.created_at(name.range) else {
                 continue;
             };
-            let mut finder = Finder {
-                bindings: &checker.model.bindings,
-                binding,
-                found: Vec::new(),
-                parents: Vec::new(),
-                fstrings: Vec::new(),
-            };
+            let mut finder = Finder::new(&checker.model.bindings, binding);
             for stmt in &h.body {
                 finder.visit_stmt(stmt);
             }
@@ -74,6 +71,50 @@ impl Rule for ConnectionClosedCodeReason {
                 report(checker, name.as_str(), found);
             }
         }
+    }
+}
+
+/// `if isinstance(err, ConnectionClosedError) [and ...]:` where `err` is not an `except`
+/// target (those are checked with their clause): the reads after the test and in the body.
+fn narrowed(checker: &Checker, if_: &ruff_python_ast::StmtIf) {
+    let (first, rest) = match &*if_.test {
+        Expr::BoolOp(op) if op.op == BoolOp::And => match op.values.split_first() {
+            Some((first, rest)) => (first, rest),
+            None => return,
+        },
+        test => (test, &[][..]),
+    };
+    let Expr::Call(call) = first else { return };
+    let (Expr::Name(func), [Expr::Name(name), types]) = (&*call.func, &*call.arguments.args) else {
+        return;
+    };
+    let types: Vec<&Expr> = match types {
+        Expr::Tuple(t) => t.elts.iter().collect(),
+        other => vec![other],
+    };
+    let bindings = &checker.model.bindings;
+    if func.id.as_str() != "isinstance"
+        || bindings.reference(func.range) != Some(None)
+        || types.is_empty()
+        || !types.iter().all(|t| is_connection_closed(checker, t))
+    {
+        return;
+    }
+    let Some(Some(binding)) = bindings.reference(name.range) else {
+        return;
+    };
+    if matches!(bindings.binding(binding).kind, BindingKind::ExceptTarget) {
+        return;
+    }
+    let mut finder = Finder::new(bindings, binding);
+    for value in rest {
+        finder.visit_expr(value);
+    }
+    for stmt in &if_.body {
+        finder.visit_stmt(stmt);
+    }
+    for found in finder.found {
+        report(checker, name.id.as_str(), found);
     }
 }
 
@@ -162,6 +203,18 @@ struct Found {
     bare: bool,
     /// The quote of the innermost f-string around it, if any.
     in_fstring: Option<Quote>,
+}
+
+impl<'m, 'a> Finder<'m, 'a> {
+    fn new(bindings: &'m Bindings<'a>, binding: BindingId) -> Self {
+        Finder {
+            bindings,
+            binding,
+            found: Vec::new(),
+            parents: Vec::new(),
+            fstrings: Vec::new(),
+        }
+    }
 }
 
 impl<'a> Visitor<'a> for Finder<'_, '_> {

@@ -7,8 +7,8 @@
 //! a function is local to all of it; code that runs at once (module, class bodies,
 //! comprehensions) sees the latest binding before the reference, code that runs later (function
 //! bodies, lambdas) sees the last binding of the enclosing scope. An import in the `except
-//! ImportError` handler of a `try` that imported the same name is a fallback: the name keeps
-//! referring to the `try` import.
+//! ImportError` handler of a `try` that imported the same name (`websockets = None`, another
+//! import) is a fallback: the name keeps referring to the `try` import.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -130,6 +130,11 @@ pub struct Binding<'a> {
     /// Where the binding takes effect: after the assigned value (`ws = ws.peer` reads the old
     /// `ws`), after a `def` or `class` statement (its decorators read the old name).
     pub position: u32,
+    /// Made inside an `except ImportError` handler: an alternative for when the `try` import
+    /// failed (`websockets = None`, another import), not what the name means when it worked.
+    pub fallback: bool,
+    /// The statement list (body) the binding is made in, by id.
+    pub(super) block: u32,
 }
 
 impl<'a> Binding<'a> {
@@ -161,6 +166,9 @@ pub struct Bindings<'a> {
     pub(super) callees: rustc_hash::FxHashSet<TextRange>,
     /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
     pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
+    /// Reads made later in the same statement list as the binding they read, in its scope:
+    /// whatever the branches and loops around, that binding is the value read.
+    pub(super) straight_line: rustc_hash::FxHashSet<TextRange>,
 }
 
 impl<'a> Bindings<'a> {
@@ -183,6 +191,19 @@ impl<'a> Bindings<'a> {
     /// `None` when `range` is no name the file reads.
     pub fn reference(&self, range: TextRange) -> Option<Option<BindingId>> {
         self.references.get(&range).map(|(_, b)| *b)
+    }
+
+    /// Does the `Name` read at `range` certainly see the binding it resolves to: made before it
+    /// in the same statement list, so no branch or loop can bring another binding of the name?
+    pub fn reads_straight_line(&self, range: TextRange) -> bool {
+        self.straight_line.contains(&range)
+    }
+
+    /// Does the file bind or read `name` anywhere (any scope)? Strings and comments do not
+    /// count: `"Server listening"` leaves the name `Server` free.
+    pub fn uses_name(&self, name: &str) -> bool {
+        self.bindings.iter().any(|b| b.name == name)
+            || self.references.values().any(|(n, _)| *n == name)
     }
 
     /// Every read of the file: its range, the name, and what it refers to.
@@ -279,13 +300,23 @@ impl<'a> Bindings<'a> {
         None
     }
 
-    /// Steps back over fallback imports to the import of the `try` they stand in for.
+    /// The `try` import a fallback binding of an `except ImportError` handler stands in for
+    /// (`try: from new import connect` / `except ImportError: from old import connect`).
+    pub fn primary_of(&self, id: BindingId) -> Option<BindingId> {
+        let binding = self.binding(id);
+        if !binding.fallback {
+            return None;
+        }
+        let ids = self.scope(binding.scope).bindings_of(binding.name);
+        let i = ids.iter().position(|b| *b == id)?;
+        let primary = ids[self.prefer_primary(ids, i)];
+        (primary != id && !self.binding(primary).fallback).then_some(primary)
+    }
+
+    /// Steps back over fallback bindings to the import of the `try` they stand in for.
     fn prefer_primary(&self, ids: &[BindingId], mut i: usize) -> usize {
         while i > 0 {
-            let is_fallback = self
-                .binding(ids[i])
-                .import()
-                .is_some_and(|import| import.fallback);
+            let is_fallback = self.binding(ids[i]).fallback;
             let previous_is_import = self.binding(ids[i - 1]).import().is_some();
             if !(is_fallback && previous_is_import) {
                 break;

@@ -18,6 +18,8 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
         out: Bindings::default(),
         stack: Vec::new(),
         loads: Vec::new(),
+        blocks: vec![0],
+        next_block: 1,
         globals: HashSet::default(),
         nonlocals: HashSet::default(),
         fallback: 0,
@@ -35,7 +37,7 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
     } = builder;
     let mut references = HashMap::with_capacity_and_hasher(loads.len(), Default::default());
     let mut reads_by_position = Vec::with_capacity(loads.len());
-    for (scope, name, range) in loads {
+    for (scope, name, range, block) in loads {
         let resolved = if globals.contains(&(scope, name)) {
             out.lookup(ScopeId::MODULE, name, u32::MAX)
         } else if nonlocals.contains(&(scope, name)) {
@@ -43,7 +45,17 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
                 .parent
                 .and_then(|parent| out.lookup(parent, name, u32::MAX))
         } else {
-            out.lookup(scope, name, range.start().to_u32())
+            let resolved = out.lookup(scope, name, range.start().to_u32());
+            if let Some(id) = resolved {
+                let binding = out.binding(id);
+                if binding.scope == scope
+                    && binding.block == block
+                    && binding.position <= range.start().to_u32()
+                {
+                    out.straight_line.insert(range);
+                }
+            }
+            resolved
         };
         references.insert(range, (name, resolved));
         reads_by_position.push((range, name, resolved));
@@ -57,7 +69,11 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
 struct Builder<'a, 'n> {
     out: Bindings<'a>,
     stack: Vec<ScopeId>,
-    loads: Vec<(ScopeId, &'a str, TextRange)>,
+    /// Every read: its scope, name, range and the statement list it is in.
+    loads: Vec<(ScopeId, &'a str, TextRange, u32)>,
+    /// The statement lists (bodies) around the walk, innermost last, by id.
+    blocks: Vec<u32>,
+    next_block: u32,
     globals: HashSet<(ScopeId, &'a str)>,
     nonlocals: HashSet<(ScopeId, &'a str)>,
     /// Depth of `except ImportError:` handlers around the walk.
@@ -68,6 +84,10 @@ struct Builder<'a, 'n> {
 }
 
 impl<'a> Builder<'a, '_> {
+    fn block(&self) -> u32 {
+        *self.blocks.last().expect("the module body is never popped")
+    }
+
     fn current(&self) -> ScopeId {
         *self.stack.last().expect("the module scope is never popped")
     }
@@ -118,6 +138,8 @@ impl<'a> Builder<'a, '_> {
             range,
             scope,
             position,
+            fallback: self.fallback > 0,
+            block: self.block(),
         });
         self.out.scopes[scope.0 as usize]
             .names
@@ -234,6 +256,15 @@ fn is_type_checking(test: &Expr) -> bool {
 }
 
 impl<'a> Visitor<'a> for Builder<'a, '_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        self.blocks.push(self.next_block);
+        self.next_block += 1;
+        for stmt in body {
+            self.visit_stmt(stmt);
+        }
+        self.blocks.pop();
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
@@ -288,7 +319,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 self.visit_expr(&aug.value);
                 if let Expr::Name(name) = &*aug.target {
                     let scope = self.current();
-                    self.loads.push((scope, name.id.as_str(), name.range));
+                    self.loads
+                        .push((scope, name.id.as_str(), name.range, self.block()));
                     // The store shares the node: keep the read resolvable, bind without `at`.
                     let id = BindingId(self.out.bindings.len() as u32);
                     self.out.bindings.push(Binding {
@@ -297,6 +329,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                         range: name.range,
                         scope,
                         position: end(aug),
+                        fallback: self.fallback > 0,
+                        block: self.block(),
                     });
                     self.out.scopes[scope.0 as usize]
                         .names
@@ -421,7 +455,8 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
                     let scope = self.current();
-                    self.loads.push((scope, name.id.as_str(), name.range));
+                    self.loads
+                        .push((scope, name.id.as_str(), name.range, self.block()));
                 }
                 ExprContext::Del => self.bind(
                     name.id.as_str(),

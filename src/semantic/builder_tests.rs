@@ -79,6 +79,17 @@ fn fallback_imports_keep_the_try_import() {
 }
 
 #[test]
+fn a_none_placeholder_for_a_missing_module_keeps_the_try_import() {
+    // Read at once and from a function body (which sees the last binding).
+    let source = "try:\n    import websockets\nexcept ImportError:\n    websockets = None\n\
+                  websockets\ndef f():\n    websockets\n";
+    assert_eq!(
+        reads_of(source, "websockets", None),
+        ["import websockets", "import websockets"]
+    );
+}
+
+#[test]
 fn dotted_aliased_relative_and_star_imports() {
     let module = ModuleName {
         name: "pkg.app".into(),
@@ -144,4 +155,20 @@ fn imports_resolve_per_read() {
             Some("websockets.serve".into())
         ]
     );
+}
+
+#[test]
+fn reads_in_the_statement_list_of_their_binding_are_straight_line() {
+    let source = "x = 1\nif c:\n    x = 2\n    x\nelse:\n    x\nx\nfor i in y:\n    x\n    x = 3\n";
+    let parsed = parse_module(source).unwrap();
+    let bindings = build(parsed.syntax(), None);
+    let mut reads: Vec<_> = bindings.reads().filter(|(_, n, _)| *n == "x").collect();
+    reads.sort_by_key(|(r, _, _)| r.start());
+    let straight: Vec<bool> = reads
+        .iter()
+        .map(|(r, _, _)| bindings.reads_straight_line(*r))
+        .collect();
+    // In the `if` body after `x = 2`; not in `else` (reads `x = 1` from outside), not after the
+    // `if` (either branch), not at the top of a loop body that rebinds `x` later.
+    assert_eq!(straight, [true, false, false, false]);
 }

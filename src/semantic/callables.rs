@@ -39,11 +39,13 @@ impl<'a> Resolver<'_, 'a> {
                     | BindingKind::Annotated {
                         value: Some(value), ..
                     } => {
-                        // Bound once in its scope: `bound = functools.partial(handler, ...)`.
+                        // Bound once in its scope (`bound = functools.partial(handler, ...)`),
+                        // or just before, in the same statement list (one branch's own value).
                         let scope = self.bindings.scope(binding.scope);
-                        (scope.bindings_of(binding.name).len() == 1)
-                            .then(|| self.within(value, depth))
-                            .flatten()
+                        (scope.bindings_of(binding.name).len() == 1
+                            || self.bindings.reads_straight_line(name.range))
+                        .then(|| self.within(value, depth))
+                        .flatten()
                     }
                     _ => None,
                 }

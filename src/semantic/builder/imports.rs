@@ -69,6 +69,8 @@ impl<'a> Builder<'a, '_> {
                         range: alias.range,
                         scope,
                         position,
+                        fallback: self.fallback > 0,
+                        block: self.block(),
                     });
                     self.out.scopes[scope.0 as usize]
                         .names
