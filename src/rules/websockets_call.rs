@@ -193,7 +193,11 @@ pub fn unpacked_entry<'s, 'c: 's>(
 /// read nowhere else? (No `**` at all: true.)
 pub fn unpacked_keys_known(checker: &Checker, call: &ExprCall) -> bool {
     let closed = |dict: &Expr| match dict {
-        Expr::Dict(dict) => dict.items.iter().all(|i| i.key.is_some()),
+        // Every key a string literal: `{KEY: v}` may name any keyword.
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .all(|i| matches!(i.key, Some(Expr::StringLiteral(_)))),
         Expr::Call(call) => call.arguments.keywords.iter().all(|k| k.arg.is_some()),
         _ => false,
     };
