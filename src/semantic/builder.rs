@@ -131,6 +131,20 @@ impl<'a> Builder<'a, '_> {
         position: u32,
         kind: BindingKind<'a>,
     ) {
+        let id = self.push_binding(scope, name, range, position, kind);
+        self.out.at.insert(range, id);
+    }
+
+    /// A new binding of `name` in `scope`, visible from `position`; not entered in `at` (the
+    /// bindings of a star import share its `*`).
+    fn push_binding(
+        &mut self,
+        scope: ScopeId,
+        name: &'a str,
+        range: TextRange,
+        position: u32,
+        kind: BindingKind<'a>,
+    ) -> BindingId {
         let id = BindingId(self.out.bindings.len() as u32);
         self.out.bindings.push(Binding {
             name,
@@ -146,7 +160,7 @@ impl<'a> Builder<'a, '_> {
             .entry(name)
             .or_default()
             .push(id);
-        self.out.at.insert(range, id);
+        id
     }
 
     /// Binds the names of an assignment target; attributes and subscripts are reads.

@@ -5,7 +5,7 @@
 use ruff_python_ast::{StmtImport, StmtImportFrom};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::super::bindings::{Binding, BindingId, BindingKind, Import};
+use super::super::bindings::{BindingKind, Import};
 use super::super::star_exports;
 use super::Builder;
 
@@ -60,23 +60,14 @@ impl<'a> Builder<'a, '_> {
                     let mut import =
                         self.import(format!("{module}.{name}"), from.range, alias.range);
                     import.star = Some(on_latest);
-                    // Star bindings share the `*`: they get no entry in `at`.
                     let scope = self.current();
-                    let id = BindingId(self.out.bindings.len() as u32);
-                    self.out.bindings.push(Binding {
-                        name,
-                        kind: BindingKind::Import(import),
-                        range: alias.range,
+                    self.push_binding(
                         scope,
+                        name,
+                        alias.range,
                         position,
-                        fallback: self.fallback > 0,
-                        block: self.block(),
-                    });
-                    self.out.scopes[scope.0 as usize]
-                        .names
-                        .entry(name)
-                        .or_default()
-                        .push(id);
+                        BindingKind::Import(import),
+                    );
                 }
                 continue;
             }
