@@ -75,8 +75,8 @@ fn findings(dir: &Path) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
-#[test]
-fn fixture_projects() {
+/// The case folders of `fixtures/projects/`, in name order.
+fn project_cases() -> Vec<PathBuf> {
     let root = repo_root().join("fixtures/projects");
     let mut cases: Vec<PathBuf> = fs::read_dir(&root)
         .unwrap()
@@ -84,6 +84,12 @@ fn fixture_projects() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn fixture_projects() {
+    let cases = project_cases();
     assert!(cases.len() >= 6, "the project fixtures are missing");
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -183,13 +189,7 @@ fn json_findings(out: &std::process::Output) -> Vec<(String, String, String)> {
 /// check gives it (a handler served from another module, a client attribute read elsewhere).
 #[test]
 fn stdin_is_checked_with_the_project_on_disk() {
-    let root = repo_root().join("fixtures/projects");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = project_cases();
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let dir = scratch(&format!("stdin-project-{name}"));
