@@ -133,8 +133,19 @@ pub fn run(
         let (reports, summaries) = timings.time("first-look", || {
             file::first_look(&project, &read_bytes, context)
         });
-        timings.time("propagate", || project.propagate(summaries));
+        let rounds = timings.time("propagate", || project.propagate(summaries));
         first_look = reports;
+        timings.count("project-files", || project.len());
+        for n in rounds {
+            timings.count("summarized-again", || n);
+        }
+        timings.count("cross-file-group-files", || project.group_files().len());
+        timings.count("learn-from-project", || {
+            first_look
+                .keys()
+                .filter(|p| project.learns_something(p))
+                .count()
+        });
     }
     // 5. Fix groups that span files: lint their files once, decide each group everywhere.
     if project.has_cross_file_groups() {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub struct Timings {
     enabled: bool,
     stages: Vec<(&'static str, Duration, Duration)>,
+    counts: Vec<(&'static str, usize)>,
 }
 
 /// The stages that exist only because the files of a run are one program (issue 11): without
@@ -21,6 +22,7 @@ impl Timings {
         Timings {
             enabled: std::env::var_os("WSMIGRATE_TIMINGS").is_some_and(|v| !v.is_empty()),
             stages: Vec::new(),
+            counts: Vec::new(),
         }
     }
 
@@ -53,6 +55,14 @@ impl Timings {
         }
     }
 
+    /// Records how many files (or rounds) a stage handled, printed as
+    /// `wsmigrate-count: NAME N`; `f` is only called when timings are on.
+    pub fn count(&mut self, name: &'static str, f: impl FnOnce() -> usize) {
+        if self.enabled {
+            self.counts.push((name, f()));
+        }
+    }
+
     /// Prints the stages (see the module docs).
     pub fn print(&self) {
         if !self.enabled {
@@ -79,6 +89,9 @@ impl Timings {
                 .sum::<f64>();
         eprintln!("wsmigrate-timings: total {wall:.1} {cpu:.1}");
         eprintln!("wsmigrate-timings: project-stages {project_wall:.1} {project_cpu:.1}");
+        for (name, n) in &self.counts {
+            eprintln!("wsmigrate-count: {name} {n}");
+        }
     }
 }
 

@@ -182,11 +182,13 @@ impl<'p> Index<'p> {
         if offering.sorted.is_empty() {
             return;
         }
-        // Facts about functions go only to the modules that call them (a file that learns
-        // nothing is not checked again).
+        // Facts about functions go only to the modules that call them, about classes to those
+        // that name them (a file that learns nothing is not checked again).
         let calls = |q: &String| summary.callees.binary_search(q).is_ok();
+        let names = |q: &String| summary.references.binary_search(q).is_ok();
         let mut push = |qualified: String, target: u32, offer: &Offer| match offer {
             Offer::Returns(_) | Offer::ReachesConnect(_) if !calls(&qualified) => {}
+            Offer::Class(_) if !names(&qualified) => {}
             Offer::Returns(_) if facts.returns.iter().any(|(q, _)| *q == qualified) => {}
             Offer::ReachesConnect(_)
                 if facts.reaches_connect.iter().any(|(q, _)| *q == qualified) => {}

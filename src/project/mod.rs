@@ -103,6 +103,11 @@ impl Project {
         self.paths.is_empty()
     }
 
+    /// The number of member modules.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
     /// Does some use in one file depend on the legacy import of another?
     pub fn has_cross_file_groups(&self) -> bool {
         !self.cross_file.is_empty()
@@ -280,7 +285,8 @@ impl Project {
 
     /// The index over the summaries of the first look (each file linted on its own), then
     /// more rounds to a fixed point, re-reading only the modules whose facts changed.
-    pub fn propagate(&mut self, first: Vec<Option<Summary>>) {
+    /// Returns how many modules each round after the first summarized again.
+    pub fn propagate(&mut self, first: Vec<Option<Summary>>) -> Vec<usize> {
         let sites: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
         let modules: HashMap<&str, u32> = self
             .modules
@@ -290,6 +296,7 @@ impl Project {
             .collect();
         let mut summaries = first;
         let mut facts = vec![ExternalFacts::default(); self.paths.len()];
+        let mut rounds = Vec::new();
         for _ in 0..MAX_ROUNDS {
             let index = index::Index {
                 modules: modules.clone(),
@@ -303,6 +310,7 @@ impl Project {
             if changed.is_empty() {
                 break;
             }
+            rounds.push(changed.len());
             let again: Vec<(usize, Option<Summary>)> = changed
                 .par_iter()
                 .map(|&i| {
@@ -325,6 +333,7 @@ impl Project {
         }
         self.facts = facts;
         self.cross_file = self.cross_file_groups();
+        rounds
     }
 
     /// What the first look assumes: nothing from other modules, except that some module may

@@ -31,6 +31,11 @@ pub struct Summary {
     /// The functions of other modules the module calls (qualified, sorted): only those get
     /// their returns and `connect()` reaches from the index.
     pub callees: Vec<String>,
+    /// The names of other modules the module refers to (qualified, sorted; also inside string
+    /// annotations): only those get the index's facts about classes (a module that imports
+    /// another and never names its client class learns nothing from it, and is not checked
+    /// again).
+    pub references: Vec<String>,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -111,12 +116,16 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
         model,
         out: Vec::new(),
         callees: Vec::new(),
+        references: Vec::new(),
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
     calls.callees.sort_unstable();
     calls.callees.dedup();
     summary.callees = calls.callees;
+    calls.references.sort_unstable();
+    calls.references.dedup();
+    summary.references = calls.references;
     for ((class, attribute), connection) in &model.connections.attributes {
         let Some(info) = model.definitions.class(*class) else {
             continue;
@@ -252,10 +261,53 @@ struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
     out: Vec<CallRef>,
     callees: Vec<String>,
+    references: Vec<String>,
+}
+
+impl Calls<'_, '_> {
+    /// A name or attribute chain naming something of another module.
+    fn refer(&mut self, expr: &Expr) {
+        let qualified = self
+            .model
+            .imports
+            .resolve_any(expr)
+            .filter(|q| !is_websockets(q) && !q.starts_with('.'));
+        self.references.extend(qualified);
+    }
+}
+
+/// Could the string be an annotation naming something (`"Client"`, `"Optional[pkg.Client]"`)?
+fn may_be_annotation(text: &str) -> bool {
+    text.len() <= 200
+        && text.bytes().any(|b| b.is_ascii_alphabetic())
+        && text.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b',' | b'|' | b' ')
+        })
+}
+
+/// Visits the names of a string annotation (their ranges are not the file's).
+struct Names<'c, 'm, 'a>(&'c mut Calls<'m, 'a>);
+
+impl<'b> Visitor<'b> for Names<'_, '_, '_> {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        if matches!(expr, Expr::Name(_) | Expr::Attribute(_)) {
+            self.0.refer(expr);
+        }
+        walk_expr(self, expr);
+    }
 }
 
 impl<'a> Visitor<'a> for Calls<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(_) | Expr::Attribute(_) => self.refer(expr),
+            Expr::StringLiteral(string) if may_be_annotation(string.value.to_str()) => {
+                if let Ok(parsed) = ruff_python_parser::parse_expression(string.value.to_str()) {
+                    Names(self).visit_expr(&parsed.syntax().body);
+                }
+            }
+            _ => {}
+        }
         if let Expr::Call(call) = expr {
             if let Some(callee) = self.model.callee_elsewhere(&call.func) {
                 self.callees.push(callee);

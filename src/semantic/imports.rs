@@ -40,6 +40,10 @@ pub struct Imports {
     bindings: HashMap<String, Binding>,
     /// Every import binding of the file (any module).
     imported: Vec<Binding>,
+    /// Module-level imports of other modules by local name (index into `imported`), for names
+    /// read inside string annotations, which have no read of their own; a name the module also
+    /// binds otherwise is left out.
+    named: HashMap<String, u32>,
     /// Reads of names that some import binds, by the `Name` node's range: what they resolve to.
     resolved: HashMap<TextRange, Read>,
     /// One bit per first byte (ASCII; bit 127 for any other) of the import-bound names: rules
@@ -89,6 +93,10 @@ impl Imports {
                         .bindings
                         .insert(binding.name.to_string(), entry.clone());
                 }
+            } else if binding.scope == ScopeId::MODULE {
+                imports
+                    .named
+                    .insert(binding.name.to_string(), imports.imported.len() as u32);
             }
             imports.imported.push(entry);
         }
@@ -134,6 +142,12 @@ impl Imports {
         for name in &imports.ambiguous {
             imports.bindings.remove(name);
         }
+        imports.named.retain(|name, _| {
+            !module_scope
+                .bindings_of(name)
+                .iter()
+                .any(|id| !matches!(bindings.binding(*id).kind, BindingKind::Import(_)))
+        });
         imports
     }
 
@@ -171,7 +185,10 @@ impl Imports {
         match self.resolved.get(&range) {
             Some(Read::Import(i)) => Some(&self.imported[*i as usize]),
             Some(Read::Other | Read::Unbound) => None,
-            None => self.bindings.get(id),
+            None => self
+                .bindings
+                .get(id)
+                .or_else(|| Some(&self.imported[*self.named.get(id)? as usize])),
         }
     }
 
