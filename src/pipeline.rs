@@ -127,7 +127,7 @@ pub fn run(
     });
     // 4. First look: lint the project's files on their own; their summaries seed the index,
     //    which propagates facts across modules to a fixed point.
-    let mut first_look: HashMap<PathBuf, FileReport> = HashMap::default();
+    let mut first_look: HashMap<PathBuf, file::Looked> = HashMap::default();
     let read_bytes = file::ReadBytes::new(&read);
     if !project.is_empty() {
         let (reports, summaries) = timings.time("first-look", || {
@@ -154,41 +154,56 @@ pub fn run(
         });
     }
     drop(read_bytes);
-    // 6. Each file, with what the project knows about it (a file the project taught nothing
-    //    keeps its first look when only checking).
-    let reuse = |path: &Path| context.mode == Mode::Check && !project.learns_something(path);
+    // 6. Each file, with what the project knows about it. A file the project taught nothing
+    //    keeps its first look: its report when only checking, else its lint as the fix loop's
+    //    first pass.
+    let read: Vec<(Read, Option<file::Looked>)> = read
+        .into_iter()
+        .map(|read| {
+            let looked = match &read {
+                Read::Candidate { path, .. } | Read::Skipped { path } => first_look
+                    .remove(path)
+                    .filter(|_| !project.learns_something(path)),
+                Read::Failed(_) => None,
+            };
+            (read, looked)
+        })
+        .collect();
     let relint = timings.counter();
     let files = timings.time("files", || {
         read.into_par_iter()
-            .map(|read| match read {
-                Read::Candidate { path, .. } if first_look.contains_key(&path) && reuse(&path) => {
-                    first_look[&path].clone_report()
-                }
-                Read::Candidate { path, bytes, stamp } => {
-                    relint.time(first_look.contains_key(&path), || {
+            .map(|(read, looked)| match (read, looked) {
+                (_, Some(file::Looked::Report(report))) => report,
+                (Read::Candidate { path, bytes, stamp }, looked) => {
+                    let first = match looked {
+                        Some(file::Looked::Linted(linted)) => Some(linted),
+                        _ => None,
+                    };
+                    relint.time(project.file(&path).is_some() && first.is_none(), || {
                         file::process_bytes_in(
                             &path,
                             bytes,
                             Some(stamp),
                             context,
                             project.file(&path),
+                            first,
                         )
                     })
                 }
-                Read::Skipped { path } if first_look.contains_key(&path) && reuse(&path) => {
-                    first_look[&path].clone_report()
+                (Read::Skipped { path }, looked) if project.is_reached(&path) => {
+                    let first = match looked {
+                        Some(file::Looked::Linted(linted)) => Some(linted),
+                        _ => None,
+                    };
+                    file::process_path_in(&path, context, project.file(&path), first)
                 }
-                Read::Skipped { path } if project.is_reached(&path) => {
-                    file::process_path_in(&path, context, project.file(&path))
-                }
-                Read::Skipped { path } => FileReport::empty(Arc::new(path)),
-                Read::Failed(report) => report,
+                (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),
+                (Read::Failed(report), _) => report,
             })
             .filter(|report| !report.messages.is_empty() || report.change.is_some())
             .collect()
     });
-    // Files linted again because the project taught them something (with `--fix`: every file
-    // of the project, as the first look only lints).
+    // Files linted again because the project taught them something.
     timings.add("relint", relint);
     timings.print();
     Ok(RunReport { files, files_seen })
@@ -224,15 +239,6 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
 }
 
 impl FileReport {
-    fn clone_report(&self) -> FileReport {
-        FileReport {
-            path: self.path.clone(),
-            messages: self.messages.clone(),
-            change: self.change.clone(),
-            internal_error: self.internal_error,
-        }
-    }
-
     fn empty(path: Arc<PathBuf>) -> FileReport {
         FileReport {
             path,

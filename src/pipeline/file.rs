@@ -24,17 +24,22 @@ use crate::write::{self, Stamp};
 
 /// Reads and processes one file on its own; a panic inside becomes an internal-error finding.
 pub fn process_path(path: &Path, context: &Context) -> FileReport {
-    process_path_in(path, context, None)
+    process_path_in(path, context, None, None)
 }
 
 /// Reads and processes one file of a project (a file the project reaches is checked although
 /// it never mentions websockets).
-pub fn process_path_in(path: &Path, context: &Context, project: Option<FileProject>) -> FileReport {
+pub fn process_path_in(
+    path: &Path,
+    context: &Context,
+    project: Option<FileProject>,
+    first: Option<Linted>,
+) -> FileReport {
     let (bytes, stamp) = match read_regular_file(path) {
         Ok(read) => read,
         Err(message) => return io_error_report(path, message),
     };
-    process_bytes_in(path, bytes, Some(stamp), context, project)
+    process_bytes_in(path, bytes, Some(stamp), context, project, first)
 }
 
 /// Processes one file's bytes (from disk, with the file's stamp, or from stdin).
@@ -44,19 +49,22 @@ pub fn process_bytes(
     stamp: Option<Stamp>,
     context: &Context,
 ) -> FileReport {
-    process_bytes_in(path, bytes, stamp, context, None)
+    process_bytes_in(path, bytes, stamp, context, None, None)
 }
 
+/// `first`: the file's lint from the first look, when it holds for this check too (the project
+/// taught the file nothing): the fix loop starts from it instead of linting the same text again.
 pub fn process_bytes_in(
     path: &Path,
     bytes: Vec<u8>,
     stamp: Option<Stamp>,
     context: &Context,
     project: Option<FileProject>,
+    first: Option<Linted>,
 ) -> FileReport {
     let shared_path = Arc::new(path.to_path_buf());
     match catch_unwind(AssertUnwindSafe(|| {
-        process_file(&shared_path, bytes, stamp, context, project)
+        process_file(&shared_path, bytes, stamp, context, project, first)
     })) {
         Ok(report) => report,
         Err(panic) => {
@@ -91,6 +99,7 @@ fn process_file(
     stamp: Option<Stamp>,
     context: &Context,
     project: Option<FileProject>,
+    first: Option<Linted>,
 ) -> FileReport {
     let mut report = FileReport::empty(path.clone());
     // Files no rule can match are neither decoded nor parsed (their encoding and syntax errors
@@ -120,7 +129,13 @@ fn process_file(
     };
     let source_type = PySourceType::from(path.as_path());
     let ignored = context.settings.per_file_ignores.for_path(path);
-    let lint = |text: &str| lint(text, source_type, context, &ignored, project);
+    // The first look's lint stands for the first lint of the original text.
+    let original = first.as_ref().map(|_| source.text.clone());
+    let first = std::cell::Cell::new(first);
+    let lint = |text: &str| match first.take() {
+        Some(linted) if original.as_deref() == Some(text) => linted,
+        _ => lint(text, source_type, context, &ignored, project),
+    };
     let fixing = context.mode != Mode::Check;
     match source.writable() {
         Ok(()) if fixing => lint_fix(&mut report, source, stamp, context, source_type, lint),
@@ -239,13 +254,20 @@ fn lint_fix(
     }
 }
 
-/// Stage 4: the first look at the project's files: each linted on its own (check only), its
-/// summary kept for the index.
+/// What the first look found in one file: its report when only checking, else its lint (the
+/// fix loop's first pass, if the project teaches the file nothing).
+pub(super) enum Looked {
+    Report(FileReport),
+    Linted(Linted),
+}
+
+/// Stage 4: the first look at the project's files: each linted on its own, its summary kept
+/// for the index.
 pub(super) fn first_look(
     project: &Project,
     read: &ReadBytes,
     context: &Context,
-) -> (HashMap<PathBuf, FileReport>, Vec<Option<Summary>>) {
+) -> (HashMap<PathBuf, Looked>, Vec<Option<Summary>>) {
     let summaries = Mutex::new(vec![None; project.paths.len()]);
     let facts = Project::first_look_facts();
     let reports = project
@@ -264,11 +286,15 @@ pub(super) fn first_look(
             let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
             // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
             // again: here it must not take the whole run down.
-            catch_unwind(AssertUnwindSafe(|| {
-                lint_only(&mut report, &source, context, lint)
+            let looked = catch_unwind(AssertUnwindSafe(|| match context.mode {
+                Mode::Check => {
+                    lint_only(&mut report, &source, context, lint);
+                    Looked::Report(report)
+                }
+                Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text)),
             }))
             .ok()?;
-            Some((path.clone(), report))
+            Some((path.clone(), looked))
         })
         .collect();
     (reports, summaries.into_inner().unwrap_or_default())

@@ -426,7 +426,7 @@ impl Workspace {
         match self.in_context(path) {
             Some((mut file, decisions)) => {
                 file.decisions = &decisions;
-                file::process_bytes_in(path, bytes, None, context, Some(file))
+                file::process_bytes_in(path, bytes, None, context, Some(file), None)
             }
             None => file::process_bytes(path, bytes, None, context),
         }
