@@ -1,7 +1,9 @@
 //! Stage times of one run, for the benchmarks: with `WSMIGRATE_TIMINGS=1` in the environment,
 //! `pipeline::run` prints to stderr, per stage, its wall time and the CPU time of the whole
 //! process during it (all threads: stages run one after the other, each in parallel inside),
-//! then the share of the project stages. Nothing is measured or printed otherwise.
+//! then the share of the project stages, file counts (`wsmigrate-count: WHAT N`) and the peak
+//! resident set after each stage (`wsmigrate-peak-rss-kb: STAGE KB`). Nothing is measured or
+//! printed otherwise.
 //! `benches/run.sh` reads these lines (`wsmigrate-timings: STAGE wall_ms cpu_ms`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +13,8 @@ pub struct Timings {
     enabled: bool,
     stages: Vec<(&'static str, Duration, Duration)>,
     counts: Vec<(&'static str, usize)>,
+    /// The process's peak resident set (KB) at the end of each stage.
+    peaks: Vec<(&'static str, i64)>,
 }
 
 /// The stages that exist only because the files of a run are one program (issue 11): without
@@ -23,6 +27,7 @@ impl Timings {
             enabled: std::env::var_os("WSMIGRATE_TIMINGS").is_some_and(|v| !v.is_empty()),
             stages: Vec::new(),
             counts: Vec::new(),
+            peaks: Vec::new(),
         }
     }
 
@@ -35,6 +40,7 @@ impl Timings {
         let out = f();
         self.stages
             .push((name, wall.elapsed(), process_cpu().saturating_sub(cpu)));
+        self.peaks.push((name, usage().ru_maxrss));
         out
     }
 
@@ -92,6 +98,9 @@ impl Timings {
         for (name, n) in &self.counts {
             eprintln!("wsmigrate-count: {name} {n}");
         }
+        for (name, kb) in &self.peaks {
+            eprintln!("wsmigrate-peak-rss-kb: {name} {kb}");
+        }
     }
 }
 
@@ -107,14 +116,18 @@ fn thread_cpu() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-/// User + system time of this process so far, all threads.
-fn process_cpu() -> Duration {
+fn usage() -> libc::rusage {
     // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
+    unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
         libc::getrusage(libc::RUSAGE_SELF, &mut usage);
         usage
-    };
+    }
+}
+
+/// User + system time of this process so far, all threads.
+fn process_cpu() -> Duration {
+    let usage = usage();
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }

@@ -6,21 +6,35 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::{ModModule, Stmt, StmtImportFrom};
+use ruff_python_parser::Parsed;
 use ruff_text_size::Ranged;
 
 use super::import_placement::{add_member, ends_its_line};
 use super::unused_imports::{remove_aliases, remove_statement, splice, ImportStatement};
 
 /// `fixed` with such duplicates merged, or `None` when there are none.
+#[cfg(test)]
 pub fn merge_duplicates(original: &str, fixed: &str) -> Option<String> {
     let before = ruff_python_parser::parse_module(original).ok()?;
-    let had = from_counts(before.syntax());
-    let mut text = fixed.to_string();
-    let mut changed = false;
+    merge_duplicates_in(&from_counts(before.syntax()), fixed, None)
+}
+
+/// [`merge_duplicates`] with the original's counts ([`from_counts`]) and, when at hand, the
+/// fixed text parsed.
+pub(super) fn merge_duplicates_in(
+    had: &HashMap<String, usize>,
+    fixed: &str,
+    parsed: Option<&Parsed<ModModule>>,
+) -> Option<String> {
+    let mut text = match parsed {
+        Some(parsed) => one_merge(fixed, parsed.syntax(), had)?,
+        None => fixed.to_string(),
+    };
+    let mut changed = parsed.is_some();
     // One name per round: a round's edits are computed on the text it parses.
     for _ in 0..64 {
         let parsed = ruff_python_parser::parse_module(&text).ok()?;
-        let Some(next) = one_merge(&text, parsed.syntax(), &had) else {
+        let Some(next) = one_merge(&text, parsed.syntax(), had) else {
             break;
         };
         text = next;
@@ -30,7 +44,7 @@ pub fn merge_duplicates(original: &str, fixed: &str) -> Option<String> {
 }
 
 /// How many top-level-block `from` imports each module has, per block.
-fn from_counts(module: &ModModule) -> HashMap<String, usize> {
+pub(super) fn from_counts(module: &ModModule) -> HashMap<String, usize> {
     let mut counts = HashMap::default();
     for body in bodies(module) {
         for import in mergeable(body) {

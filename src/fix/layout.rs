@@ -13,37 +13,8 @@ use ruff_python_formatter::{format_range, PyFormatOptions, QuoteStyle};
 use ruff_text_size::{TextRange, TextSize};
 use similar::{Algorithm, DiffOp, TextDiff};
 
-use super::{FixResult, Linted};
-
 /// ruff's (and black's) default.
 pub const DEFAULT_LINE_LENGTH: usize = 88;
-
-/// Lays out the statements the fixes made too long in the final text of `result`; when that
-/// changes anything, the new text becomes the last pass and its findings the remaining ones.
-pub fn lay_out(
-    result: &mut FixResult,
-    line_length: usize,
-    source_type: PySourceType,
-    mut lint: impl FnMut(&str) -> Linted,
-) {
-    if !result.changed() {
-        return;
-    }
-    let Some(text) = laid_out(
-        &result.pass_texts[0],
-        result.final_text(),
-        line_length,
-        source_type,
-    ) else {
-        return;
-    };
-    let linted = lint(&text);
-    if !linted.parses {
-        return; // Never trade a fix for a layout.
-    }
-    result.remaining = linted.diagnostics;
-    result.pass_texts.push(text);
-}
 
 /// `new` with each hunk (relative to `old`) that has a new over-long line range-formatted, or
 /// `None` when nothing changes.

@@ -67,6 +67,19 @@ pub fn fix_until_stable(
     text: String,
     line_ending: LineEnding,
     applicability: Applicability,
+    lint: impl FnMut(&str) -> Linted,
+) -> FixResult {
+    fix_until_stable_with(text, line_ending, applicability, |_, _| None, lint)
+}
+
+/// [`fix_until_stable`], with `finish(original, fixed)` run on each pass's text after the fixes
+/// and the import clean-up (the layout of statements the fixes made too long); like them, its
+/// result is validated by the lint that starts the next pass.
+pub fn fix_until_stable_with(
+    text: String,
+    line_ending: LineEnding,
+    applicability: Applicability,
+    finish: impl Fn(&str, &str) -> Option<String>,
     mut lint: impl FnMut(&str) -> Linted,
 ) -> FixResult {
     let mut result = FixResult {
@@ -80,8 +93,12 @@ pub fn fix_until_stable(
     // The lint of the text a pass produced doubles as that pass's validation, and is the next
     // pass's starting point: each pass parses once.
     let mut carried: Option<Linted> = None;
-    // Imports the fixes left unused are removed once, after the last fix.
+    // Has the current text been tidied (the imports the fixes left unused removed, duplicates
+    // merged, laid out)? Each pass tidies the text its fixes produced, and the lint that
+    // validates the fixes validates that too; after fixes applied one by one, the text is
+    // tidied once more after the last fix.
     let mut cleaned = false;
+    let before = std::cell::OnceCell::new();
     loop {
         let pass = result.pass_texts.len() - 1;
         let current = &result.pass_texts[pass];
@@ -103,11 +120,11 @@ pub fn fix_until_stable(
         let candidates = fixable(&diagnostics, applicability);
         if candidates.is_empty() && pass > 0 && !cleaned {
             cleaned = true;
-            let original = &result.pass_texts[0];
-            let pruned = unused_imports::remove_left_unused(original, current);
-            let merged =
-                duplicate_imports::merge_duplicates(original, pruned.as_deref().unwrap_or(current));
-            if let Some(text) = merged.or(pruned) {
+            if let Some(text) = tidy(
+                Original::once(&before, &result.pass_texts[0]),
+                current,
+                &finish,
+            ) {
                 let linted = lint(&text);
                 if linted.parses {
                     carried = Some(linted);
@@ -145,12 +162,31 @@ pub fn fix_until_stable(
         }
         let chosen = non_overlapping(&diagnostics, &candidates);
         let optimistic = apply(current, &diagnostics, &chosen, line_ending);
-        let next_linted = lint(&optimistic);
-        let (next, applied, dropped) = if next_linted.parses {
-            carried = Some(next_linted);
-            (optimistic, chosen, Vec::new())
-        } else {
-            apply_one_by_one(current, &diagnostics, &chosen, line_ending)
+        // The tidied text when it parses (else the fixes alone: tidying it again would give the
+        // same text).
+        let tidied = tidy(
+            Original::once(&before, &result.pass_texts[0]),
+            &optimistic,
+            &finish,
+        )
+        .map(|text| (lint(&text), text))
+        .filter(|(linted, _)| linted.parses);
+        cleaned = true;
+        let (next, applied, dropped) = match tidied {
+            Some((linted, text)) => {
+                carried = Some(linted);
+                (text, chosen, Vec::new())
+            }
+            None => {
+                let next_linted = lint(&optimistic);
+                if next_linted.parses {
+                    carried = Some(next_linted);
+                    (optimistic, chosen, Vec::new())
+                } else {
+                    cleaned = false;
+                    apply_one_by_one(current, &diagnostics, &chosen, line_ending)
+                }
+            }
         };
         for unit in dropped {
             for &i in &unit {
@@ -188,6 +224,55 @@ pub fn fix_until_stable(
         }
         result.pass_texts.push(next);
     }
+}
+
+/// What the clean-up after each pass needs of the original text (computed once per file;
+/// `None` when it does not parse).
+struct Original {
+    /// How often it uses each name outside import statements.
+    used: HashMap<String, usize>,
+    /// Its `from` imports per module and block.
+    had: HashMap<String, usize>,
+}
+
+impl Original {
+    /// The original text with what [`Original::of`] it gives, computed on first use.
+    fn once<'a>(
+        cell: &'a std::cell::OnceCell<Option<Original>>,
+        text: &'a str,
+    ) -> (&'a str, Option<&'a Original>) {
+        (text, cell.get_or_init(|| Original::of(text)).as_ref())
+    }
+
+    fn of(text: &str) -> Option<Original> {
+        let parsed = ruff_python_parser::parse_module(text).ok()?;
+        Some(Original {
+            used: unused_imports::used_in(text, &parsed),
+            had: duplicate_imports::from_counts(parsed.syntax()),
+        })
+    }
+}
+
+/// `text` (the fixes applied to `original`) without the websockets imports the fixes left
+/// unused, with duplicate `from` imports merged, then `finish`ed; `None` when nothing changes.
+fn tidy(
+    original: (&str, Option<&Original>),
+    text: &str,
+    finish: &impl Fn(&str, &str) -> Option<String>,
+) -> Option<String> {
+    let (original_text, original) = original;
+    let cleaned = original.and_then(|original| {
+        let after = ruff_python_parser::parse_module(text).ok()?;
+        let pruned = unused_imports::remove_left_unused_in(&original.used, text, &after);
+        let merged = duplicate_imports::merge_duplicates_in(
+            &original.had,
+            pruned.as_deref().unwrap_or(text),
+            pruned.is_none().then_some(&after),
+        );
+        merged.or(pruned)
+    });
+    let finished = finish(original_text, cleaned.as_deref().unwrap_or(text));
+    finished.or(cleaned)
 }
 
 /// Indices of the diagnostics whose fixes may be applied, grouped into units that must be

@@ -7,7 +7,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{walk_stmt, Visitor};
-use ruff_python_ast::{Alias, Stmt};
+use ruff_python_ast::{Alias, ModModule, Stmt};
+use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
 use super::import_placement::{ends_its_line, indent_of, line_end_after, line_start};
@@ -16,33 +17,63 @@ use crate::semantic::Imports;
 
 /// `fixed` without the websockets imports that only the fixes made unused, or `None` when there
 /// are none.
+#[cfg(test)]
 pub fn remove_left_unused(original: &str, fixed: &str) -> Option<String> {
     let before = ruff_python_parser::parse_module(original).ok()?;
     let after = ruff_python_parser::parse_module(fixed).ok()?;
-    let imports = Imports::collect(after.syntax());
-    if !imports.any() {
-        return None;
-    }
+    remove_left_unused_in(&used_in(original, &before), fixed, &after)
+}
+
+/// How often the original text uses each name outside import statements (computed once per
+/// file, for every pass).
+pub(super) fn used_in(original: &str, before: &Parsed<ModModule>) -> HashMap<String, usize> {
+    uses(original, before.tokens(), &import_ranges(before.syntax()))
+        .into_iter()
+        .map(|(name, n)| (name.to_string(), n))
+        .collect()
+}
+
+/// [`remove_left_unused`] with the original's uses and the fixed text parsed.
+pub(super) fn remove_left_unused_in(
+    used_before: &HashMap<String, usize>,
+    fixed: &str,
+    after: &Parsed<ModModule>,
+) -> Option<String> {
     let mut statements = ImportStatements::default();
     statements.visit_body(&after.syntax().body);
-    let used_before = uses(original, before.tokens(), &import_ranges(before.syntax()));
     let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
     let used_after = uses(fixed, after.tokens(), &ranges);
     let left_unused = |local: &str| {
         used_before.get(local).copied().unwrap_or(0) > 0
             && used_after.get(local).copied().unwrap_or(0) == 0
     };
+    let local_of = |alias: &Alias| {
+        let local = alias.asname.as_ref().unwrap_or(&alias.name);
+        local.split('.').next().unwrap_or_default().to_string()
+    };
+    // Most fixed texts leave no import unused: then the import table is not built.
+    let any = statements
+        .found
+        .iter()
+        .flat_map(|stmt| &stmt.aliases)
+        .any(|alias| left_unused(&local_of(alias)));
+    if !any {
+        return None;
+    }
+    let imports = Imports::collect(after.syntax());
+    if !imports.any() {
+        return None;
+    }
     let mut edits = Vec::new();
     for stmt in &statements.found {
         let removed: Vec<bool> = stmt
             .aliases
             .iter()
             .map(|alias| {
-                let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                let local = local.split('.').next().unwrap_or_default();
+                let local = local_of(alias);
                 imports
-                    .binding(local)
-                    .is_some_and(|b| b.alias == alias.range && left_unused(local))
+                    .binding(&local)
+                    .is_some_and(|b| b.alias == alias.range && left_unused(&local))
             })
             .collect();
         if !removed.contains(&true) {

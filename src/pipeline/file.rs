@@ -183,13 +183,17 @@ fn lint_fix(
     lint: impl Fn(&str) -> Linted,
 ) {
     let path = report.path.clone();
-    let mut result = fix::fix_until_stable(
+    // Statements the fixes made too long are laid out as part of each pass.
+    let layout = |original: &str, fixed: &str| {
+        fix::layout::laid_out(original, fixed, context.line_length, source_type)
+    };
+    let result = fix::fix_until_stable_with(
         source.text.clone(),
         source.line_ending,
         context.settings.fix_applicability,
+        layout,
         &lint,
     );
-    fix::layout::lay_out(&mut result, context.line_length, source_type, &lint);
     let pass_sources: Vec<Option<Arc<str>>> = result
         .pass_texts
         .iter()
