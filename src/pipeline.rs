@@ -117,7 +117,7 @@ pub fn run(
             Read::Candidate { path, .. } | Read::Skipped { path } => {
                 Some(project::Input { path, seed: None })
             }
-            Read::Failed(_) => None,
+            Read::Member { .. } | Read::Failed(_) => None,
         })
         .collect();
     let mut project = timings.time("project", || {
@@ -125,13 +125,23 @@ pub fn run(
             read_regular_file(path).ok().map(|r| r.0)
         })
     });
+    drop(inputs);
+    // The project keeps its members' texts: their bytes need not be held twice.
+    let read: Vec<Read> = read
+        .into_iter()
+        .map(|read| match read {
+            Read::Candidate { path, stamp, .. } if project.id(&path).is_some() => {
+                Read::Member { path, stamp }
+            }
+            read => read,
+        })
+        .collect();
     // 4. First look: lint the project's files on their own; their summaries seed the index,
     //    which propagates facts across modules to a fixed point.
     let mut first_look: HashMap<PathBuf, file::Looked> = HashMap::default();
-    let read_bytes = file::ReadBytes::new(&read);
     if !project.is_empty() {
         let (reports, summaries) = timings.time("first-look", || {
-            file::first_look(&project, &read_bytes, context)
+            file::first_look(&project, &file::ReadBytes::new(&read, &project), context)
         });
         let rounds = timings.time("propagate", || project.propagate(summaries));
         first_look = reports;
@@ -150,10 +160,9 @@ pub fn run(
     // 5. Fix groups that span files: lint their files once, decide each group everywhere.
     if project.has_cross_file_groups() {
         project.decisions = timings.time("groups", || {
-            file::decide_groups(&project, &read_bytes, context)
+            file::decide_groups(&project, &file::ReadBytes::new(&read, &project), context)
         });
     }
-    drop(read_bytes);
     // 6. Each file, with what the project knows about it. A file the project taught nothing
     //    keeps its first look: its report when only checking, else its lint as the fix loop's
     //    first pass.
@@ -161,7 +170,9 @@ pub fn run(
         .into_iter()
         .map(|read| {
             let looked = match &read {
-                Read::Candidate { path, .. } | Read::Skipped { path } => first_look
+                Read::Candidate { path, .. }
+                | Read::Member { path, .. }
+                | Read::Skipped { path } => first_look
                     .remove(path)
                     .filter(|_| !project.learns_something(path)),
                 Read::Failed(_) => None,
@@ -186,6 +197,24 @@ pub fn run(
                             Some(stamp),
                             context,
                             project.file(&path),
+                            first,
+                        )
+                    })
+                }
+                (Read::Member { path, stamp }, looked) => {
+                    let first = match looked {
+                        Some(file::Looked::Linted(linted)) => Some(linted),
+                        _ => None,
+                    };
+                    let file = project.file(&path);
+                    let bytes = file.map(|f| project.text(f.id).as_bytes().to_vec());
+                    relint.time(first.is_none(), || {
+                        file::process_bytes_in(
+                            &path,
+                            bytes.unwrap_or_default(),
+                            Some(stamp),
+                            context,
+                            file,
                             first,
                         )
                     })
@@ -215,6 +244,11 @@ enum Read {
     Candidate {
         path: PathBuf,
         bytes: Vec<u8>,
+        stamp: Stamp,
+    },
+    /// A candidate that is a member of the project, which holds its text.
+    Member {
+        path: PathBuf,
         stamp: Stamp,
     },
     /// No rule can match it on its own (the project may still reach it).

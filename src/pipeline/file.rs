@@ -309,11 +309,15 @@ pub(super) fn first_look(
 pub(super) struct ReadBytes<'r>(pub(super) HashMap<&'r Path, &'r [u8]>);
 
 impl<'r> ReadBytes<'r> {
-    pub(super) fn new(read: &'r [Read]) -> ReadBytes<'r> {
+    pub(super) fn new(read: &'r [Read], project: &'r Project) -> ReadBytes<'r> {
         ReadBytes(
             read.iter()
                 .filter_map(|r| match r {
                     Read::Candidate { path, bytes, .. } => Some((path.as_path(), bytes.as_slice())),
+                    Read::Member { path, .. } => {
+                        let id = project.id(path)?;
+                        Some((path.as_path(), project.text(id).as_bytes()))
+                    }
                     _ => None,
                 })
                 .collect(),
