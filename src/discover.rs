@@ -204,7 +204,10 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
         if !root.is_dir() {
             // An explicit file is always checked, unless --force-exclude says otherwise.
             if !(options.force_exclude && excluder.is_excluded_with_ancestors(root)) {
-                found.lock().unwrap().push(Found::File(root.clone()));
+                found
+                    .lock()
+                    .unwrap()
+                    .push((Found::File(root.clone()), None));
             }
             continue;
         }
@@ -232,10 +235,13 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root_path.to_path_buf());
                         let what = if path.is_dir() { "directory" } else { "file" };
-                        found.lock().unwrap().push(Found::Error {
-                            message: format!("cannot read {what}: {}", io_message(&err)),
-                            path,
-                        });
+                        found.lock().unwrap().push((
+                            Found::Error {
+                                message: format!("cannot read {what}: {}", io_message(&err)),
+                                path,
+                            },
+                            None,
+                        ));
                         return WalkState::Continue;
                     }
                 };
@@ -247,28 +253,59 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Foun
                 // Only regular files (or links to them) are Python files when walking, as in
                 // ruff: a FIFO, a socket or a dangling link named `*.py` is skipped.
                 if !is_dir && is_python_file(path) && is_regular(&entry) {
-                    found.lock().unwrap().push(Found::File(path.to_path_buf()));
+                    // The inode the directory listing gives (not a link's: its target's is
+                    // another), so that files with inodes of their own need no stat.
+                    let symlink = entry.file_type().is_some_and(|t| t.is_symlink());
+                    let inode = entry.ino().filter(|_| !symlink);
+                    found
+                        .lock()
+                        .unwrap()
+                        .push((Found::File(path.to_path_buf()), inode));
                 }
                 WalkState::Continue
             })
         });
     }
     let mut found = found.into_inner().unwrap();
-    found.sort_by(|a, b| key(a).cmp(key(b)));
-    found.dedup_by(|a, b| key(a) == key(b));
+    found.sort_by(|a, b| key(&a.0).cmp(key(&b.0)));
+    found.dedup_by(|a, b| key(&a.0) == key(&b.0));
     Ok(one_name_per_file(found))
 }
 
 /// One file, one identity: the same file reached under two spellings (`. a.py`), through a
 /// symlink or a hard link is processed once, under the first of its names in sorted order.
-fn one_name_per_file(found: Vec<Found>) -> Vec<Found> {
+/// `found` comes with the inodes the directory listings gave: only files whose inode another
+/// file shares (or that have none: links, explicit paths) are looked up for their device.
+fn one_name_per_file(found: Vec<(Found, Option<u64>)>) -> Vec<Found> {
     use rayon::prelude::*;
     use std::os::unix::fs::MetadataExt;
+    let stat = |f: &Found| match f {
+        Found::File(path) => std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino())),
+        Found::Error { .. } => None,
+    };
+    let unlisted: Vec<Option<(u64, u64)>> = found
+        .par_iter()
+        .map(|(f, inode)| match inode {
+            Some(_) => None,
+            None => stat(f),
+        })
+        .collect();
+    let mut inodes: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
+    for inode in found
+        .iter()
+        .filter_map(|(_, i)| *i)
+        .chain(unlisted.iter().flatten().map(|(_, i)| *i))
+    {
+        *inodes.entry(inode).or_default() += 1;
+    }
     let ids: Vec<Option<(u64, u64)>> = found
         .par_iter()
-        .map(|f| match f {
-            Found::File(path) => std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino())),
-            Found::Error { .. } => None,
+        .zip(unlisted)
+        .map(|((f, inode), unlisted)| match inode {
+            Some(inode) if inodes[inode] > 1 => stat(f),
+            // A unique inode: no other name of the run is this file.
+            Some(_) => None,
+            None => unlisted,
         })
         .collect();
     let mut seen = rustc_hash::FxHashSet::default();
@@ -276,7 +313,7 @@ fn one_name_per_file(found: Vec<Found>) -> Vec<Found> {
         .into_iter()
         .zip(ids)
         .filter(|(_, id)| id.is_none_or(|id| seen.insert(id)))
-        .map(|(f, _)| f)
+        .map(|((f, _), _)| f)
         .collect()
 }
 

@@ -287,19 +287,28 @@ pub use file::{fix_buffer, lint_buffer, process_bytes, process_path};
 
 fn read_regular_file(path: &Path) -> Result<(Vec<u8>, Stamp), String> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // One open and one fstat per file (the mostly-irrelevant tree is mostly this): O_NONBLOCK so
+    // that opening a FIFO does not wait for a writer, and the type is checked on the handle.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
     if !meta.is_file() {
-        // Checked before opening: opening a FIFO would block.
         return Err(if meta.is_dir() {
             "is a directory".to_string()
         } else {
             "not a regular file".to_string()
         });
     }
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    // Through `Take`: `File::read_to_end` would fstat and seek the file again for a size hint.
+    (&file)
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
     Ok((bytes, Stamp::of(&meta)))
 }
 

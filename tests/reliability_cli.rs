@@ -112,6 +112,18 @@ fn one_file_under_two_spellings_is_processed_once() {
     write(&dir, "a.py", LEGACY);
     let out = run(&dir, &["check", "--output-format", "concise", ".", "a.py"]);
     assert_eq!(stdout(&out).matches("WS001").count(), 1, "{}", stdout(&out));
+    // Hard links found by the walk (the listing's inode tells them apart from other files,
+    // which are not looked up), and another file with the same text.
+    fs::create_dir(dir.join("sub")).unwrap();
+    fs::hard_link(dir.join("a.py"), dir.join("sub/linked.py")).unwrap();
+    write(&dir, "sub/copy.py", LEGACY);
+    let out = run(&dir, &["check", "--output-format", "concise", "."]);
+    let text = stdout(&out);
+    assert_eq!(text.matches("WS001").count(), 2, "{text}");
+    assert!(
+        text.contains("a.py:") && text.contains("copy.py:"),
+        "{text}"
+    );
 }
 
 #[test]
