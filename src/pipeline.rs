@@ -185,27 +185,12 @@ pub fn run(
         read.into_par_iter()
             .map(|(read, looked)| match (read, looked) {
                 (_, Some(file::Looked::Report(report))) => report,
-                (Read::Candidate { path, bytes, stamp }, looked) => {
-                    let first = match looked {
-                        Some(file::Looked::Linted(linted)) => Some(linted),
-                        _ => None,
-                    };
-                    relint.time(project.file(&path).is_some() && first.is_none(), || {
-                        file::process_bytes_in(
-                            &path,
-                            bytes,
-                            Some(stamp),
-                            context,
-                            project.file(&path),
-                            first,
-                        )
-                    })
+                // Not a member of the project (those are `Member`s): nothing to learn.
+                (Read::Candidate { path, bytes, stamp }, _) => {
+                    file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
                 }
                 (Read::Member { path, stamp }, looked) => {
-                    let first = match looked {
-                        Some(file::Looked::Linted(linted)) => Some(linted),
-                        _ => None,
-                    };
+                    let first = looked.and_then(file::Looked::linted);
                     let file = project.file(&path);
                     let bytes = file.map(|f| project.text(f.id).as_bytes().to_vec());
                     relint.time(first.is_none(), || {
@@ -220,10 +205,7 @@ pub fn run(
                     })
                 }
                 (Read::Skipped { path }, looked) if project.is_reached(&path) => {
-                    let first = match looked {
-                        Some(file::Looked::Linted(linted)) => Some(linted),
-                        _ => None,
-                    };
+                    let first = looked.and_then(file::Looked::linted);
                     file::process_path_in(&path, context, project.file(&path), first)
                 }
                 (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),

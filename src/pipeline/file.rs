@@ -265,6 +265,15 @@ pub(super) enum Looked {
     Linted(Linted),
 }
 
+impl Looked {
+    pub(super) fn linted(self) -> Option<Linted> {
+        match self {
+            Looked::Linted(linted) => Some(linted),
+            Looked::Report(_) => None,
+        }
+    }
+}
+
 /// Stage 4: the first look at the project's files: each linted on its own, its summary kept
 /// for the index.
 pub(super) fn first_look(
