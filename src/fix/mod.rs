@@ -11,6 +11,7 @@ pub mod importer;
 pub mod layout;
 pub mod statements;
 pub mod string_annotation;
+mod tidy;
 mod unused_imports;
 
 pub use groups::{settle_groups, settle_groups_in, GroupDecisions};
@@ -120,8 +121,8 @@ pub fn fix_until_stable_with(
         let candidates = fixable(&diagnostics, applicability);
         if candidates.is_empty() && pass > 0 && !cleaned {
             cleaned = true;
-            if let Some(text) = tidy(
-                Original::once(&before, &result.pass_texts[0]),
+            if let Some(text) = tidy::tidy(
+                tidy::Original::once(&before, &result.pass_texts[0]),
                 current,
                 &finish,
             ) {
@@ -164,8 +165,8 @@ pub fn fix_until_stable_with(
         let optimistic = apply(current, &diagnostics, &chosen, line_ending);
         // The tidied text when it parses (else the fixes alone: tidying it again would give the
         // same text).
-        let tidied = tidy(
-            Original::once(&before, &result.pass_texts[0]),
+        let tidied = tidy::tidy(
+            tidy::Original::once(&before, &result.pass_texts[0]),
             &optimistic,
             &finish,
         )
@@ -224,55 +225,6 @@ pub fn fix_until_stable_with(
         }
         result.pass_texts.push(next);
     }
-}
-
-/// What the clean-up after each pass needs of the original text (computed once per file;
-/// `None` when it does not parse).
-struct Original {
-    /// How often it uses each name outside import statements.
-    used: HashMap<String, usize>,
-    /// Its `from` imports per module and block.
-    had: HashMap<String, usize>,
-}
-
-impl Original {
-    /// The original text with what [`Original::of`] it gives, computed on first use.
-    fn once<'a>(
-        cell: &'a std::cell::OnceCell<Option<Original>>,
-        text: &'a str,
-    ) -> (&'a str, Option<&'a Original>) {
-        (text, cell.get_or_init(|| Original::of(text)).as_ref())
-    }
-
-    fn of(text: &str) -> Option<Original> {
-        let parsed = ruff_python_parser::parse_module(text).ok()?;
-        Some(Original {
-            used: unused_imports::used_in(text, &parsed),
-            had: duplicate_imports::from_counts(parsed.syntax()),
-        })
-    }
-}
-
-/// `text` (the fixes applied to `original`) without the websockets imports the fixes left
-/// unused, with duplicate `from` imports merged, then `finish`ed; `None` when nothing changes.
-fn tidy(
-    original: (&str, Option<&Original>),
-    text: &str,
-    finish: &impl Fn(&str, &str) -> Option<String>,
-) -> Option<String> {
-    let (original_text, original) = original;
-    let cleaned = original.and_then(|original| {
-        let after = ruff_python_parser::parse_module(text).ok()?;
-        let pruned = unused_imports::remove_left_unused_in(&original.used, text, &after);
-        let merged = duplicate_imports::merge_duplicates_in(
-            &original.had,
-            pruned.as_deref().unwrap_or(text),
-            pruned.is_none().then_some(&after),
-        );
-        merged.or(pruned)
-    });
-    let finished = finish(original_text, cleaned.as_deref().unwrap_or(text));
-    finished.or(cleaned)
 }
 
 /// Indices of the diagnostics whose fixes may be applied, grouped into units that must be

@@ -117,6 +117,7 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
         out: Vec::new(),
         callees: Vec::new(),
         references: Vec::new(),
+        typing: false,
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
@@ -262,6 +263,8 @@ struct Calls<'m, 'a> {
     out: Vec<CallRef>,
     callees: Vec<String>,
     references: Vec<String>,
+    /// Inside an annotation: a string there is a type.
+    typing: bool,
 }
 
 impl Calls<'_, '_> {
@@ -274,15 +277,13 @@ impl Calls<'_, '_> {
             .filter(|q| !is_websockets(q) && !q.starts_with('.'));
         self.references.extend(qualified);
     }
-}
 
-/// Could the string be an annotation naming something (`"Client"`, `"Optional[pkg.Client]"`)?
-fn may_be_annotation(text: &str) -> bool {
-    text.len() <= 200
-        && text.bytes().any(|b| b.is_ascii_alphabetic())
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b',' | b'|' | b' ')
-        })
+    /// The names of a string annotation (`"Client"`, `"Optional[pkg.Client]"`).
+    fn refer_in_string(&mut self, text: &str) {
+        if let Ok(parsed) = ruff_python_parser::parse_expression(text) {
+            Names(self).visit_expr(&parsed.syntax().body);
+        }
+    }
 }
 
 /// Visits the names of a string annotation (their ranges are not the file's).
@@ -298,24 +299,34 @@ impl<'b> Visitor<'b> for Names<'_, '_, '_> {
 }
 
 impl<'a> Visitor<'a> for Calls<'_, '_> {
+    fn visit_annotation(&mut self, expr: &'a Expr) {
+        let outer = std::mem::replace(&mut self.typing, true);
+        self.visit_expr(expr);
+        self.typing = outer;
+    }
+
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(_) | Expr::Attribute(_) => self.refer(expr),
-            Expr::StringLiteral(string) if may_be_annotation(string.value.to_str()) => {
-                if let Ok(parsed) = ruff_python_parser::parse_expression(string.value.to_str()) {
-                    Names(self).visit_expr(&parsed.syntax().body);
-                }
+            Expr::StringLiteral(string) if self.typing => {
+                self.refer_in_string(string.value.to_str())
             }
             _ => {}
         }
         if let Expr::Call(call) = expr {
+            let resolved = self.model.resolve_any(&call.func);
+            // `typing.cast("Client", x)`: the model reads the string as a type.
+            let cast = matches!(
+                resolved.as_deref(),
+                Some("typing.cast" | "typing_extensions.cast")
+            );
+            if let (true, Some(Expr::StringLiteral(string))) = (cast, call.arguments.args.first()) {
+                self.refer_in_string(string.value.to_str());
+            }
             if let Some(callee) = self.model.callee_elsewhere(&call.func) {
                 self.callees.push(callee);
             }
-            let target = self
-                .model
-                .resolve_any(&call.func)
-                .filter(|q| !is_websockets(q) && !q.starts_with('.'));
+            let target = resolved.filter(|q| !is_websockets(q) && !q.starts_with('.'));
             if let Some(target) = target {
                 for (index, argument) in call.arguments.args.iter().enumerate() {
                     if argument.is_starred_expr() {

@@ -129,25 +129,24 @@ impl Imports {
         }
         imports.statements.sort_by_key(|r| r.start());
         imports.statements.dedup();
+        // Names bound at module level by something else too: name-only lookups do not guess.
         let module_scope = bindings.scope(ScopeId::MODULE);
-        for name in imports.bindings.keys() {
-            let others = module_scope
-                .bindings_of(name)
-                .iter()
-                .any(|id| !matches!(bindings.binding(*id).kind, BindingKind::Import(_)));
-            if others {
-                imports.ambiguous.push(name.clone());
-            }
-        }
-        for name in &imports.ambiguous {
-            imports.bindings.remove(name);
-        }
-        imports.named.retain(|name, _| {
-            !module_scope
+        let bound_otherwise = |name: &str| {
+            module_scope
                 .bindings_of(name)
                 .iter()
                 .any(|id| !matches!(bindings.binding(*id).kind, BindingKind::Import(_)))
-        });
+        };
+        imports.ambiguous = imports
+            .bindings
+            .keys()
+            .filter(|name| bound_otherwise(name))
+            .cloned()
+            .collect();
+        for name in &imports.ambiguous {
+            imports.bindings.remove(name);
+        }
+        imports.named.retain(|name, _| !bound_otherwise(name));
         imports
     }
 

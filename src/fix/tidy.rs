@@ -1,0 +1,56 @@
+//! The clean-up of each fix pass's text, before the lint that validates the pass: the websockets
+//! imports the fixes left unused go, `from` imports the fixes duplicated merge, and the caller's
+//! `finish` (the layout of statements made too long) runs last.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{duplicate_imports, unused_imports};
+
+/// What the clean-up after each pass needs of the original text (computed once per file;
+/// `None` when it does not parse).
+pub(super) struct Original {
+    /// How often it uses each name outside import statements.
+    used: HashMap<String, usize>,
+    /// Its `from` imports per module and block.
+    had: HashMap<String, usize>,
+}
+
+impl Original {
+    /// The original text with what [`Original::of`] it gives, computed on first use.
+    pub(super) fn once<'a>(
+        cell: &'a std::cell::OnceCell<Option<Original>>,
+        text: &'a str,
+    ) -> (&'a str, Option<&'a Original>) {
+        (text, cell.get_or_init(|| Original::of(text)).as_ref())
+    }
+
+    fn of(text: &str) -> Option<Original> {
+        let parsed = ruff_python_parser::parse_module(text).ok()?;
+        Some(Original {
+            used: unused_imports::used_in(text, &parsed),
+            had: duplicate_imports::from_counts(parsed.syntax()),
+        })
+    }
+}
+
+/// `text` (the fixes applied to `original`) without the websockets imports the fixes left
+/// unused, with duplicate `from` imports merged, then `finish`ed; `None` when nothing changes.
+pub(super) fn tidy(
+    original: (&str, Option<&Original>),
+    text: &str,
+    finish: &impl Fn(&str, &str) -> Option<String>,
+) -> Option<String> {
+    let (original_text, original) = original;
+    let cleaned = original.and_then(|original| {
+        let after = ruff_python_parser::parse_module(text).ok()?;
+        let pruned = unused_imports::remove_left_unused_in(&original.used, text, &after);
+        let merged = duplicate_imports::merge_duplicates_in(
+            &original.had,
+            pruned.as_deref().unwrap_or(text),
+            pruned.is_none().then_some(&after),
+        );
+        merged.or(pruned)
+    });
+    let finished = finish(original_text, cleaned.as_deref().unwrap_or(text));
+    finished.or(cleaned)
+}
