@@ -103,6 +103,7 @@ impl<'a> Checker<'a> {
             serve_calls
                 .iter()
                 .enumerate()
+                .filter(|(_, s)| s.through.is_none())
                 .map(|(i, s)| (s.call.range(), i))
                 .collect()
         });

@@ -77,6 +77,7 @@ impl<'p> Index<'p> {
                     proven: true,
                 });
             }
+            self.passed_to_serving(file, summary, sites, &mut facts);
             for call in &summary.calls {
                 let Some((target, function)) = self.locate(&call.target, 5) else {
                     continue;
@@ -144,6 +145,61 @@ impl<'p> Index<'p> {
     }
 }
 
+impl Index<'_> {
+    /// Functions passed to another module's function whose parameter reaches a `serve()` as
+    /// its handler (`server.run(echo)` for `def run(handler): serve(handler, ...)`): served by
+    /// that `serve()`, in the group of its import.
+    fn passed_to_serving(
+        &self,
+        file: u32,
+        summary: &Summary,
+        sites: &[String],
+        facts: &mut [ExternalFacts],
+    ) {
+        for pass in &summary.passes {
+            let Some((owner, function)) = self.locate(&pass.target, 5) else {
+                continue;
+            };
+            let Some(offers) = self.summaries[owner as usize].as_ref().map(|s| &s.offers) else {
+                continue;
+            };
+            for (name, offer) in offers {
+                let Offer::ServesParameter(parameter) = offer else {
+                    continue;
+                };
+                let given = match &pass.keyword {
+                    Some(keyword) => *keyword == parameter.name,
+                    None => pass.position.is_some() && pass.position == parameter.position,
+                };
+                if *name != function || !given {
+                    continue;
+                }
+                let located = match pass.local {
+                    true => Some((file, pass.function.clone())),
+                    false => self.locate(&pass.function, 5),
+                };
+                let Some((target, served)) = located else {
+                    continue;
+                };
+                facts[target as usize].served.push(ExternalServed {
+                    function: served,
+                    keyword: None,
+                    implementation: parameter.implementation,
+                    bound_positional: pass.bound_positional,
+                    bound_keywords: pass.bound_keywords.clone(),
+                    group: parameter.group_key.map(|key| FixGroup {
+                        key,
+                        role: GroupRole::Member,
+                        file: (target != owner).then_some(owner),
+                    }),
+                    site: format!("{}:{}", sites[owner as usize], parameter.line),
+                    proven: true,
+                });
+            }
+        }
+    }
+}
+
 /// The modules that offer something, by name and sorted by name: built once per round.
 struct Offering<'p> {
     sorted: Vec<(&'p str, u32)>,
@@ -187,6 +243,8 @@ impl<'p> Index<'p> {
         let calls = |q: &String| summary.callees.binary_search(q).is_ok();
         let names = |q: &String| summary.references.binary_search(q).is_ok();
         let mut push = |qualified: String, target: u32, offer: &Offer| match offer {
+            // Read by `facts` from the callers' passes.
+            Offer::ServesParameter(_) => {}
             Offer::Returns(_) | Offer::ReachesConnect(_) if !calls(&qualified) => {}
             Offer::Class(_) if !names(&qualified) => {}
             Offer::Returns(_) if facts.returns.iter().any(|(q, _)| *q == qualified) => {}

@@ -152,6 +152,7 @@ impl Project {
             }
         }
         let mut linked: HashSet<usize> = HashSet::default();
+        let mut mentions_only: HashSet<usize> = HashSet::default();
         // Forward: the modules the graph's files import, looked up as files under their root.
         for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
@@ -167,11 +168,13 @@ impl Project {
                 .collect();
             for (i, imported) in scanned {
                 // A file that mentions websockets without importing it (a docstring) hands
-                // nothing to websockets: its imports are not followed.
+                // nothing to websockets: its imports are not followed (it is looked at as
+                // the files that never mention websockets are, below).
                 let imports_websockets = imported
                     .iter()
                     .any(|m| m == "websockets" || m.starts_with("websockets."));
                 if inputs[i].seed.is_some() && !imports_websockets {
+                    mentions_only.insert(i);
                     continue;
                 }
                 let Some(name) = names[&i].as_ref() else {
@@ -208,31 +211,53 @@ impl Project {
         // A module that never mentions websockets reaches a connection through its imports
         // only by what a seed defines: instance attributes of a class (`self.ws = ...`, or
         // annotated in a class body), a function returning a connection, a subclass of a
-        // websockets class. Look around seeds that may define one.
-        let homes: HashSet<PathBuf> = texts
+        // websockets class, or a function serving the handler it is given (`def run(handler):
+        // serve(handler, ...)`). Look around seeds that may define one: in their packages, and
+        // the scripts beside a package (`main.py` next to `app/`, a `__main__.py`).
+        let homes: Vec<(PathBuf, PathBuf)> = texts
             .iter()
             .filter(|(i, text)| {
-                inputs[**i].seed.is_some()
-                    && ["self.", "return ", "class "]
-                        .iter()
-                        .any(|n| text.contains(n))
+                let defines = ["self.", "return ", "class "]
+                    .iter()
+                    .any(|n| text.contains(n))
                     && ["connect(", "Protocol", "Connect"]
                         .iter()
-                        .any(|n| text.contains(n))
+                        .any(|n| text.contains(n));
+                let serves_parameter = text.contains("serve(") && text.contains("def ");
+                inputs[**i].seed.is_some() && (defines || serves_parameter)
             })
             .map(|(i, _)| i)
             .filter_map(|i| {
                 let name = names.get(i)?.as_ref()?;
-                modules::home(&paths[*i], name)
+                Some((
+                    modules::home(&paths[*i], name)?,
+                    modules::root(&paths[*i], name)?,
+                ))
             })
             .collect();
+        let beside: HashSet<PathBuf> = homes
+            .iter()
+            .filter(|(home, root)| home != root)
+            .map(|(_, root)| root.clone())
+            .collect();
+        let homes: HashSet<PathBuf> = homes.into_iter().map(|(home, _)| home).collect();
         let graph: HashSet<usize> = texts.keys().copied().collect();
         let candidates: Vec<usize> = (0..inputs.len())
-            .filter(|i| !graph.contains(i) && inputs[*i].seed.is_none())
-            .filter(|i| paths[*i].ancestors().skip(1).any(|a| homes.contains(a)))
+            .filter(|i| {
+                (!graph.contains(i) && inputs[*i].seed.is_none()) || mentions_only.contains(i)
+            })
+            .filter(|i| {
+                let path = &paths[*i];
+                path.ancestors().skip(1).any(|a| homes.contains(a))
+                    || path.parent().is_some_and(|p| beside.contains(p))
+            })
             .collect();
         for i in candidates {
-            let Some(text) = read(inputs[i].path).and_then(|b| String::from_utf8(b).ok()) else {
+            let text = match texts.get(&i) {
+                Some(text) => Some(text.to_string()),
+                None => read(inputs[i].path).and_then(|b| String::from_utf8(b).ok()),
+            };
+            let Some(text) = text else {
                 continue;
             };
             let name = namer.name(&paths[i]);
@@ -242,16 +267,30 @@ impl Project {
             else {
                 continue;
             };
-            let targets: Vec<usize> = scan::imported_modules(&text, name.as_ref())
-                .iter()
-                .filter_map(|m| modules::find(&roots, m, &by_path))
-                .filter(|t| *t != i && graph.contains(t))
-                .collect();
+            let (targets, others): (Vec<usize>, Vec<usize>) =
+                scan::imported_modules(&text, name.as_ref())
+                    .iter()
+                    .filter_map(|m| modules::find(&roots, m, &by_path))
+                    .filter(|t| *t != i)
+                    .partition(|t| graph.contains(t));
             if !targets.is_empty() {
                 linked.insert(i);
                 linked.extend(targets);
                 names.insert(i, name);
                 texts.insert(i, Cow::Owned(text));
+                // What it imports besides: the functions it hands to the graph's modules
+                // (`server.run(handlers.echo)`) may live there.
+                for other in others {
+                    if texts.contains_key(&other) || inputs[other].seed.is_some() {
+                        continue;
+                    }
+                    if let Some(text) =
+                        read(inputs[other].path).and_then(|b| String::from_utf8(b).ok())
+                    {
+                        linked.insert(other);
+                        texts.insert(other, Cow::Owned(text));
+                    }
+                }
             }
         }
         let mut members: Vec<usize> = linked

@@ -3,14 +3,18 @@
 //! the connection attributes of its classes, and the names it re-exports.
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_python_ast::{Expr, ModModule, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::semantic::api::Implementation;
 use crate::semantic::connections::legacy_origin;
+use crate::semantic::definitions::BoundKeywords;
+use crate::semantic::forwarding::served_parameter;
 use crate::semantic::imports::is_websockets;
 use crate::semantic::ClassKey;
-use crate::semantic::{BindingKind, Connection, Returned, ScopeId, SemanticModel, WebsocketsClass};
+use crate::semantic::{
+    BindingKind, Callable, Connection, Returned, ScopeId, SemanticModel, WebsocketsClass,
+};
 
 /// The keyword arguments of `serve()` that take a callable the server calls.
 const SERVED_KEYWORDS: &[&str] = &["process_request", "process_response", "select_subprotocol"];
@@ -36,6 +40,8 @@ pub struct Summary {
     /// another and never names its client class learns nothing from it, and is not checked
     /// again).
     pub references: Vec<String>,
+    /// Functions (this module's or another's) passed to functions of other modules.
+    pub passes: Vec<PassRef>,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -47,6 +53,40 @@ pub enum Offer {
     ReachesConnect(Connection),
     /// The class derives from a websockets class.
     Class(WebsocketsClass),
+    /// A parameter of the function reaches a `serve()` as its connection handler: what a call
+    /// passes there is served.
+    ServesParameter(ServedParameterRef),
+}
+
+/// A parameter that a module's `serve()` receives as its handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedParameterRef {
+    /// Its index among the positional parameters (the receiver of a method not counted);
+    /// `None` for a keyword-only parameter.
+    pub position: Option<usize>,
+    pub name: String,
+    pub implementation: Implementation,
+    /// For a legacy `serve()`: the group key of its import, a range of this file.
+    pub group_key: Option<TextRange>,
+    /// The line of the `serve()` call (1-based).
+    pub line: usize,
+}
+
+/// A function passed as an argument of a call of another module's function (`run(echo)`,
+/// `server.start(handler=self.on_connect)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassRef {
+    /// The called function, qualified.
+    pub target: String,
+    /// The argument's position, or its keyword.
+    pub position: Option<usize>,
+    pub keyword: Option<String>,
+    /// The passed function: qualified, or (`local`) its name in this module (`echo`,
+    /// `App.on_connect`).
+    pub function: String,
+    pub local: bool,
+    pub bound_positional: usize,
+    pub bound_keywords: Vec<String>,
 }
 
 /// A `serve()` argument naming a function of another module.
@@ -73,7 +113,7 @@ pub struct CallRef {
     pub connection: Option<Connection>,
 }
 
-pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summary {
+pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a>) -> Summary {
     let mut summary = Summary {
         serves: !model.definitions.serve_calls.is_empty(),
         ..Summary::default()
@@ -87,7 +127,12 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
         if let Some(handler) = serve.handler {
             arguments.push((None, handler));
         }
-        for keyword in &serve.call.arguments.keywords {
+        // An entry for a handler passed through a parameter repeats its `serve()`'s keywords.
+        let keywords = match serve.through {
+            None => &serve.call.arguments.keywords[..],
+            Some(_) => &[],
+        };
+        for keyword in keywords {
             if let Some(name) = keyword.arg.as_ref().map(|a| a.as_str()) {
                 if let Some(known) = SERVED_KEYWORDS.iter().find(|k| **k == name) {
                     arguments.push((Some(known), &keyword.value));
@@ -114,6 +159,8 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
     }
     let mut calls = Calls {
         model,
+        module,
+        passes: Vec::new(),
         out: Vec::new(),
         callees: Vec::new(),
         references: Vec::new(),
@@ -121,6 +168,7 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
+    summary.passes = calls.passes;
     calls.callees.sort_unstable();
     calls.callees.dedup();
     summary.callees = calls.callees;
@@ -158,6 +206,7 @@ pub fn summarize(text: &str, module: &ModModule, model: &SemanticModel) -> Summa
     }
     summary.exports.sort();
     summary.offers = offers(module, model);
+    served_parameters(text, module, model, &mut summary.offers);
     summary
 }
 
@@ -207,6 +256,68 @@ fn offers(module: &ModModule, model: &SemanticModel) -> Vec<(String, Offer)> {
     }
     out.extend(classes);
     out
+}
+
+/// The parameters of top-level functions and methods that reach a `serve()` as its handler.
+fn served_parameters(
+    text: &str,
+    module: &ModModule,
+    model: &SemanticModel,
+    out: &mut Vec<(String, Offer)>,
+) {
+    for serve in &model.definitions.serve_calls {
+        let Some(served) = serve
+            .handler
+            .and_then(|h| served_parameter(&model.bindings, &model.definitions, h))
+        else {
+            continue;
+        };
+        let Some(name) = top_level_name(module, served.function) else {
+            continue;
+        };
+        let receiver = model
+            .definitions
+            .function(served.function)
+            .is_some_and(|f| f.takes_receiver());
+        let position = match served.position {
+            Some(p) if receiver => match p.checked_sub(1) {
+                Some(p) => Some(p),
+                None => continue,
+            },
+            p => p,
+        };
+        let group_key = match serve.implementation {
+            Implementation::Legacy => legacy_origin(&model.imports, &serve.call.func),
+            Implementation::New => None,
+        };
+        let offer = Offer::ServesParameter(ServedParameterRef {
+            position,
+            name: served.parameter.name.to_string(),
+            implementation: serve.implementation,
+            group_key,
+            line: 1 + text[..serve.call.start().to_usize()].matches('\n').count(),
+        });
+        if !out.iter().any(|(n, o)| *n == name && *o == offer) {
+            out.push((name, offer));
+        }
+    }
+}
+
+/// The name other modules reach a top-level function or a method of a top-level class by
+/// (`echo`, `App.on_connect`).
+fn top_level_name(module: &ModModule, def: &StmtFunctionDef) -> Option<String> {
+    module.body.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(f) if f.range == def.range => Some(f.name.to_string()),
+        Stmt::ClassDef(class) if class.range.contains_range(def.range) => {
+            class.body.iter().find_map(|item| match item {
+                Stmt::FunctionDef(f) if f.range == def.range => {
+                    Some(format!("{}.{}", class.name, f.name))
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    })
 }
 
 /// The qualified name of another module's function that `expr` refers to, with what
@@ -260,6 +371,8 @@ fn elsewhere(
 
 struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
+    module: &'a ModModule,
+    passes: Vec<PassRef>,
     out: Vec<CallRef>,
     callees: Vec<String>,
     references: Vec<String>,
@@ -267,7 +380,7 @@ struct Calls<'m, 'a> {
     typing: bool,
 }
 
-impl Calls<'_, '_> {
+impl<'a> Calls<'_, 'a> {
     /// A name or attribute chain naming something of another module.
     fn refer(&mut self, expr: &Expr) {
         let qualified = self
@@ -276,6 +389,60 @@ impl Calls<'_, '_> {
             .resolve_any(expr)
             .filter(|q| !is_websockets(q) && !q.starts_with('.'));
         self.references.extend(qualified);
+    }
+
+    /// The functions `call` (of `target`, a function of another module) is given.
+    fn passes(&mut self, target: &str, call: &'a ruff_python_ast::ExprCall) {
+        let positional = call
+            .arguments
+            .args
+            .iter()
+            .take_while(|a| !a.is_starred_expr())
+            .enumerate()
+            .map(|(i, a)| (Some(i), None, a));
+        let keywords = call.arguments.keywords.iter().filter_map(|k| {
+            let name = k.arg.as_ref()?.to_string();
+            Some((None, Some(name), &k.value))
+        });
+        for (position, keyword, argument) in positional.chain(keywords) {
+            if !matches!(argument, Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_)) {
+                continue;
+            }
+            let passed = match self.model.resolve_callable(argument) {
+                Some(local) => {
+                    let Callable::Function(def) = local.callable else {
+                        continue;
+                    };
+                    let Some(name) = top_level_name(self.module, def) else {
+                        continue;
+                    };
+                    let keywords = match local.bound_keywords {
+                        BoundKeywords::Keywords(keywords) => keywords
+                            .iter()
+                            .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+                            .collect(),
+                        BoundKeywords::Names(names) => names.to_vec(),
+                    };
+                    (name, true, local.bound_positional, keywords)
+                }
+                None => match elsewhere(self.model, argument, 3) {
+                    Some((qualified, positional, keywords)) => {
+                        (qualified, false, positional, keywords)
+                    }
+                    None => continue,
+                },
+            };
+            let (function, local, bound_positional, bound_keywords) = passed;
+            self.passes.push(PassRef {
+                target: target.to_string(),
+                position,
+                keyword,
+                function,
+                local,
+                bound_positional,
+                bound_keywords,
+            });
+        }
     }
 
     /// The names of a string annotation (`"Client"`, `"Optional[pkg.Client]"`).
@@ -298,7 +465,7 @@ impl<'b> Visitor<'b> for Names<'_, '_, '_> {
     }
 }
 
-impl<'a> Visitor<'a> for Calls<'_, '_> {
+impl<'a> Visitor<'a> for Calls<'_, 'a> {
     fn visit_annotation(&mut self, expr: &'a Expr) {
         let outer = std::mem::replace(&mut self.typing, true);
         self.visit_expr(expr);
@@ -324,6 +491,7 @@ impl<'a> Visitor<'a> for Calls<'_, '_> {
                 self.refer_in_string(string.value.to_str());
             }
             if let Some(callee) = self.model.callee_elsewhere(&call.func) {
+                self.passes(&callee, call);
                 self.callees.push(callee);
             }
             let target = resolved.filter(|q| !is_websockets(q) && !q.starts_with('.'));

@@ -37,8 +37,10 @@ pub fn serving_as_keyword<'a>(
     target: TextRange,
     name: &str,
 ) -> Vec<ServedCallable<'a>> {
+    // An entry for a handler passed through a parameter repeats its `serve()`'s keywords.
     served(checker, target, Some(name), |serve| {
-        keyword(serve.call, name).map(|k| &k.value)
+        let call = serve.through.is_none().then_some(serve.call)?;
+        keyword(call, name).map(|k| &k.value)
     })
 }
 

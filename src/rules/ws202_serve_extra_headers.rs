@@ -224,7 +224,7 @@ fn function_name(checker: &Checker, target: &WebsocketsCall) -> String {
         .definitions
         .serve_calls
         .iter()
-        .filter(|s| gets_process_response(&s.call.arguments))
+        .filter(|s| s.through.is_none() && gets_process_response(&s.call.arguments))
         .position(|s| s.call.range() == target.call.range())
         .unwrap_or(0);
     (1..)

@@ -135,6 +135,10 @@ pub struct ServeCall<'a> {
     pub implementation: Implementation,
     /// The connection handler: first positional argument, or `handler=` / `ws_handler=`.
     pub handler: Option<&'a Expr>,
+    /// Set when the handler reaches the `serve()` through a parameter: the call that passes
+    /// it (`run(echo)` for `def run(handler): serve(handler, ...)`). Such an entry repeats an
+    /// earlier one's `serve()` with another handler; its other arguments are that entry's.
+    pub through: Option<&'a ExprCall>,
 }
 
 #[derive(Debug, Default)]
@@ -313,6 +317,7 @@ impl<'a> Visitor<'a> for Collector<'a, '_> {
                     call,
                     implementation,
                     handler,
+                    through: None,
                 });
             }
         }

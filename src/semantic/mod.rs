@@ -11,6 +11,7 @@ pub mod classes;
 pub mod connections;
 pub mod definitions;
 pub mod external;
+pub mod forwarding;
 pub mod imports;
 pub mod inference;
 pub mod module_name;
@@ -56,7 +57,8 @@ impl<'a> SemanticModel<'a> {
     ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
         let imports = Imports::from_bindings(&bindings, module);
-        let definitions = Definitions::collect(&module.body, &imports, external);
+        let mut definitions = Definitions::collect(&module.body, &imports, external);
+        definitions.forward_handlers(&module.body, &bindings, &imports);
         let connections = inference::Connections::infer(
             &module.body,
             &bindings,
