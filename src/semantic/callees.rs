@@ -34,6 +34,12 @@ impl<'a> Callees<'_, 'a> {
                 }
             }
             Expr::Attribute(attr) => {
+                // `Dialer(uri).connection()`: a method of the class just instantiated.
+                if let Expr::Call(call) = &*attr.value {
+                    if matches!(&*call.func, Expr::Name(_) | Expr::Attribute(_)) {
+                        return self.method_of_class(&call.func, attr.attr.as_str());
+                    }
+                }
                 if let Expr::Name(base) = &*attr.value {
                     let method = attr.attr.as_str();
                     if base.id.as_str() == "self" {
