@@ -171,7 +171,10 @@ impl Index<'_> {
                     Some(keyword) => *keyword == parameter.name,
                     None => pass.position.is_some() && pass.position == parameter.position,
                 };
-                if *name != function || !given {
+                // A class called is its `__init__` (`Server(echo)`).
+                let called =
+                    *name == function || name.strip_suffix(".__init__") == Some(function.as_str());
+                if !called || !given {
                     continue;
                 }
                 let located = match pass.local {

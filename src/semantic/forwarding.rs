@@ -3,10 +3,12 @@
 //! definitions with the passed argument as its handler (`ServeCall::through`), so the rules
 //! and the connection inference see `echo` as served like any other handler. A few hops
 //! (`start(h)` calling `run(h)`) are followed; a parameter rebound before the `serve()` is
-//! another binding and is not followed.
+//! another binding and is not followed. A handler kept in an attribute (`self.handler = handler`
+//! in `__init__`, `serve(self.handler)` in another method) is followed to the parameter it was
+//! stored from, and a class called is its `__init__`.
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ExprCall, Parameter, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprName, Parameter, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::bindings::{BindingKind, Bindings};
@@ -33,8 +35,10 @@ pub fn served_parameter<'a>(
     definitions: &Definitions<'a>,
     handler: &Expr,
 ) -> Option<ServedParameter<'a>> {
-    let Expr::Name(name) = handler else {
-        return None;
+    let name = match handler {
+        Expr::Name(name) => name,
+        Expr::Attribute(attr) => stored_parameter(bindings, definitions, attr)?,
+        _ => return None,
     };
     let id = bindings.reference(name.range)??;
     let BindingKind::Parameter(parameter) = bindings.binding(id).kind else {
@@ -60,6 +64,68 @@ pub fn served_parameter<'a>(
         parameter,
         position,
     })
+}
+
+/// For `self.handler` in a method: the parameter read by the one assignment to
+/// `self.handler` in the class's methods (`self.handler = handler` in `__init__`), when the
+/// class has no method of that name.
+fn stored_parameter<'a>(
+    bindings: &Bindings<'a>,
+    definitions: &Definitions<'a>,
+    attr: &ExprAttribute,
+) -> Option<&'a ExprName> {
+    let Expr::Name(receiver) = &*attr.value else {
+        return None;
+    };
+    let id = bindings.reference(receiver.range)??;
+    let BindingKind::Parameter(parameter) = bindings.binding(id).kind else {
+        return None;
+    };
+    let method = definitions
+        .functions
+        .iter()
+        .find(|f| f.def.parameters.range.contains_range(parameter.range))?;
+    let first = method.def.parameters.args.first()?;
+    if first.parameter.range != parameter.range || !method.takes_receiver() {
+        return None;
+    }
+    let class = definitions.class(method.class?)?;
+    let name = attr.attr.as_str();
+    let mut stored = None;
+    for item in &class.def.body {
+        let Stmt::FunctionDef(def) = item else {
+            continue;
+        };
+        if def.name.as_str() == name {
+            return None; // `self.handler` is the method.
+        }
+        let Some(receiver) = def.parameters.args.first() else {
+            continue;
+        };
+        for stmt in &def.body {
+            let (targets, value): (&[Expr], Option<&Expr>) = match stmt {
+                Stmt::Assign(assign) => (&assign.targets, Some(&assign.value)),
+                Stmt::AnnAssign(assign) => (
+                    std::slice::from_ref(&*assign.target),
+                    assign.value.as_deref(),
+                ),
+                _ => continue,
+            };
+            let assigns = targets.iter().any(|t| {
+                matches!(t, Expr::Attribute(a) if a.attr.as_str() == name
+                    && matches!(&*a.value, Expr::Name(n)
+                        if n.id.as_str() == receiver.parameter.name.as_str()))
+            });
+            if !assigns {
+                continue;
+            }
+            match (stored, value) {
+                (None, Some(Expr::Name(value))) => stored = Some(value),
+                _ => return None, // Assigned twice, or not a name: we would be guessing.
+            }
+        }
+    }
+    stored
 }
 
 impl<'a> Definitions<'a> {
@@ -97,17 +163,14 @@ impl<'a> Definitions<'a> {
             };
             let mut added = Vec::new();
             for &call in calls.iter() {
-                let Some(callee) = resolver.resolve_callable(&call.func) else {
-                    continue;
-                };
-                let super::Callable::Function(def) = callee.callable else {
+                let Some((def, bound)) = callee(&resolver, bindings, call) else {
                     continue;
                 };
                 for (i, served) in &wanted {
                     if def.range != served.function.range {
                         continue;
                     }
-                    let Some(argument) = argument_for(call, served, callee.bound_positional) else {
+                    let Some(argument) = argument_for(call, served, bound) else {
                         continue;
                     };
                     let serve = &self.serve_calls[*i];
@@ -128,6 +191,32 @@ impl<'a> Definitions<'a> {
             frontier = (start..self.serve_calls.len()).collect();
         }
     }
+}
+
+/// The function a call runs, with the positional arguments already bound (the receiver of a
+/// method): a function or method of this file, or the `__init__` of a class of this file.
+fn callee<'a>(
+    resolver: &Resolver<'_, 'a>,
+    bindings: &Bindings<'a>,
+    call: &'a ExprCall,
+) -> Option<(&'a StmtFunctionDef, usize)> {
+    if let Some(callee) = resolver.resolve_callable(&call.func) {
+        let super::Callable::Function(def) = callee.callable else {
+            return None;
+        };
+        return Some((def, callee.bound_positional));
+    }
+    let Expr::Name(name) = &*call.func else {
+        return None;
+    };
+    let id = bindings.reference(name.range)??;
+    let BindingKind::Class(class) = bindings.binding(id).kind else {
+        return None;
+    };
+    class.body.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => Some((def, 1)),
+        _ => None,
+    })
 }
 
 /// The argument `call` gives the served parameter: by keyword, or by position after the
