@@ -32,6 +32,8 @@ pub struct Snapshot {
     pub encoding: Encoding,
     /// The workspace's project index (open documents in place of their files).
     pub workspace: Option<Arc<RwLock<Workspace>>>,
+    /// Excluded by the configuration: no diagnostics.
+    pub excluded: bool,
 }
 
 /// What the pipeline found in one version of a document.
@@ -44,6 +46,12 @@ impl Snapshot {
     /// Lints the document as `check --stdin-filename PATH` would. A panic inside the pipeline
     /// becomes one diagnostic saying so, as it does on the command line.
     pub fn lint(&self) -> Lint {
+        if self.excluded {
+            return Lint {
+                version: self.version,
+                diagnostics: Vec::new(),
+            };
+        }
         let context = Context::new(&self.settings, Mode::Check);
         let diagnostics = match catch_unwind(AssertUnwindSafe(|| match self.workspace() {
             Some(workspace) => workspace.lint(&self.path, &self.text, &context),

@@ -21,7 +21,6 @@ use super::diagnostics::{Lint, Snapshot};
 use super::documents::{uri_to_path, Document, Encoding, LineIndex};
 use super::settings::{ClientOptions, SettingsCache};
 use super::{actions, hover, panic_message};
-use crate::discover::DiscoverOptions;
 use crate::pipeline::{Changed, Context, Mode, Workspace};
 
 /// A request that panics on purpose, answered only when this variable is set: how the tests
@@ -358,7 +357,8 @@ impl Server {
             .map(|d| (d.path.clone(), d.text.clone()))
             .collect();
         let started = std::time::Instant::now();
-        let workspace = Workspace::load(&root, discover_options(), buffers, &context);
+        let options = self.settings.discover_options();
+        let workspace = Workspace::load(&root, options, buffers, &context);
         log!(
             "indexed {} in {} ms",
             root.display(),
@@ -453,7 +453,9 @@ impl Server {
     fn snapshot(&mut self, uri: &Uri) -> Option<Snapshot> {
         let doc = self.documents.get(uri)?;
         let (settings, problem) = self.settings.for_path(&doc.path);
+        let excluded = self.settings.is_excluded(&doc.path);
         let snapshot = Snapshot {
+            excluded,
             uri: uri.clone(),
             path: doc.path.clone(),
             version: doc.version,
@@ -568,16 +570,5 @@ fn params<P: serde::de::DeserializeOwned>(n: &Notification) -> Option<P> {
             log!("invalid {} parameters: {why}", n.method);
             None
         }
-    }
-}
-
-/// How the workspace's files are found: as `check DIR` finds them by default.
-fn discover_options() -> DiscoverOptions {
-    DiscoverOptions {
-        exclude: None,
-        extend_exclude: Vec::new(),
-        respect_gitignore: true,
-        force_exclude: false,
-        threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
     }
 }

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::cli;
+use crate::discover::{DiscoverOptions, Excluder};
 use crate::settings::Settings;
 
 /// What the editor may set, in the names ruff's server uses where it has them.
@@ -76,6 +77,8 @@ pub struct SettingsCache {
     /// Where unsaved buffers (no path of their own) are configured from.
     pub root: PathBuf,
     by_dir: HashMap<PathBuf, Arc<Settings>>,
+    /// How the workspace's files are found, from the configuration at the root (built once).
+    files: Option<(DiscoverOptions, Arc<Excluder>)>,
 }
 
 impl SettingsCache {
@@ -84,11 +87,58 @@ impl SettingsCache {
             options,
             root,
             by_dir: HashMap::default(),
+            files: None,
         }
     }
 
     pub fn clear(&mut self) {
         self.by_dir.clear();
+        self.files = None;
+    }
+
+    /// How the workspace's files are found: as `check .` run at the root finds them, with the
+    /// configuration's `exclude`, `extend-exclude` and `respect-gitignore`.
+    pub fn discover_options(&mut self) -> DiscoverOptions {
+        self.files().0.clone()
+    }
+
+    /// Is `path` excluded by the configuration at the root (itself or a directory above it,
+    /// below the root)? Such a document gets no diagnostics, as `check --force-exclude` gives
+    /// it none.
+    pub fn is_excluded(&mut self, path: &Path) -> bool {
+        let root = self.root.clone();
+        let Ok(relative) = path.strip_prefix(&root) else {
+            return false;
+        };
+        let excluder = self.files().1.clone();
+        relative
+            .ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .any(|p| excluder.is_excluded(&root.join(p)))
+    }
+
+    fn files(&mut self) -> &(DiscoverOptions, Arc<Excluder>) {
+        let root = self.root.clone();
+        self.files.get_or_insert_with(|| {
+            let mut args = cli::default_check_args(&root.join("__init__.py"));
+            // A broken configuration is reported with the settings; the defaults find files.
+            if cli::resolve_settings(&mut args).is_err() {
+                args = cli::default_check_args(&root.join("__init__.py"));
+            }
+            let mut options = DiscoverOptions {
+                exclude: args.exclude,
+                extend_exclude: args.extend_exclude,
+                respect_gitignore: !args.no_respect_gitignore,
+                force_exclude: false,
+                threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            };
+            let excluder = Excluder::new(&options).unwrap_or_else(|_| {
+                options.exclude = None;
+                options.extend_exclude = Vec::new();
+                Excluder::new(&options).expect("the default excludes are valid")
+            });
+            (options, Arc::new(excluder))
+        })
     }
 
     /// The settings for a document at `path`, and, the first time a problem is met, what is

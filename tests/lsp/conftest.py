@@ -123,3 +123,24 @@ async def project_client(lsp_client: LanguageClient):
     yield
     await lsp_client.shutdown_session()
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest_lsp.fixture(config=config())
+async def excluding_client(lsp_client: LanguageClient):
+    """The two-module project with a `vendor/` directory its configuration excludes: the
+    serving module is there (so the index must not see it), next to a legacy module."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="wsmigrate-lsp-exclude-"))
+    (root / ".git").mkdir()
+    (root / "wsmigrate.toml").write_text('extend-exclude = ["vendor"]\n')
+    (root / "chat").mkdir()
+    (root / "chat" / "__init__.py").write_text("")
+    (root / "chat" / "handlers.py").write_text(HANDLERS)
+    (root / "vendor").mkdir()
+    (root / "vendor" / "serving.py").write_text(
+        MAIN.replace("from . import handlers", "from chat import handlers")
+    )
+    lsp_client.root = root
+    await start(lsp_client, root=root)
+    yield
+    await lsp_client.shutdown_session()
+    shutil.rmtree(root, ignore_errors=True)

@@ -92,3 +92,15 @@ async def test_a_module_changed_on_disk_updates_the_open_modules(project_client)
             )
         )
         assert codes(await next_publish(client, handlers_uri, before)) == expected
+
+
+@pytest.mark.asyncio
+async def test_excluded_files_are_not_indexed_nor_reported(excluding_client):
+    client = excluding_client
+    # The only serve() of the handler is in vendor/, which the configuration excludes: as
+    # `wsmigrate check .` there, the handler module has no findings.
+    handlers_uri = open_file(client, client.root / "chat" / "handlers.py")
+    assert codes(await diagnostics_for(client, handlers_uri)) == []
+    # An excluded file opened in the editor gets no diagnostics either (`--force-exclude`).
+    serving_uri = open_file(client, client.root / "vendor" / "serving.py")
+    assert codes(await diagnostics_for(client, serving_uri)) == []
