@@ -214,6 +214,11 @@ impl Project {
         // websockets class, or a function serving the handler it is given (`def run(handler):
         // serve(handler, ...)`). Look around seeds that may define one: in their packages, and
         // the scripts beside a package (`main.py` next to `app/`, a `__main__.py`).
+        let serves_parameter = |text: &str| text.contains("serve(") && text.contains("def ");
+        // Only then can an importer hand a function of a third module to a seed's `serve()`.
+        let serving_seeds = texts
+            .iter()
+            .any(|(i, text)| inputs[*i].seed.is_some() && serves_parameter(text));
         let homes: Vec<(PathBuf, PathBuf)> = texts
             .iter()
             .filter(|(i, text)| {
@@ -223,8 +228,7 @@ impl Project {
                     && ["connect(", "Protocol", "Connect"]
                         .iter()
                         .any(|n| text.contains(n));
-                let serves_parameter = text.contains("serve(") && text.contains("def ");
-                inputs[**i].seed.is_some() && (defines || serves_parameter)
+                inputs[**i].seed.is_some() && (defines || serves_parameter(text))
             })
             .map(|(i, _)| i)
             .filter_map(|i| {
@@ -280,7 +284,7 @@ impl Project {
                 texts.insert(i, Cow::Owned(text));
                 // What it imports besides: the functions it hands to the graph's modules
                 // (`server.run(handlers.echo)`) may live there.
-                for other in others {
+                for other in others.into_iter().filter(|_| serving_seeds) {
                     if texts.contains_key(&other) || inputs[other].seed.is_some() {
                         continue;
                     }
