@@ -2,7 +2,7 @@
 //! creates one (`connect()`), names one (an annotation) or ties one to its legacy import.
 //! The inference that attaches facts to bindings lives in `inference`.
 
-use ruff_python_ast::Expr;
+use ruff_python_ast::{Expr, Operator};
 use ruff_python_parser::parse_expression;
 use ruff_text_size::{Ranged, TextRange};
 
@@ -114,16 +114,48 @@ pub fn annotated_connection(
                 return annotated_connection(imports, external, tuple.elts.first()?);
             }
             match &*sub.slice {
-                Expr::Tuple(tuple) => tuple
-                    .elts
-                    .iter()
-                    .find_map(|e| annotated_connection(imports, external, e)),
+                Expr::Tuple(tuple) => {
+                    union_connection(imports, external, tuple.elts.iter().collect())
+                }
                 other => annotated_connection(imports, external, other),
             }
         }
-        Expr::BinOp(binop) => annotated_connection(imports, external, &binop.left)
-            .or_else(|| annotated_connection(imports, external, &binop.right)),
+        Expr::BinOp(binop) if binop.op == Operator::BitOr => {
+            let mut members = Vec::new();
+            bit_or_members(annotation, &mut members);
+            union_connection(imports, external, members)
+        }
         _ => None,
+    }
+}
+
+/// A union proves a connection only when each of its members is one (or `None`):
+/// `Union[WebSocketClientProtocol, aiohttp.ClientSession]` may hold either, and the session's
+/// `closed` is not the connection's.
+fn union_connection(
+    imports: &Imports,
+    external: Option<&ExternalFacts>,
+    members: Vec<&Expr>,
+) -> Option<Connection> {
+    let mut found = None;
+    for member in members {
+        if member.is_none_literal_expr() {
+            continue;
+        }
+        let connection = annotated_connection(imports, external, member)?;
+        found.get_or_insert(connection);
+    }
+    found
+}
+
+/// The members of `A | B | None`.
+fn bit_or_members<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match expr {
+        Expr::BinOp(binop) if binop.op == Operator::BitOr => {
+            bit_or_members(&binop.left, out);
+            bit_or_members(&binop.right, out);
+        }
+        other => out.push(other),
     }
 }
 
