@@ -176,6 +176,13 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
     calls.references.dedup();
     summary.references = calls.references;
     for ((class, attribute), connection) in &model.connections.attributes {
+        if model
+            .connections
+            .other_attributes
+            .contains(&(*class, *attribute))
+        {
+            continue;
+        }
         let Some(info) = model.definitions.class(*class) else {
             continue;
         };

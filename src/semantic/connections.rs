@@ -51,6 +51,10 @@ pub fn legacy_origin(imports: &Imports, callee: &Expr) -> Option<TextRange> {
 /// `async with` or iterated with `async for`.
 pub fn created_connection(imports: &Imports, expr: &Expr) -> Option<Connection> {
     let Expr::Call(call) = expr else { return None };
+    // `await asyncio.wait_for(connect(uri), timeout)` gives what awaiting `connect()` gives.
+    if let Some(inner) = awaited_inside(imports, call) {
+        return created_connection(imports, inner);
+    }
     let qualified = imports.resolve(&call.func)?;
     let implementation = api::connect_function(&qualified)?;
     let origin = match implementation {
@@ -64,6 +68,31 @@ pub fn created_connection(imports: &Imports, expr: &Expr) -> Option<Connection> 
         evidence: Evidence::Creation,
         origin_file: None,
     })
+}
+
+/// The awaitable that awaiting `asyncio.wait_for(aw, ...)` or `asyncio.shield(aw)` awaits.
+pub fn awaited_inside<'e>(
+    imports: &Imports,
+    call: &'e ruff_python_ast::ExprCall,
+) -> Option<&'e Expr> {
+    let func = imports.resolve_any(&call.func)?;
+    if !matches!(func.as_str(), "asyncio.wait_for" | "asyncio.shield") {
+        return None;
+    }
+    match call.arguments.args.first() {
+        Some(first) if !first.is_starred_expr() => Some(first),
+        Some(_) => None,
+        None => call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| {
+                k.arg
+                    .as_ref()
+                    .is_some_and(|a| matches!(a.as_str(), "fut" | "arg"))
+            })
+            .map(|k| &k.value),
+    }
 }
 
 /// The connection class an annotation names: `X`, `"X"`, `Optional[X]`, `Union[X, None]`,

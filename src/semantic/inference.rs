@@ -33,6 +33,10 @@ pub struct Connections<'a> {
     pub facts: HashMap<BindingId, Connection>,
     /// `self.<attr>` connections per class.
     pub attributes: HashMap<(ClassKey, &'a str), Connection>,
+    /// `self.<attr>` that a method of the class sets to another library's object
+    /// (`self.conn = aiohttp.ClientSession()`): not proven a connection in that class, whatever
+    /// an annotation here or in a base class says.
+    pub other_attributes: rustc_hash::FxHashSet<(ClassKey, &'a str)>,
     /// Bindings and `self` attributes that hold collections of connections.
     collections: HashMap<CollectionKey<'a>, Connection>,
     /// What the calls of this file pass to a function's parameter.
@@ -157,10 +161,11 @@ impl<'a> Walker<'_, 'a, '_> {
                     return None;
                 }
                 let class = self.method_class()?;
-                self.out
-                    .attributes
-                    .get(&(class, attr.attr.as_str()))
-                    .copied()
+                let key = (class, attr.attr.as_str());
+                if self.out.other_attributes.contains(&key) {
+                    return None;
+                }
+                self.out.attributes.get(&key).copied()
             }
             Expr::Await(await_) => self
                 .created(&await_.value)
@@ -205,6 +210,39 @@ impl<'a> Walker<'_, 'a, '_> {
                 ))
             }
             _ => None,
+        }
+    }
+
+    /// `self.x = other_library.Thing(...)` (awaited or not): `x` of this class holds an object
+    /// that is not a websockets connection. Only calls of imported, non-websockets callables
+    /// count; anything unknown (a parameter, a project function) proves nothing either way.
+    fn note_other_object(&mut self, target: &'a Expr, value: &Expr) {
+        let Expr::Attribute(attr) = target else {
+            return;
+        };
+        let Expr::Name(base) = &*attr.value else {
+            return;
+        };
+        let Some(class) = self.method_class() else {
+            return;
+        };
+        let value = match value {
+            Expr::Await(awaited) => &*awaited.value,
+            other => other,
+        };
+        let Expr::Call(call) = value else { return };
+        // Not asyncio's: `asyncio.wait_for(connect(...))` wraps what it is given.
+        let other = self.imports.resolve_any(&call.func).is_some_and(|q| {
+            !super::imports::is_websockets(&q)
+                && !q.starts_with('.')
+                && q.split('.').next() != Some("asyncio")
+                && !matches!(q.as_str(), "typing.cast" | "typing_extensions.cast")
+                && self.external.is_none_or(|e| e.returned(&q).is_none())
+        });
+        if base.id.as_str() == "self" && other {
+            self.out
+                .other_attributes
+                .insert((class, attr.attr.as_str()));
         }
     }
 
@@ -422,6 +460,9 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 self.visit_expr(&assign.value);
                 let c = self.connection_of(&assign.value);
                 for target in &assign.targets {
+                    if c.is_none() {
+                        self.note_other_object(target, &assign.value);
+                    }
                     self.assign(target, c);
                     if let Expr::Subscript(sub) = target {
                         // `clients[key] = ws`: a mapping of connections.

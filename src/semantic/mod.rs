@@ -224,6 +224,13 @@ impl<'a> SemanticModel<'a> {
         attribute: &str,
         depth: usize,
     ) -> Option<Connection> {
+        if self
+            .connections
+            .other_attributes
+            .contains(&(class, attribute))
+        {
+            return None;
+        }
         if let Some(c) = self.connections.attributes.get(&(class, attribute)) {
             return Some(*c);
         }
