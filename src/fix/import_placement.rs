@@ -84,7 +84,16 @@ pub(super) fn new_statement(
             // After the module docstring: a blank line between.
             insert_lines(source, container.fallback, &["", &line])
         } else if container.body.is_none() {
-            insert_lines(source, container.fallback, &[&line, ""])
+            // Before a module-level `def` or `class`: two blank lines, as PEP 8 (and ruff's
+            // formatter) want them.
+            let next = &source[container.fallback.to_usize()..];
+            let definition = ["def ", "async def ", "class ", "@"]
+                .iter()
+                .any(|k| next.starts_with(k));
+            match definition {
+                true => insert_lines(source, container.fallback, &[&line, "", ""]),
+                false => insert_lines(source, container.fallback, &[&line, ""]),
+            }
         } else {
             insert_lines(source, container.fallback, &[&line])
         };

@@ -117,6 +117,34 @@ impl<'p> Index<'p> {
                 }
             }
         }
+        // Nor when the module itself calls the function with another object there, or when
+        // a module hands the function on (`register(Factory)`): its calls are not in sight.
+        let called: rustc_hash::FxHashSet<(u32, String)> = passed_to
+            .keys()
+            .map(|(target, name, _)| (*target, name.clone()))
+            .collect();
+        let mut handed: rustc_hash::FxHashSet<(u32, String)> = Default::default();
+        for (file, summary) in self.summaries.iter().enumerate() {
+            let Some(summary) = summary else { continue };
+            for (name, index) in &summary.local_others {
+                if let Some(passed) = passed_to.get_mut(&(file as u32, name.clone(), *index)) {
+                    *passed = None;
+                }
+            }
+            for qualified in &summary.handed {
+                if let Some((target, name)) = self.locate(qualified, 5) {
+                    let key = (target, name);
+                    if called.contains(&key) {
+                        handed.insert(key);
+                    }
+                }
+            }
+        }
+        for ((target, name, _), passed) in passed_to.iter_mut() {
+            if handed.contains(&(*target, name.clone())) {
+                *passed = None;
+            }
+        }
         // A parameter is a connection only when every call the project makes passes one (the
         // same one).
         let mut proven: Vec<_> = passed_to

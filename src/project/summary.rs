@@ -42,6 +42,13 @@ pub struct Summary {
     pub references: Vec<String>,
     /// Functions (this module's or another's) passed to functions of other modules.
     pub passes: Vec<PassRef>,
+    /// `(top-level function or class, position)`: this module calls its own function with
+    /// something that is not a connection there (sorted): callers elsewhere passing one do not
+    /// prove the parameter.
+    pub local_others: Vec<(String, usize)>,
+    /// Functions and classes of other modules read here other than by calling them or in
+    /// annotations (`register(Factory)`, sorted): what they are called with is not in sight.
+    pub handed: Vec<String>,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -161,6 +168,10 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
         model,
         module,
         passes: Vec::new(),
+        local_others: Vec::new(),
+        handed: Vec::new(),
+        callee: None,
+        chain_part: None,
         out: Vec::new(),
         callees: Vec::new(),
         references: Vec::new(),
@@ -169,6 +180,12 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
     calls.visit_body(&module.body);
     summary.calls = calls.out;
     summary.passes = calls.passes;
+    calls.local_others.sort_unstable();
+    calls.local_others.dedup();
+    summary.local_others = calls.local_others;
+    calls.handed.sort_unstable();
+    calls.handed.dedup();
+    summary.handed = calls.handed;
     calls.callees.sort_unstable();
     calls.callees.dedup();
     summary.callees = calls.callees;
@@ -380,6 +397,12 @@ struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
     module: &'a ModModule,
     passes: Vec<PassRef>,
+    local_others: Vec<(String, usize)>,
+    handed: Vec<String>,
+    /// The callee of the call being walked (its range).
+    callee: Option<TextRange>,
+    /// The object of the attribute being walked (its range).
+    chain_part: Option<TextRange>,
     out: Vec<CallRef>,
     callees: Vec<String>,
     references: Vec<String>,
@@ -396,6 +419,18 @@ impl<'a> Calls<'_, 'a> {
             .resolve_any(expr)
             .filter(|q| !is_websockets(q) && !q.starts_with('.'));
         self.references.extend(qualified);
+    }
+
+    /// The top-level function or class of this module a callee names.
+    fn local_callee(&self, func: &Expr) -> Option<&'a str> {
+        let Expr::Name(name) = func else { return None };
+        let binding = self.model.binding_of(name)?;
+        let top = binding.scope == ScopeId::MODULE
+            && matches!(
+                binding.kind,
+                BindingKind::Function(_) | BindingKind::Class(_)
+            );
+        top.then_some(binding.name)
     }
 
     /// The functions `call` (of `target`, a function of another module) is given.
@@ -481,7 +516,22 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Name(_) | Expr::Attribute(_) => self.refer(expr),
+            Expr::Name(_) | Expr::Attribute(_) => {
+                self.refer(expr);
+                let part = self.chain_part == Some(expr.range());
+                if let Expr::Attribute(attr) = expr {
+                    // `a.b` in `a.b.c` is part of a name read, not a read of its own.
+                    self.chain_part = Some(attr.value.range());
+                }
+                if !self.typing && !part && self.callee != Some(expr.range()) {
+                    let handed = self
+                        .model
+                        .imports
+                        .resolve_any(expr)
+                        .filter(|q| !is_websockets(q) && !q.starts_with('.'));
+                    self.handed.extend(handed);
+                }
+            }
             Expr::StringLiteral(string) if self.typing => {
                 self.refer_in_string(string.value.to_str())
             }
@@ -502,6 +552,16 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                 self.callees.push(callee);
             }
             let target = resolved.filter(|q| !is_websockets(q) && !q.starts_with('.'));
+            if let Some(name) = self.local_callee(&call.func) {
+                for (index, argument) in call.arguments.args.iter().enumerate() {
+                    if argument.is_starred_expr() {
+                        break;
+                    }
+                    if self.model.connection(argument, &[]).is_none() {
+                        self.local_others.push((name.to_string(), index));
+                    }
+                }
+            }
             if let Some(target) = target {
                 for (index, argument) in call.arguments.args.iter().enumerate() {
                     if argument.is_starred_expr() {
@@ -514,6 +574,7 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                     });
                 }
             }
+            self.callee = Some(call.func.range());
         }
         walk_expr(self, expr);
     }

@@ -164,6 +164,8 @@ pub struct Bindings<'a> {
     pub(super) attribute_reads: HashMap<TextRange, &'a str>,
     /// Reads that are the callee of a call (`f(...)`), by the range of the `Name` node.
     pub(super) callees: rustc_hash::FxHashSet<TextRange>,
+    /// The ranges of annotations (parameters, returns, annotated assignments).
+    pub(super) annotations: Vec<TextRange>,
     /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
     pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
     /// Reads made later in the same statement list as the binding they read, in its scope:
@@ -224,6 +226,19 @@ impl<'a> Bindings<'a> {
     /// `name.<attribute>` when the read at `range` is the object of an attribute access.
     pub fn attribute_of_read(&self, range: TextRange) -> Option<&'a str> {
         self.attribute_reads.get(&range).copied()
+    }
+
+    /// Is the read at `range` inside an annotation?
+    pub fn in_annotation(&self, range: TextRange) -> bool {
+        self.annotations.iter().any(|a| a.contains_range(range))
+    }
+
+    /// Is every read of `id` a call of it or inside an annotation (`Session(ws)`, `s:
+    /// Session`)? Then its arguments are all in sight: it is never handed on as a factory nor
+    /// derived from.
+    pub fn only_called_or_annotated(&self, id: BindingId) -> bool {
+        self.references_to(id)
+            .all(|read| self.is_callee(read) || self.in_annotation(read))
     }
 
     /// Is the read at `range` the callee of a call?

@@ -205,6 +205,7 @@ impl<'a> Builder<'a, '_> {
         }
         for parameter in parameters.iter() {
             if let Some(annotation) = parameter.annotation() {
+                self.out.annotations.push(annotation.range());
                 self.visit_expr(annotation);
             }
         }
@@ -287,6 +288,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 }
                 self.visit_parameter_values(&def.parameters);
                 if let Some(returns) = &def.returns {
+                    self.out.annotations.push(returns.range());
                     self.visit_expr(returns);
                 }
                 self.bind(
@@ -356,6 +358,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 }
             }
             Stmt::AnnAssign(assign) => {
+                self.out.annotations.push(assign.annotation.range());
                 self.visit_expr(&assign.annotation);
                 if let Some(value) = &assign.value {
                     self.visit_expr(value);

@@ -196,6 +196,11 @@ pub fn function_named<'a>(bindings: &Bindings<'a>, qualname: &str) -> Option<&'a
     let id = *module.bindings_of(first).last()?;
     match (&bindings.binding(id).kind, rest) {
         (BindingKind::Function(def), None) => Some(def),
+        // A class called is its `__init__` (`Session(ws)` in another module), when this
+        // module only calls it or names it in annotations.
+        (BindingKind::Class(class), None) if bindings.only_called_or_annotated(id) => {
+            super::inference::init_of(class)
+        }
         (BindingKind::Class(class), Some(method)) => class.body.iter().find_map(|s| match s {
             Stmt::FunctionDef(def) if def.name.as_str() == method => Some(def),
             _ => None,

@@ -315,14 +315,24 @@ impl<'a> Walker<'_, 'a, '_> {
         let Some(id) = self.bindings.reference(func.range).flatten() else {
             return;
         };
-        let BindingKind::Function(def) = self.bindings.binding(id).kind else {
-            return;
+        // A class of this file that is only ever called (or named in annotations) passes
+        // what its calls give to its `__init__`, after `self`.
+        let (def, receiver) = match self.bindings.binding(id).kind {
+            BindingKind::Function(def) => (def, 0),
+            BindingKind::Class(class) if self.bindings.only_called_or_annotated(id) => {
+                match init_of(class) {
+                    Some(init) => (init, 1),
+                    None => return,
+                }
+            }
+            _ => return,
         };
         let parameters: Vec<_> = def
             .parameters
             .posonlyargs
             .iter()
             .chain(&def.parameters.args)
+            .skip(receiver)
             .collect();
         for (i, argument) in call.arguments.args.iter().enumerate() {
             if argument.is_starred_expr() {
@@ -350,6 +360,16 @@ impl<'a> Walker<'_, 'a, '_> {
 }
 
 /// Is the function whose parameter `param` is read only as the callee of calls?
+/// The `__init__` a class defines itself.
+pub(crate) fn init_of(
+    class: &ruff_python_ast::StmtClassDef,
+) -> Option<&ruff_python_ast::StmtFunctionDef> {
+    class.body.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => Some(def),
+        _ => None,
+    })
+}
+
 fn only_called(bindings: &Bindings, param: BindingId) -> bool {
     let scope = bindings.binding(param).scope;
     let range = bindings.scope(scope).range;
