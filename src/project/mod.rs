@@ -135,10 +135,10 @@ impl Project {
             absolute.components().collect()
         };
         let paths: Vec<PathBuf> = inputs.iter().map(|i| normal(i.path)).collect();
-        let by_path: HashMap<&Path, usize> = paths
+        let by_path: modules::FilesByPath = paths
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.as_path(), i))
+            .map(|(i, p)| (p.as_os_str(), i))
             .collect();
         let src: Vec<PathBuf> = src.iter().map(|p| normal(p)).collect();
         let mut namer = modules::Namer::new(&src);

@@ -3,6 +3,7 @@
 //! (which makes `src/` layouts work: `src/pkg/app.py` is `pkg.app`). A root given explicitly
 //! (the `src` setting) wins when the file lies under it, which also names namespace packages.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::semantic::ModuleName;
@@ -146,12 +147,14 @@ pub fn home(path: &Path, name: &ModuleName) -> Option<PathBuf> {
     })
 }
 
-/// The file of the run that holds `module`, under `root`: `a/b.py` or `a/b/__init__.py`.
-pub fn file_of(
-    root: &Path,
-    module: &str,
-    files: &rustc_hash::FxHashMap<&Path, usize>,
-) -> Option<usize> {
+/// The files of the run by their normalized path (absolute, `components().collect()`), keyed by
+/// its bytes: paths built the same way are equal byte for byte, and hashing the bytes is a
+/// fraction of `Path`'s component-wise hash (a tenth of the lookup's cost on a big tree).
+pub type FilesByPath<'a> = rustc_hash::FxHashMap<&'a OsStr, usize>;
+
+/// The file of the run that holds `module`, under `root` (normalized): `a/b.py` or
+/// `a/b/__init__.py`.
+pub fn file_of(root: &Path, module: &str, files: &FilesByPath) -> Option<usize> {
     let mut base = root.to_path_buf();
     for part in module.split('.') {
         if part.is_empty() {
@@ -161,8 +164,8 @@ pub fn file_of(
     }
     let module_file = base.with_extension("py");
     files
-        .get(module_file.as_path())
-        .or_else(|| files.get(base.join("__init__.py").as_path()))
+        .get(module_file.as_os_str())
+        .or_else(|| files.get(base.join("__init__.py").as_os_str()))
         .copied()
 }
 
@@ -189,11 +192,7 @@ pub fn search_roots(
 }
 
 /// The file of the run that holds `module` under the first of `roots` that has it.
-pub fn find(
-    roots: &[PathBuf],
-    module: &str,
-    files: &rustc_hash::FxHashMap<&Path, usize>,
-) -> Option<usize> {
+pub fn find(roots: &[PathBuf], module: &str, files: &FilesByPath) -> Option<usize> {
     roots.iter().find_map(|root| file_of(root, module, files))
 }
 

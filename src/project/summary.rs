@@ -413,12 +413,16 @@ struct Calls<'m, 'a> {
 impl<'a> Calls<'_, 'a> {
     /// A name or attribute chain naming something of another module.
     fn refer(&mut self, expr: &Expr) {
-        let qualified = self
-            .model
+        let qualified = self.elsewhere(expr);
+        self.references.extend(qualified);
+    }
+
+    /// What a name or attribute chain names in another module of the project, qualified.
+    fn elsewhere(&self, expr: &Expr) -> Option<String> {
+        self.model
             .imports
             .resolve_any(expr)
-            .filter(|q| !is_websockets(q) && !q.starts_with('.'));
-        self.references.extend(qualified);
+            .filter(|q| !is_websockets(q) && !q.starts_with('.'))
     }
 
     /// The top-level function or class of this module a callee names.
@@ -517,19 +521,16 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(_) | Expr::Attribute(_) => {
-                self.refer(expr);
                 let part = self.chain_part == Some(expr.range());
                 if let Expr::Attribute(attr) = expr {
                     // `a.b` in `a.b.c` is part of a name read, not a read of its own.
                     self.chain_part = Some(attr.value.range());
                 }
-                if !self.typing && !part && self.callee != Some(expr.range()) {
-                    let handed = self
-                        .model
-                        .imports
-                        .resolve_any(expr)
-                        .filter(|q| !is_websockets(q) && !q.starts_with('.'));
-                    self.handed.extend(handed);
+                if let Some(qualified) = self.elsewhere(expr) {
+                    if !self.typing && !part && self.callee != Some(expr.range()) {
+                        self.handed.push(qualified.clone());
+                    }
+                    self.references.push(qualified);
                 }
             }
             Expr::StringLiteral(string) if self.typing => {

@@ -164,8 +164,13 @@ pub struct Bindings<'a> {
     pub(super) attribute_reads: HashMap<TextRange, &'a str>,
     /// Reads that are the callee of a call (`f(...)`), by the range of the `Name` node.
     pub(super) callees: rustc_hash::FxHashSet<TextRange>,
-    /// The ranges of annotations (parameters, returns, annotated assignments).
+    /// The ranges of annotations (parameters, returns, annotated assignments); when built,
+    /// merged where they overlap and sorted, for binary search.
     pub(super) annotations: Vec<TextRange>,
+    /// The resolved reads by the binding they read, sorted: the reads of one binding are
+    /// found by binary search (a scan of every read per question made asking about each class
+    /// call quadratic in the file).
+    pub(super) reads_by_binding: Vec<(BindingId, TextRange)>,
     /// The scope a `def`, `class`, lambda or comprehension opens, by the node's range.
     pub(super) scope_of_node: HashMap<TextRange, ScopeId>,
     /// Reads made later in the same statement list as the binding they read, in its scope:
@@ -230,7 +235,10 @@ impl<'a> Bindings<'a> {
 
     /// Is the read at `range` inside an annotation?
     pub fn in_annotation(&self, range: TextRange) -> bool {
-        self.annotations.iter().any(|a| a.contains_range(range))
+        let after = self
+            .annotations
+            .partition_point(|a| a.start() <= range.start());
+        after > 0 && self.annotations[after - 1].contains_range(range)
     }
 
     /// Is every read of `id` a call of it or inside an annotation (`Session(ws)`, `s:
@@ -267,10 +275,12 @@ impl<'a> Bindings<'a> {
 
     /// Every read of the file that refers to `id`.
     pub fn references_to(&self, id: BindingId) -> impl Iterator<Item = TextRange> + '_ {
-        self.references
+        let reads = &self.reads_by_binding;
+        let first = reads.partition_point(|(b, _)| *b < id);
+        reads[first..]
             .iter()
-            .filter(move |(_, (_, b))| *b == Some(id))
-            .map(|(r, _)| *r)
+            .take_while(move |(b, _)| *b == id)
+            .map(|(_, r)| *r)
     }
 
     /// The binding of `name` visible at `offset` in `scope` (see the module docs).

@@ -2,9 +2,12 @@
 //! [`Bindings`], so that every read resolves to the import visible where it is written (a
 //! parameter or local named like an import shadows it).
 
+use std::cell::Cell;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::{Expr, ExprName, ModModule};
+use ruff_text_size::Ranged;
 use ruff_text_size::TextRange;
 
 use super::bindings::{BindingId, BindingKind, Bindings, ScopeId};
@@ -59,6 +62,11 @@ pub struct Imports {
     star_modules: Vec<String>,
     /// Every import statement that mentions websockets, in source order.
     pub statements: Vec<TextRange>,
+    /// The last expression [`Imports::resolve_any`] found no import at the root of (its
+    /// address and range): each rule asks about the node the checker visits, one after another,
+    /// and most nodes are not imports. The range guards against an address reused by a node
+    /// parsed later (a string annotation).
+    last_miss: Cell<(usize, TextRange)>,
 }
 
 impl Imports {
@@ -195,12 +203,36 @@ impl Imports {
     /// import visible there: `ws.legacy.client.connect` with `import websockets as ws` gives
     /// `websockets.legacy.client.connect`.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
-        self.resolve_any(expr).filter(|q| is_websockets(q))
+        self.qualified(expr, true)
     }
 
     /// The qualified name of any imported object: `functools.partial`, `typing.cast`,
     /// `pkg.handlers.handle`.
     pub fn resolve_any(&self, expr: &Expr) -> Option<String> {
+        self.qualified(expr, false)
+    }
+
+    /// [`Imports::resolve_any`], or with `websockets_only` [`Imports::resolve`]: the root is
+    /// tested before anything is allocated (a qualified name has its root's prefix).
+    fn qualified(&self, expr: &Expr, websockets_only: bool) -> Option<String> {
+        let key = (std::ptr::from_ref(expr) as usize, expr.range());
+        if self.last_miss.get() == key {
+            return None;
+        }
+        match self.qualified_uncached(expr, websockets_only) {
+            Ok(qualified) => Some(qualified),
+            Err(root_miss) => {
+                if root_miss {
+                    self.last_miss.set(key);
+                }
+                None
+            }
+        }
+    }
+
+    /// `Err(true)` when the root is no import (whoever asks), `Err(false)` when it is one
+    /// that `websockets_only` filters out.
+    fn qualified_uncached(&self, expr: &Expr, websockets_only: bool) -> Result<String, bool> {
         // Rules ask this of nearly every name and attribute: find the root without allocating,
         // since most roots are not imports. Linear in the length of the chain.
         let mut root = expr;
@@ -211,33 +243,40 @@ impl Imports {
             // chain (`websockets.a.a.a…`) stays linear in the chain.
             links += 1;
             if links > MAX_LINKS {
-                return None;
+                return Err(true);
             }
             extra += attr.attr.len() + 1;
             root = &attr.value;
         }
-        let Expr::Name(name) = root else { return None };
+        let Expr::Name(name) = root else {
+            return Err(true);
+        };
         let id = name.id.as_str();
         let mut out = match self.import_of(name) {
             Some(binding) => {
+                if websockets_only && !is_websockets(&binding.qualified) {
+                    return Err(false);
+                }
                 let mut out = String::with_capacity(binding.qualified.len() + extra);
                 out.push_str(&binding.qualified);
                 out
             }
             None => {
-                // A name bound by no statement of the file may come from a star import.
+                // A name bound by no statement of the file may come from a star import (only
+                // websockets star imports are kept).
+                let star = self.star_modules.first().ok_or(true)?;
                 let unbound = match self.resolved.get(&name.range) {
                     Some(read) => *read == Read::Unbound,
                     None => !self.ambiguous.iter().any(|a| a == id),
                 };
                 if !unbound {
-                    return None;
+                    return Err(true);
                 }
-                format!("{}.{id}", self.star_modules.first()?)
+                format!("{star}.{id}")
             }
         };
         push_attributes(expr, &mut out);
-        Some(out)
+        Ok(out)
     }
 
     /// The websockets binding at the root of a (dotted) reference, if any.
