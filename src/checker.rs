@@ -40,6 +40,8 @@ pub struct Checker<'a> {
     /// Per argument role of `serve()` (`None`: the handler), the callables each `serve()` is
     /// given, by the range of the callable: resolved once per role, not once per function.
     served: RefCell<HashMap<Option<String>, Rc<ServedIndex<'a>>>>,
+    /// What a rule works out once per file ([`Checker::per_file`]), by its type.
+    per_file: RefCell<HashMap<std::any::TypeId, Rc<dyn std::any::Any>>>,
 }
 
 /// The callables given to `serve()` calls as one argument: by the callable's range, the index of
@@ -47,14 +49,39 @@ pub struct Checker<'a> {
 pub type ServedIndex<'a> = HashMap<TextRange, Vec<(usize, CallableRef<'a>)>>;
 
 impl<'a> Checker<'a> {
+    /// A fact about the whole file that a rule needs at each of its findings, made on first
+    /// use and kept for the file (asking at every finding made a rule that scans the source
+    /// quadratic in the file). One value per type: give each fact a type of its own.
+    pub fn per_file<T: 'static>(&self, make: impl FnOnce() -> T) -> Rc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let known = self.per_file.borrow().get(&key).cloned();
+        if let Some(known) = known {
+            return known
+                .downcast::<T>()
+                .expect("per_file keeps one value per type");
+        }
+        // Not borrowed while `make` runs: it may ask for another fact.
+        let value = Rc::new(make());
+        self.per_file
+            .borrow_mut()
+            .insert(key, value.clone() as Rc<dyn std::any::Any>);
+        value
+    }
+
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
     /// Adds imports for fixes; indexes the file's imports once, on first use.
     pub fn importer(&self) -> &Importer<'a> {
-        self.importer
-            .get_or_init(|| Importer::new(self.source, self.module, &self.model.imports))
+        self.importer.get_or_init(|| {
+            Importer::new(
+                self.source,
+                self.module,
+                &self.model.imports,
+                &self.model.bindings,
+            )
+        })
     }
 
     pub fn slice(&self, range: TextRange) -> &'a str {
@@ -237,6 +264,7 @@ pub fn check<'a>(
         importer: OnceCell::new(),
         callee: RefCell::new(None),
         calls_by_name: OnceCell::new(),
+        per_file: RefCell::default(),
         serve_calls_at: OnceCell::new(),
         served: RefCell::new(HashMap::new()),
     };

@@ -20,12 +20,13 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::import_placement::{self as placement, Entry};
 use super::import_sections::{section_of, Section};
 use crate::diagnostic::Edit;
-use crate::semantic::Imports;
+use crate::semantic::{Bindings, Imports};
 
 pub struct Importer<'a> {
     source: &'a str,
     module: &'a ModModule,
     imports: &'a Imports,
+    bindings: &'a Bindings<'a>,
     /// `containers[0]` is the module's top level; then one per top-level `if TYPE_CHECKING:`.
     containers: Vec<Container<'a>>,
     identifiers: OnceCell<HashSet<&'a str>>,
@@ -56,7 +57,12 @@ pub struct ImportedName {
 }
 
 impl<'a> Importer<'a> {
-    pub fn new(source: &'a str, module: &'a ModModule, imports: &'a Imports) -> Self {
+    pub fn new(
+        source: &'a str,
+        module: &'a ModModule,
+        imports: &'a Imports,
+        bindings: &'a Bindings<'a>,
+    ) -> Self {
         let mut containers = vec![Container::of_body(source, &module.body, None)];
         for stmt in &module.body {
             if let Stmt::If(if_) = stmt {
@@ -73,6 +79,7 @@ impl<'a> Importer<'a> {
             source,
             module,
             imports,
+            bindings,
             containers,
             identifiers: OnceCell::new(),
         }
@@ -240,7 +247,7 @@ impl<'a> Importer<'a> {
 
     /// `name` if no identifier of that spelling appears in the file, else `WsName`, ...
     fn free_name(&self, name: &str) -> String {
-        let identifiers = self.identifiers.get_or_init(|| identifiers(self.module));
+        let identifiers = self.identifiers.get_or_init(|| self.bindings.identifiers());
         let candidates = [
             name.to_string(),
             format!("Ws{name}"),
@@ -386,12 +393,6 @@ fn is_type_checking(test: &Expr) -> bool {
 
 /// Every name the file binds or reads (not attribute names, not words in strings or comments):
 /// a name absent from this set cannot clash with anything in the file.
-fn identifiers(module: &ModModule) -> HashSet<&str> {
-    let mut names = Names(HashSet::default());
-    names.visit_body(&module.body);
-    names.0
-}
-
 struct Names<'a>(HashSet<&'a str>);
 
 impl<'a> Visitor<'a> for Names<'a> {

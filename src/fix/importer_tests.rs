@@ -3,8 +3,9 @@ use ruff_python_parser::parse_module;
 
 fn apply(source: &str, f: impl Fn(&Importer) -> ImportedName) -> (String, String) {
     let parsed = parse_module(source).unwrap();
-    let imports = Imports::collect(parsed.syntax());
-    let importer = Importer::new(source, parsed.syntax(), &imports);
+    let bindings = crate::semantic::builder::build(parsed.syntax(), None);
+    let imports = Imports::from_bindings(&bindings, parsed.syntax());
+    let importer = Importer::new(source, parsed.syntax(), &imports, &bindings);
     let name = f(&importer);
     let mut out = source.to_string();
     if let Some(edit) = name.edit {

@@ -138,7 +138,7 @@ impl Project {
         let by_path: modules::FilesByPath = paths
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.as_os_str(), i))
+            .map(|(i, p)| (modules::path_key(p), i))
             .collect();
         let src: Vec<PathBuf> = src.iter().map(|p| normal(p)).collect();
         let mut namer = modules::Namer::new(&src);

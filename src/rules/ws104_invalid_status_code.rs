@@ -64,7 +64,7 @@ impl Rule for InvalidStatusCode {
         if !is_load || !is_invalid_status_code(checker, expr) {
             return;
         }
-        let coherence = Coherence::of(checker);
+        let coherence = checker.per_file(|| Coherence::of(checker));
         let import_key = match expr {
             Expr::Name(name) => checker
                 .model
@@ -384,7 +384,7 @@ fn import_from(checker: &Checker, import: &StmtImportFrom) {
         if !QUALIFIED.contains(&qualified.as_str()) {
             continue;
         }
-        let coherence = Coherence::of(checker);
+        let coherence = checker.per_file(|| Coherence::of(checker));
         let mut diagnostic = Diagnostic::new(
             &META,
             format!("`{qualified}` is the legacy exception; import `InvalidStatus` instead"),

@@ -234,6 +234,15 @@ impl<'a> Bindings<'a> {
     }
 
     /// Is the read at `range` inside an annotation?
+    /// Every name the file binds or reads, in any scope: a name a fix introduces must be none
+    /// of them.
+    pub fn identifiers(&self) -> rustc_hash::FxHashSet<&'a str> {
+        let mut names = rustc_hash::FxHashSet::default();
+        names.extend(self.bindings.iter().map(|b| b.name));
+        names.extend(self.reads_by_position.iter().map(|(_, name, _)| *name));
+        names
+    }
+
     pub fn in_annotation(&self, range: TextRange) -> bool {
         let after = self
             .annotations
