@@ -132,7 +132,13 @@ impl Project {
             } else {
                 cwd.join(p)
             };
-            absolute.components().collect()
+            // Most paths are normal already (parsing their components was a tenth of a run
+            // over a tree that is mostly not about websockets).
+            if modules::is_normal(&absolute) {
+                absolute
+            } else {
+                absolute.components().collect()
+            }
         };
         let paths: Vec<PathBuf> = inputs.iter().map(|i| normal(i.path)).collect();
         let by_path: modules::FilesByPath = paths
@@ -239,12 +245,16 @@ impl Project {
                 ))
             })
             .collect();
-        let beside: HashSet<PathBuf> = homes
+        // By the bytes of the (normalized) paths: every file's ancestors are looked up.
+        let beside: HashSet<&[u8]> = homes
             .iter()
             .filter(|(home, root)| home != root)
-            .map(|(_, root)| root.clone())
+            .map(|(_, root)| modules::path_key(root))
             .collect();
-        let homes: HashSet<PathBuf> = homes.into_iter().map(|(home, _)| home).collect();
+        let homes: HashSet<&[u8]> = homes
+            .iter()
+            .map(|(home, _)| modules::path_key(home))
+            .collect();
         let graph: HashSet<usize> = texts.keys().copied().collect();
         let candidates: Vec<usize> = (0..inputs.len())
             .filter(|i| {
@@ -252,8 +262,11 @@ impl Project {
             })
             .filter(|i| {
                 let path = &paths[*i];
-                path.ancestors().skip(1).any(|a| homes.contains(a))
-                    || path.parent().is_some_and(|p| beside.contains(p))
+                let mut ancestors = modules::ancestor_keys(path);
+                ancestors
+                    .next()
+                    .is_some_and(|parent| beside.contains(parent) || homes.contains(parent))
+                    || ancestors.any(|a| homes.contains(a))
             })
             .collect();
         for i in candidates {

@@ -156,6 +156,34 @@ pub fn path_key(path: &Path) -> &[u8] {
     path.as_os_str().as_encoded_bytes()
 }
 
+/// Is this absolute path already what `components().collect()` makes of it: no empty, `.` or
+/// `..` segment, no trailing separator? (`/` alone is.)
+pub fn is_normal(path: &Path) -> bool {
+    let bytes = path_key(path);
+    let separator = std::path::MAIN_SEPARATOR as u8;
+    cfg!(unix)
+        && bytes.first() == Some(&separator)
+        && (bytes.len() == 1
+            || bytes[1..]
+                .split(|b| *b == separator)
+                .all(|segment| !matches!(segment, b"" | b"." | b"..")))
+}
+
+/// The [`path_key`]s of a normalized path's ancestors, its parent first (`Path::ancestors`
+/// without the path itself, read off the bytes instead of parsing components at each step).
+pub fn ancestor_keys(path: &Path) -> impl Iterator<Item = &[u8]> {
+    let bytes = path_key(path);
+    let separator = std::path::MAIN_SEPARATOR as u8;
+    let mut end = bytes.len();
+    std::iter::from_fn(move || {
+        let at = bytes[..end].iter().rposition(|b| *b == separator)?;
+        // The root directory keeps its separator (`/a` → `/`); a path that ends there stops.
+        let ancestor = if at == 0 { &bytes[..1] } else { &bytes[..at] };
+        end = if at == 0 { 0 } else { at };
+        (!ancestor.is_empty() && ancestor.len() < bytes.len()).then_some(ancestor)
+    })
+}
+
 /// The file of the run that holds `module`, under `root` (normalized): `a/b.py` or
 /// `a/b/__init__.py`. One buffer, no `PathBuf` (this runs for every import of every file the
 /// project reads).
@@ -220,6 +248,48 @@ fn is_identifier(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn is_normal_is_what_components_make() {
+        let normal = ["/a/b.py", "/", "/.a/b..", "/a b/c-d.py"];
+        let not = [
+            "/a//b.py",
+            "/a/./b.py",
+            "/a/../b.py",
+            "/a/",
+            "/a/.",
+            "//a",
+            "a/b.py",
+        ];
+        for path in normal.iter().chain(&not).map(Path::new) {
+            let collected: PathBuf = path.components().collect();
+            if is_normal(path) {
+                assert_eq!(collected.as_os_str(), path.as_os_str(), "{path:?}");
+            }
+        }
+        assert!(normal.iter().all(|p| is_normal(Path::new(p))));
+        assert!(!not.iter().any(|p| is_normal(Path::new(p))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ancestor_keys_are_the_ancestors() {
+        for path in ["/a/b/c.py", "/a", "/", "a/b.py", "/x_y/__init__.py"] {
+            let path = Path::new(path);
+            let expected: Vec<&[u8]> = path
+                .ancestors()
+                .skip(1)
+                .map(path_key)
+                .filter(|k| !k.is_empty())
+                .collect();
+            assert_eq!(
+                ancestor_keys(path).collect::<Vec<_>>(),
+                expected,
+                "{path:?}"
+            );
+        }
+    }
 
     #[test]
     fn packages_src_layouts_and_explicit_roots() {
