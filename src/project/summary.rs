@@ -120,6 +120,13 @@ pub struct CallRef {
     pub connection: Option<Connection>,
 }
 
+/// The index looks these lists up by binary search.
+fn sorted_unique<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
 pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a>) -> Summary {
     let mut summary = Summary {
         serves: !model.definitions.serve_calls.is_empty(),
@@ -180,18 +187,10 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
     calls.visit_body(&module.body);
     summary.calls = calls.out;
     summary.passes = calls.passes;
-    calls.local_others.sort_unstable();
-    calls.local_others.dedup();
-    summary.local_others = calls.local_others;
-    calls.handed.sort_unstable();
-    calls.handed.dedup();
-    summary.handed = calls.handed;
-    calls.callees.sort_unstable();
-    calls.callees.dedup();
-    summary.callees = calls.callees;
-    calls.references.sort_unstable();
-    calls.references.dedup();
-    summary.references = calls.references;
+    summary.local_others = sorted_unique(calls.local_others);
+    summary.handed = sorted_unique(calls.handed);
+    summary.callees = sorted_unique(calls.callees);
+    summary.references = sorted_unique(calls.references);
     for ((class, attribute), connection) in &model.connections.attributes {
         if model
             .connections
