@@ -79,13 +79,14 @@ impl<'p> Index<'p> {
             }
             self.passed_to_serving(file, summary, sites, &mut facts);
             for call in &summary.calls {
-                let Some((target, function)) = self.locate(&call.target, 5) else {
+                let name = &summary.call_targets[call.target as usize];
+                let Some((target, function)) = self.locate(name, 5) else {
                     continue;
                 };
                 if target == file {
                     continue;
                 }
-                let key = (target, function, call.index);
+                let key = (target, function, call.index as usize);
                 let passed = call.connection.map(|c| portable(c, file));
                 match passed_to.get(&key) {
                     Some(previous) if *previous != passed => {

@@ -23,6 +23,10 @@ const SERVED_KEYWORDS: &[&str] = &["process_request", "process_response", "selec
 pub struct Summary {
     pub served: Vec<ServedRef>,
     pub calls: Vec<CallRef>,
+    /// The functions of other modules that `calls` name (`CallRef::target` indexes it): a
+    /// name is kept once however often it is called (a `String` per argument was a seventh of
+    /// the peak memory over a big tree).
+    pub call_targets: Vec<String>,
     /// `(class, attribute, connection)` for the module's top-level classes.
     pub class_attributes: Vec<(String, String, Connection)>,
     /// Module-level names bound by imports, with what they name (re-exports).
@@ -115,8 +119,9 @@ pub struct ServedRef {
 /// or `None` for another object (which keeps the parameter from being proven a connection).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRef {
-    pub target: String,
-    pub index: usize,
+    /// Into [`Summary::call_targets`].
+    pub target: u32,
+    pub index: u32,
     pub connection: Option<Connection>,
 }
 
@@ -180,12 +185,15 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
         callee: None,
         chain_part: None,
         out: Vec::new(),
+        targets: Vec::new(),
+        target_ids: rustc_hash::FxHashMap::default(),
         callees: Vec::new(),
         references: Vec::new(),
         typing: false,
     };
     calls.visit_body(&module.body);
     summary.calls = calls.out;
+    summary.call_targets = calls.targets;
     summary.passes = calls.passes;
     summary.local_others = sorted_unique(calls.local_others);
     summary.handed = sorted_unique(calls.handed);
@@ -403,6 +411,8 @@ struct Calls<'m, 'a> {
     /// The object of the attribute being walked (its range).
     chain_part: Option<TextRange>,
     out: Vec<CallRef>,
+    targets: Vec<String>,
+    target_ids: rustc_hash::FxHashMap<String, u32>,
     callees: Vec<String>,
     references: Vec<String>,
     /// Inside an annotation: a string there is a type.
@@ -562,14 +572,23 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                     }
                 }
             }
-            if let Some(target) = target {
+            if let Some(target) = target.filter(|_| !call.arguments.args.is_empty()) {
+                let target = match self.target_ids.get(&target) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.targets.len() as u32;
+                        self.targets.push(target.clone());
+                        self.target_ids.insert(target, id);
+                        id
+                    }
+                };
                 for (index, argument) in call.arguments.args.iter().enumerate() {
                     if argument.is_starred_expr() {
                         break;
                     }
                     self.out.push(CallRef {
-                        target: target.clone(),
-                        index,
+                        target,
+                        index: index as u32,
                         connection: self.model.connection(argument, &[]),
                     });
                 }
