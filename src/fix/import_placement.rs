@@ -90,10 +90,12 @@ pub(super) fn new_statement(
             let definition = ["def ", "async def ", "class ", "@"]
                 .iter()
                 .any(|k| next.starts_with(k));
-            match definition {
-                true => insert_lines(source, container.fallback, &[&line, "", ""]),
-                false => insert_lines(source, container.fallback, &[&line, ""]),
-            }
+            let lines: &[&str] = if definition {
+                &[&line, "", ""]
+            } else {
+                &[&line, ""]
+            };
+            insert_lines(source, container.fallback, lines)
         } else {
             insert_lines(source, container.fallback, &[&line])
         };

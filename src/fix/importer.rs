@@ -391,8 +391,8 @@ fn is_type_checking(test: &Expr) -> bool {
     }
 }
 
-/// Every name the file binds or reads (not attribute names, not words in strings or comments):
-/// a name absent from this set cannot clash with anything in the file.
+/// The names a walk of some statements binds or reads (not attribute names, not words in
+/// strings or comments): for a new local, those its function can see.
 struct Names<'a>(HashSet<&'a str>);
 
 impl<'a> Visitor<'a> for Names<'a> {

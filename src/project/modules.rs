@@ -177,10 +177,10 @@ pub fn ancestor_keys(path: &Path) -> impl Iterator<Item = &[u8]> {
     let mut end = bytes.len();
     std::iter::from_fn(move || {
         let at = bytes[..end].iter().rposition(|b| *b == separator)?;
-        // The root directory keeps its separator (`/a` → `/`); a path that ends there stops.
-        let ancestor = if at == 0 { &bytes[..1] } else { &bytes[..at] };
-        end = if at == 0 { 0 } else { at };
-        (!ancestor.is_empty() && ancestor.len() < bytes.len()).then_some(ancestor)
+        end = at;
+        // The root directory keeps its separator (`/a` → `/`), and `/` has no ancestor.
+        let ancestor = &bytes[..at.max(1)];
+        (ancestor.len() < bytes.len()).then_some(ancestor)
     })
 }
 

@@ -179,6 +179,23 @@ pub struct Bindings<'a> {
 }
 
 impl<'a> Bindings<'a> {
+    /// Once every read is resolved: the lookup tables that answer by binary search (reads by
+    /// position and by binding, annotations merged).
+    pub(super) fn index_reads(
+        &mut self,
+        mut reads_by_position: Vec<(TextRange, &'a str, Option<BindingId>)>,
+    ) {
+        reads_by_position.sort_unstable_by_key(|(r, _, _)| (r.start(), r.end()));
+        let mut reads_by_binding: Vec<(BindingId, TextRange)> = reads_by_position
+            .iter()
+            .filter_map(|(r, _, b)| Some(((*b)?, *r)))
+            .collect();
+        reads_by_binding.sort_unstable_by_key(|(b, r)| (*b, r.start()));
+        self.reads_by_position = reads_by_position;
+        self.reads_by_binding = reads_by_binding;
+        self.annotations = merged(std::mem::take(&mut self.annotations));
+    }
+
     pub fn binding(&self, id: BindingId) -> &Binding<'a> {
         &self.bindings[id.0 as usize]
     }
@@ -233,7 +250,6 @@ impl<'a> Bindings<'a> {
         self.attribute_reads.get(&range).copied()
     }
 
-    /// Is the read at `range` inside an annotation?
     /// Every name the file binds or reads, in any scope: a name a fix introduces must be none
     /// of them.
     pub fn identifiers(&self) -> rustc_hash::FxHashSet<&'a str> {
@@ -243,6 +259,7 @@ impl<'a> Bindings<'a> {
         names
     }
 
+    /// Is the read at `range` inside an annotation?
     pub fn in_annotation(&self, range: TextRange) -> bool {
         let after = self
             .annotations
@@ -359,4 +376,20 @@ impl<'a> Bindings<'a> {
         }
         i
     }
+}
+
+/// Sorted ranges with those that overlap merged: one binary search tells whether a range lies
+/// inside any of them.
+fn merged(mut ranges: Vec<TextRange>) -> Vec<TextRange> {
+    ranges.sort_unstable_by_key(|r| r.start());
+    let mut out: Vec<TextRange> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if range.start() <= last.end() => {
+                *last = TextRange::new(last.start(), last.end().max(range.end()));
+            }
+            _ => out.push(range),
+        }
+    }
+    out
 }

@@ -60,32 +60,8 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
         references.insert(range, (name, resolved));
         reads_by_position.push((range, name, resolved));
     }
-    reads_by_position.sort_unstable_by_key(|(r, _, _)| (r.start(), r.end()));
-    let mut reads_by_binding: Vec<(BindingId, TextRange)> = reads_by_position
-        .iter()
-        .filter_map(|(r, _, b)| Some(((*b)?, *r)))
-        .collect();
-    reads_by_binding.sort_unstable_by_key(|(b, r)| (*b, r.start()));
-    out.reads_by_binding = reads_by_binding;
-    out.annotations = merged(std::mem::take(&mut out.annotations));
     out.references = references;
-    out.reads_by_position = reads_by_position;
-    out
-}
-
-/// Sorted ranges with those that overlap merged: one binary search tells whether a range lies
-/// inside any of them.
-fn merged(mut ranges: Vec<TextRange>) -> Vec<TextRange> {
-    ranges.sort_unstable_by_key(|r| r.start());
-    let mut out: Vec<TextRange> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match out.last_mut() {
-            Some(last) if range.start() <= last.end() => {
-                *last = TextRange::new(last.start(), last.end().max(range.end()));
-            }
-            _ => out.push(range),
-        }
-    }
+    out.index_reads(reads_by_position);
     out
 }
 

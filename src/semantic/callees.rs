@@ -78,7 +78,8 @@ impl<'a> Callees<'_, 'a> {
     }
 }
 
-fn method_of<'a>(body: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
+/// The method `name` a class body defines itself (`__init__` for what calling the class runs).
+pub(crate) fn method_of<'a>(body: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
     body.iter().find_map(|s| match s {
         Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
         _ => None,

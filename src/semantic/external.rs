@@ -3,12 +3,13 @@
 //! parameters receive connections from callers elsewhere, and which classes of other modules
 //! hold connections in attributes.
 
-use ruff_python_ast::{Stmt, StmtFunctionDef};
+use ruff_python_ast::StmtFunctionDef;
 
 use ruff_text_size::TextRange;
 
 use super::api::{Implementation, Side};
 use super::bindings::{BindingKind, Bindings, ScopeId};
+use super::callees::method_of;
 use super::connections::Connection;
 use crate::diagnostic::FixGroup;
 
@@ -199,12 +200,9 @@ pub fn function_named<'a>(bindings: &Bindings<'a>, qualname: &str) -> Option<&'a
         // A class called is its `__init__` (`Session(ws)` in another module), when this
         // module only calls it or names it in annotations.
         (BindingKind::Class(class), None) if bindings.only_called_or_annotated(id) => {
-            super::inference::init_of(class)
+            method_of(&class.body, "__init__")
         }
-        (BindingKind::Class(class), Some(method)) => class.body.iter().find_map(|s| match s {
-            Stmt::FunctionDef(def) if def.name.as_str() == method => Some(def),
-            _ => None,
-        }),
+        (BindingKind::Class(class), Some(method)) => method_of(&class.body, method),
         _ => None,
     }
 }

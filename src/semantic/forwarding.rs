@@ -213,10 +213,7 @@ fn callee<'a>(
     let BindingKind::Class(class) = bindings.binding(id).kind else {
         return None;
     };
-    class.body.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => Some((def, 1)),
-        _ => None,
-    })
+    super::callees::method_of(&class.body, "__init__").map(|def| (def, 1))
 }
 
 /// The argument `call` gives the served parameter: by keyword, or by position after the

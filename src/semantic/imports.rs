@@ -7,8 +7,7 @@ use std::cell::Cell;
 use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::{Expr, ExprName, ModModule};
-use ruff_text_size::Ranged;
-use ruff_text_size::TextRange;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::bindings::{BindingId, BindingKind, Bindings, ScopeId};
 

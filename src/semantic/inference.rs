@@ -320,7 +320,7 @@ impl<'a> Walker<'_, 'a, '_> {
         let (def, receiver) = match self.bindings.binding(id).kind {
             BindingKind::Function(def) => (def, 0),
             BindingKind::Class(class) if self.bindings.only_called_or_annotated(id) => {
-                match init_of(class) {
+                match super::callees::method_of(&class.body, "__init__") {
                     Some(init) => (init, 1),
                     None => return,
                 }
@@ -360,16 +360,6 @@ impl<'a> Walker<'_, 'a, '_> {
 }
 
 /// Is the function whose parameter `param` is read only as the callee of calls?
-/// The `__init__` a class defines itself.
-pub(crate) fn init_of(
-    class: &ruff_python_ast::StmtClassDef,
-) -> Option<&ruff_python_ast::StmtFunctionDef> {
-    class.body.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.as_str() == "__init__" => Some(def),
-        _ => None,
-    })
-}
-
 fn only_called(bindings: &Bindings, param: BindingId) -> bool {
     let scope = bindings.binding(param).scope;
     let range = bindings.scope(scope).range;
