@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use std::collections::BTreeMap;
 
+use ruff_python_ast::ModModule;
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
@@ -70,17 +71,18 @@ pub fn fix_until_stable(
     applicability: Applicability,
     lint: impl FnMut(&str) -> Linted,
 ) -> FixResult {
-    fix_until_stable_with(text, line_ending, applicability, |_, _| None, lint)
+    fix_until_stable_with(text, line_ending, applicability, |_, _, _| None, lint)
 }
 
-/// [`fix_until_stable`], with `finish(original, fixed)` run on each pass's text after the fixes
+/// [`fix_until_stable`], with `finish(original, fixed, parsed)` (`parsed`: `fixed`'s module,
+/// when the clean-up parsed it) run on each pass's text after the fixes
 /// and the import clean-up (the layout of statements the fixes made too long); like them, its
 /// result is validated by the lint that starts the next pass.
 pub fn fix_until_stable_with(
     text: String,
     line_ending: LineEnding,
     applicability: Applicability,
-    finish: impl Fn(&str, &str) -> Option<String>,
+    finish: impl Fn(&str, &str, Option<&ModModule>) -> Option<String>,
     mut lint: impl FnMut(&str) -> Linted,
 ) -> FixResult {
     let mut result = FixResult {

@@ -1,7 +1,9 @@
 //! The clean-up of each fix pass's text, before the lint that validates the pass: the websockets
 //! imports the fixes left unused go, `from` imports the fixes duplicated merge, and the caller's
-//! `finish` (the layout of statements made too long) runs last.
+//! `finish` (the layout of statements made too long) runs last, given the
+//! parse of the text when it has one.
 
+use ruff_python_ast::ModModule;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{duplicate_imports, unused_imports};
@@ -38,19 +40,24 @@ impl Original {
 pub(super) fn tidy(
     original: (&str, Option<&Original>),
     text: &str,
-    finish: &impl Fn(&str, &str) -> Option<String>,
+    finish: &impl Fn(&str, &str, Option<&ModModule>) -> Option<String>,
 ) -> Option<String> {
     let (original_text, original) = original;
+    // The parse of `text`, kept for `finish` when the clean-up leaves the text as it is.
+    let mut after = None;
     let cleaned = original.and_then(|original| {
-        let after = ruff_python_parser::parse_module(text).ok()?;
-        let pruned = unused_imports::remove_left_unused_in(&original.used, text, &after);
+        let parsed = after.insert(ruff_python_parser::parse_module(text).ok()?);
+        let pruned = unused_imports::remove_left_unused_in(&original.used, text, parsed);
         let merged = duplicate_imports::merge_duplicates_in(
             &original.had,
             pruned.as_deref().unwrap_or(text),
-            pruned.is_none().then_some(&after),
+            pruned.is_none().then_some(&*parsed),
         );
         merged.or(pruned)
     });
-    let finished = finish(original_text, cleaned.as_deref().unwrap_or(text));
+    let finished = match &cleaned {
+        Some(cleaned) => finish(original_text, cleaned, None),
+        None => finish(original_text, text, after.as_ref().map(|p| p.syntax())),
+    };
     finished.or(cleaned)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use ruff_python_ast::PySourceType;
+use ruff_python_ast::{ModModule, PySourceType};
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -184,8 +184,8 @@ fn lint_fix(
 ) {
     let path = report.path.clone();
     // Statements the fixes made too long are laid out as part of each pass.
-    let layout = |original: &str, fixed: &str| {
-        fix::layout::laid_out(original, fixed, context.line_length, source_type)
+    let layout = |original: &str, fixed: &str, parsed: Option<&ModModule>| {
+        fix::layout::laid_out(original, fixed, parsed, context.line_length, source_type)
     };
     let result = fix::fix_until_stable_with(
         source.text.clone(),
