@@ -3,7 +3,7 @@
 //! rules interested in its kind (`Rule::interest`).
 
 use std::cell::{OnceCell, Ref, RefCell};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -115,7 +115,7 @@ impl<'a> Checker<'a> {
     pub fn calls_named(&self, name: &str) -> &[&'a ExprCall] {
         let calls = self.calls_by_name.get_or_init(|| {
             let mut collector = CallCollector {
-                calls: HashMap::new(),
+                calls: HashMap::default(),
             };
             collector.visit_body(&self.module.body);
             collector.calls
@@ -148,7 +148,7 @@ impl<'a> Checker<'a> {
         if let Some(index) = self.served.borrow().get(&key) {
             return index.clone();
         }
-        let mut index = ServedIndex::new();
+        let mut index = ServedIndex::default();
         for (i, serve) in self.model.definitions.serve_calls.iter().enumerate() {
             if let Some(callable) = argument(serve).and_then(|a| self.model.resolve_callable(a)) {
                 index
@@ -270,7 +270,7 @@ pub fn check<'a>(
         calls_by_name: OnceCell::new(),
         per_file: RefCell::default(),
         serve_calls_at: OnceCell::new(),
-        served: RefCell::new(HashMap::new()),
+        served: RefCell::new(HashMap::default()),
     };
     let mut walker = Walker {
         checker: &checker,
