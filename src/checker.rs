@@ -3,8 +3,9 @@
 //! rules interested in its kind (`Rule::interest`).
 
 use std::cell::{OnceCell, Ref, RefCell};
-use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ModModule, Stmt};

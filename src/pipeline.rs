@@ -126,13 +126,21 @@ pub fn run(
         })
     });
     drop(inputs);
-    // The project keeps its members' texts: their bytes need not be held twice.
+    // The project keeps its members' texts: a seed's bytes move in (the graph only borrowed
+    // them), so that they are never held twice.
     let read: Vec<Read> = read
         .into_iter()
         .map(|read| match read {
-            Read::Candidate { path, stamp, .. } if project.id(&path).is_some() => {
-                Read::Member { path, stamp }
-            }
+            Read::Candidate { path, bytes, stamp } => match project.id(&path) {
+                Some(id) => {
+                    // Seeds are UTF-8 (the graph only follows those).
+                    if let Ok(text) = String::from_utf8(bytes) {
+                        project.hand_over(id, text);
+                    }
+                    Read::Member { path, stamp }
+                }
+                None => Read::Candidate { path, bytes, stamp },
+            },
             read => read,
         })
         .collect();
@@ -140,11 +148,15 @@ pub fn run(
     //    which propagates facts across modules to a fixed point.
     let mut first_look: HashMap<PathBuf, file::Looked> = HashMap::default();
     if !project.is_empty() {
-        let (reports, summaries) = timings.time("first-look", || {
-            file::first_look(&project, &file::ReadBytes::new(&read, &project), context)
+        let texts = project.take_texts();
+        let looked = timings.time("first-look", || file::first_look(&project, texts, context));
+        project.give_back(looked.texts);
+        let rounds = timings.time("propagate", || {
+            project.propagate(looked.summaries, |path| {
+                String::from_utf8(read_regular_file(path).ok()?.0).ok()
+            })
         });
-        let rounds = timings.time("propagate", || project.propagate(summaries));
-        first_look = reports;
+        first_look = looked.reports;
         timings.count("project-files", || project.len());
         for n in rounds {
             timings.count("summarized-again", || n);
@@ -180,10 +192,25 @@ pub fn run(
             (read, looked)
         })
         .collect();
+    // Each member's text goes to its own file's stage, which is the last to need it.
+    let mut texts = project.take_texts();
+    let read: Vec<(Read, Option<file::Looked>, Option<String>)> = read
+        .into_iter()
+        .map(|(read, looked)| {
+            let text = match (&read, &looked) {
+                (Read::Member { path, .. }, None | Some(file::Looked::Linted(_))) => project
+                    .id(path)
+                    .and_then(|id| texts.get_mut(id as usize)?.take()),
+                _ => None,
+            };
+            (read, looked, text)
+        })
+        .collect();
+    drop(texts);
     let relint = timings.counter();
     let files = timings.time("files", || {
         read.into_par_iter()
-            .map(|(read, looked)| match (read, looked) {
+            .map(|(read, looked, text)| match (read, looked) {
                 (_, Some(file::Looked::Report(report))) => report,
                 // Not a member of the project (those are `Member`s): nothing to learn.
                 (Read::Candidate { path, bytes, stamp }, _) => {
@@ -192,16 +219,17 @@ pub fn run(
                 (Read::Member { path, stamp }, looked) => {
                     let first = looked.and_then(file::Looked::linted);
                     let file = project.file(&path);
-                    let bytes = file.map(|f| project.text(f.id).as_bytes().to_vec());
-                    relint.time(first.is_none(), || {
-                        file::process_bytes_in(
+                    relint.time(first.is_none(), || match text {
+                        Some(text) => file::process_bytes_in(
                             &path,
-                            bytes.unwrap_or_default(),
+                            text.into_bytes(),
                             Some(stamp),
                             context,
                             file,
                             first,
-                        )
+                        ),
+                        // The first look dropped it: read again.
+                        None => file::process_path_in(&path, context, file, first),
                     })
                 }
                 (Read::Skipped { path }, looked) if project.is_reached(&path) => {

@@ -275,42 +275,78 @@ impl Looked {
 }
 
 /// Stage 4: the first look at the project's files: each linted on its own, its summary kept
-/// for the index.
+/// for the index. `texts`: the members' texts by id, taken from the project; those a later
+/// stage needs again are given back (all of them when fixing; none when only checking: a
+/// check's report is final unless the project teaches the file something, and then the file
+/// is read again).
 pub(super) fn first_look(
     project: &Project,
-    read: &ReadBytes,
+    texts: Vec<Option<String>>,
     context: &Context,
-) -> (HashMap<PathBuf, Looked>, Vec<Option<Summary>>) {
+) -> FirstLook {
     let summaries = Mutex::new(vec![None; project.paths.len()]);
     let facts = Project::first_look_facts();
-    let reports = project
-        .paths
-        .par_iter()
-        .filter_map(|path| {
-            let bytes = bytes_of(path, read)?;
-            let mut file = project.file(path)?;
-            file.facts = &facts;
-            file.summaries = Some(&summaries);
-            let shared = Arc::new(path.clone());
-            let mut report = FileReport::empty(shared.clone());
-            let source = SourceText::decode(bytes).ok()?;
-            let ignored = context.settings.per_file_ignores.for_path(path);
-            let source_type = PySourceType::from(path.as_path());
-            let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
-            // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
-            // again: here it must not take the whole run down.
-            let looked = catch_unwind(AssertUnwindSafe(|| match context.mode {
-                Mode::Check => {
-                    lint_only(&mut report, &source, context, lint);
-                    Looked::Report(report)
-                }
-                Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text)),
-            }))
-            .ok()?;
-            Some((path.clone(), looked))
+    let keep = context.mode != Mode::Check;
+    let (looked, texts): (Vec<_>, Vec<_>) = texts
+        .into_par_iter()
+        .zip(&project.paths)
+        .map(|(text, path)| {
+            let (bytes, kept) = match text {
+                Some(text) if keep => (Some(text.clone().into_bytes()), Some(text)),
+                Some(text) => (Some(text.into_bytes()), None),
+                None => (read_regular_file(path).ok().map(|r| r.0), None),
+            };
+            (
+                bytes.and_then(|b| look(project, path, b, &facts, &summaries, context)),
+                kept,
+            )
         })
-        .collect();
-    (reports, summaries.into_inner().unwrap_or_default())
+        .unzip();
+    let reports: HashMap<PathBuf, Looked> = looked.into_iter().flatten().collect();
+    FirstLook {
+        reports,
+        summaries: summaries.into_inner().unwrap_or_default(),
+        texts,
+    }
+}
+
+/// What [`first_look`] leaves: each file's report or lint, the summaries for the index, and
+/// the texts it kept.
+pub(super) struct FirstLook {
+    pub(super) reports: HashMap<PathBuf, Looked>,
+    pub(super) summaries: Vec<Option<Summary>>,
+    pub(super) texts: Vec<Option<String>>,
+}
+
+/// The first look at one file.
+fn look(
+    project: &Project,
+    path: &Path,
+    bytes: Vec<u8>,
+    facts: &crate::semantic::ExternalFacts,
+    summaries: &Mutex<Vec<Option<Summary>>>,
+    context: &Context,
+) -> Option<(PathBuf, Looked)> {
+    let mut file = project.file(path)?;
+    file.facts = facts;
+    file.summaries = Some(summaries);
+    let shared = Arc::new(path.to_path_buf());
+    let mut report = FileReport::empty(shared);
+    let source = SourceText::decode(bytes).ok()?;
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let source_type = PySourceType::from(path);
+    let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
+    // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
+    // again: here it must not take the whole run down.
+    let looked = catch_unwind(AssertUnwindSafe(|| match context.mode {
+        Mode::Check => {
+            lint_only(&mut report, &source, context, lint);
+            Looked::Report(report)
+        }
+        Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text)),
+    }))
+    .ok()?;
+    Some((path.to_path_buf(), looked))
 }
 
 /// The bytes already read of each candidate file, found by path (built once per run, so that
@@ -323,9 +359,10 @@ impl<'r> ReadBytes<'r> {
             read.iter()
                 .filter_map(|r| match r {
                     Read::Candidate { path, bytes, .. } => Some((path.as_path(), bytes.as_slice())),
+                    // Unless the first look dropped its text (then it is read again).
                     Read::Member { path, .. } => {
-                        let id = project.id(path)?;
-                        Some((path.as_path(), project.text(id).as_bytes()))
+                        let text = project.text(project.id(path)?)?;
+                        Some((path.as_path(), text.as_bytes()))
                     }
                     _ => None,
                 })

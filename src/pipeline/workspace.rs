@@ -180,6 +180,11 @@ impl Workspace {
                 None => read_regular_file(path).ok().map(|r| r.0),
             }
         });
+        for (path, text) in paths.iter().zip(&texts) {
+            if let (Some(id), Some(text)) = (self.project.id(path), text) {
+                self.project.hand_over(id, text.to_string());
+            }
+        }
         self.shapes = paths
             .iter()
             .zip(&texts)
@@ -202,7 +207,7 @@ impl Workspace {
             let Some(file) = self.project.file(path) else {
                 continue;
             };
-            let text = self.project.text(file.id);
+            let text = self.project.text(file.id).unwrap_or_default();
             self.shapes
                 .insert(path.clone(), Shape::of(path, text, file.module, context));
             if let Some(module) = file.module {
@@ -228,7 +233,7 @@ impl Workspace {
     /// What the first look at a project file leaves for the index (as stage 4 does).
     fn first_summary(&self, id: u32) -> Option<Summary> {
         let path = &self.project.paths[id as usize];
-        let text = self.project.text(id);
+        let text = self.project.text(id).unwrap_or_default();
         let parsed =
             ruff_python_parser::parse_unchecked_source(text, PySourceType::from(path.as_path()));
         let facts = Project::first_look_facts();
@@ -244,7 +249,8 @@ impl Workspace {
         if self.project.is_empty() {
             return;
         }
-        self.project.propagate(self.first.clone());
+        // The workspace keeps every member's text (buffers and disk): nothing to read again.
+        self.project.propagate(self.first.clone(), |_| None);
         if !self.project.has_cross_file_groups() {
             self.project.decisions = GroupDecisions::default();
             return;
@@ -255,7 +261,7 @@ impl Workspace {
                 .paths
                 .iter()
                 .enumerate()
-                .map(|(id, p)| (p.as_path(), project.text(id as u32).as_bytes()))
+                .filter_map(|(id, p)| Some((p.as_path(), project.text(id as u32)?.as_bytes())))
                 .collect(),
         );
         let linted = file::lint_group_files(project, &read, context);
@@ -365,7 +371,7 @@ impl Workspace {
             .iter()
             .filter(|m| m.file != id)
             .map(|m| {
-                let text = self.project.text(m.file);
+                let text = self.project.text(m.file).unwrap_or_default();
                 let row = Locator::new(text).location(m.range.start()).row;
                 let path = &self.project.paths[m.file as usize];
                 format!("{}:{row} ({})", path.display(), m.code)
@@ -445,7 +451,7 @@ impl Workspace {
             .filter(|m| m.file != id)
             .map(|m| Related {
                 path: absolute(&self.project.paths[m.file as usize]),
-                text: self.project.text(m.file),
+                text: self.project.text(m.file).unwrap_or_default(),
                 range: m.range,
                 code: m.code,
                 message: &m.message,

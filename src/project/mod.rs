@@ -45,8 +45,14 @@ pub struct Project {
     reached: HashSet<u32>,
     /// What the fix stage decided about groups that span files.
     pub decisions: GroupDecisions,
-    /// The members' texts (for the rounds after the first).
-    texts: Vec<String>,
+    /// The members' texts (for the rounds after the first). A seed's text is the caller's: it is
+    /// not copied while the graph is built, and is `None` until [`hand_over`](Self::hand_over)
+    /// moves it in. A run that only checks lends them to the first look, which drops each
+    /// after its lint ([`take_texts`](Self::take_texts)); a later round reads the file again.
+    texts: Vec<Option<String>>,
+    /// Files whose text names websockets and `path` (a handler that is only likely when no
+    /// module calls `serve()`): kept apart from the text, which may be gone by then.
+    mentions_path: HashSet<u32>,
     /// Files that are members or anchors of a group spanning files (from `facts`, computed
     /// once when they are set: every file asks).
     cross_file: HashSet<u32>,
@@ -80,16 +86,41 @@ impl Project {
         self.ids.get(path).copied()
     }
 
-    /// The text the index read for a project file (a buffer's, when it replaced the disk's).
-    pub fn text(&self, id: u32) -> &str {
-        &self.texts[id as usize]
+    /// The text the index read for a project file (a buffer's, when it replaced the disk's), or
+    /// `None` once the first look has dropped it.
+    pub fn text(&self, id: u32) -> Option<&str> {
+        self.texts[id as usize].as_deref()
+    }
+
+    /// Moves a seed member's text in: [`build`](Self::build) only borrowed it, so that a run
+    /// never holds two copies of the files that mention websockets. A text the project read
+    /// itself is kept.
+    pub fn hand_over(&mut self, id: u32, text: String) {
+        if self.texts[id as usize].is_none() {
+            self.set_text(id, text);
+        }
+    }
+
+    /// Takes the members' texts out: for the first look, which gives back those it keeps
+    /// ([`give_back`](Self::give_back)), and for the per-file stage, which needs each once.
+    pub fn take_texts(&mut self) -> Vec<Option<String>> {
+        std::mem::take(&mut self.texts)
+    }
+
+    /// The texts the first look kept, by id (`None` for those it dropped).
+    pub fn give_back(&mut self, texts: Vec<Option<String>>) {
+        self.texts = texts;
     }
 
     /// A new text for a project file (an edited buffer): the next [`propagate`](Self::propagate)
     /// re-reads it. The import graph is not re-derived: the caller rebuilds the project when
     /// the file's imports change.
     pub fn set_text(&mut self, id: u32, text: String) {
-        self.texts[id as usize] = text;
+        match text.contains("websockets") && text.contains("path") {
+            true => self.mentions_path.insert(id),
+            false => self.mentions_path.remove(&id),
+        };
+        self.texts[id as usize] = Some(text);
     }
 
     /// Must this file be checked although it never mentions websockets?
@@ -270,9 +301,12 @@ impl Project {
             })
             .collect();
         for i in candidates {
+            // A seed's text stays borrowed.
             let text = match texts.get(&i) {
-                Some(text) => Some(text.to_string()),
-                None => read(inputs[i].path).and_then(|b| String::from_utf8(b).ok()),
+                Some(text) => Some(text.clone()),
+                None => read(inputs[i].path)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .map(Cow::Owned),
             };
             let Some(text) = text else {
                 continue;
@@ -294,7 +328,7 @@ impl Project {
                 linked.insert(i);
                 linked.extend(targets);
                 names.insert(i, name);
-                texts.insert(i, Cow::Owned(text));
+                texts.insert(i, text);
                 // What it imports besides: the functions it hands to the graph's modules
                 // (`server.run(handlers.echo)`) may live there.
                 for other in others.into_iter().filter(|_| serving_seeds) {
@@ -332,17 +366,25 @@ impl Project {
             }
         }
         project.facts = vec![ExternalFacts::default(); members.len()];
-        project.texts = members
-            .iter()
-            .map(|i| texts.remove(i).map(Cow::into_owned).unwrap_or_default())
-            .collect();
+        project.texts = vec![None; members.len()];
+        for (id, i) in members.iter().enumerate() {
+            // A seed's is the caller's: it hands it over.
+            if let Some(Cow::Owned(text)) = texts.remove(i) {
+                project.set_text(id as u32, text);
+            }
+        }
         project
     }
 
     /// The index over the summaries of the first look (each file linted on its own), then
     /// more rounds to a fixed point, re-reading only the modules whose facts changed.
     /// Returns how many modules each round after the first summarized again.
-    pub fn propagate(&mut self, first: Vec<Option<Summary>>) -> Vec<usize> {
+    /// `reread`: the text of a member the first look dropped (read from its file again).
+    pub fn propagate(
+        &mut self,
+        first: Vec<Option<Summary>>,
+        reread: impl Fn(&Path) -> Option<String> + Sync,
+    ) -> Vec<usize> {
         let sites: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
         let modules: HashMap<&str, u32> = self
             .modules
@@ -370,7 +412,15 @@ impl Project {
             let again: Vec<(usize, Option<Summary>)> = changed
                 .par_iter()
                 .map(|&i| {
-                    let parsed = ruff_python_parser::parse_module(&self.texts[i]).ok();
+                    let read;
+                    let text = match self.text(i as u32) {
+                        Some(text) => text,
+                        None => {
+                            read = reread(&self.paths[i]).unwrap_or_default();
+                            read.as_str()
+                        }
+                    };
+                    let parsed = ruff_python_parser::parse_module(text).ok();
                     let summary = parsed.map(|parsed| {
                         let module = parsed.syntax();
                         let model = SemanticModel::build_in(
@@ -378,7 +428,7 @@ impl Project {
                             self.modules[i].as_ref(),
                             Some(&facts[i]),
                         );
-                        summary::summarize(&self.texts[i], module, &model)
+                        summary::summarize(text, module, &model)
                     });
                     (i, summary)
                 })
@@ -410,9 +460,7 @@ impl Project {
         };
         !file.facts.is_empty()
             || self.in_cross_file_group(file.id)
-            || (!file.facts.serve_elsewhere
-                && self.texts[file.id as usize].contains("websockets")
-                && self.texts[file.id as usize].contains("path"))
+            || (!file.facts.serve_elsewhere && self.mentions_path.contains(&file.id))
     }
 
     /// The files that are members or anchors of a group spanning files: a file whose facts
