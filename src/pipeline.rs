@@ -107,12 +107,10 @@ pub fn run(
     let inputs: Vec<project::Input> = read
         .iter()
         .filter_map(|r| match r {
-            Read::Candidate { path, bytes, .. } if context.prefilter.mentions_websockets(bytes) => {
-                Some(project::Input {
-                    path,
-                    seed: Some(bytes),
-                })
-            }
+            Read::Seed { path, scan, .. } => Some(project::Input {
+                path,
+                seed: Some(scan),
+            }),
             // Read without the prefilter (`--no-prefilter`), yet never mentions websockets.
             Read::Candidate { path, .. } | Read::Skipped { path } => {
                 Some(project::Input { path, seed: None })
@@ -126,21 +124,14 @@ pub fn run(
         })
     });
     drop(inputs);
-    // The project keeps its members' texts: a seed's bytes move in (the graph only borrowed
-    // them), so that they are never held twice.
     let read: Vec<Read> = read
         .into_iter()
         .map(|read| match read {
-            Read::Candidate { path, bytes, stamp } => match project.id(&path) {
-                Some(id) => {
-                    // Seeds are UTF-8 (the graph only follows those).
-                    if let Ok(text) = String::from_utf8(bytes) {
-                        project.hand_over(id, text);
-                    }
-                    Read::Member { path, stamp }
-                }
-                None => Read::Candidate { path, bytes, stamp },
-            },
+            Read::Seed { path, stamp, .. } | Read::Candidate { path, stamp, .. }
+                if project.id(&path).is_some() =>
+            {
+                Read::Member { path, stamp }
+            }
             read => read,
         })
         .collect();
@@ -183,6 +174,7 @@ pub fn run(
         .map(|read| {
             let looked = match &read {
                 Read::Candidate { path, .. }
+                | Read::Seed { path, .. }
                 | Read::Member { path, .. }
                 | Read::Skipped { path } => first_look
                     .remove(path)
@@ -216,6 +208,7 @@ pub fn run(
                 (Read::Candidate { path, bytes, stamp }, _) => {
                     file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
                 }
+                (Read::Seed { path, .. }, _) => file::process_path_in(&path, context, None, None),
                 (Read::Member { path, stamp }, looked) => {
                     let first = looked.and_then(file::Looked::linted);
                     let file = project.file(&path);
@@ -256,7 +249,15 @@ enum Read {
         bytes: Vec<u8>,
         stamp: Stamp,
     },
-    /// A candidate that is a member of the project, which holds its text.
+    /// A candidate that mentions websockets (in UTF-8): what the project needs of its text
+    /// is read off, and the bytes are not kept (a run never holds every candidate's text at
+    /// once): the file's own stage reads it again.
+    Seed {
+        path: PathBuf,
+        scan: project::Scan,
+        stamp: Stamp,
+    },
+    /// A candidate that is a member of the project (which may hold its text).
     Member {
         path: PathBuf,
         stamp: Stamp,
@@ -275,7 +276,15 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
     };
     match read_regular_file(&path) {
         Ok((bytes, stamp)) if context.skip_prefilter || context.prefilter.may_match(&bytes) => {
-            Read::Candidate { path, bytes, stamp }
+            let seed = context.prefilter.mentions_websockets(&bytes);
+            match seed.then(|| std::str::from_utf8(&bytes).ok()).flatten() {
+                Some(text) => Read::Seed {
+                    scan: project::Scan::of(text),
+                    path,
+                    stamp,
+                },
+                None => Read::Candidate { path, bytes, stamp },
+            }
         }
         Ok(_) => Read::Skipped { path },
         Err(message) => Read::Failed(io_error_report(&path, message)),

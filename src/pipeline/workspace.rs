@@ -162,15 +162,20 @@ impl Workspace {
                 })
             })
             .collect();
+        let scans: Vec<Option<project::Scan>> = texts
+            .par_iter()
+            .map(|text| {
+                let text = text.as_deref()?;
+                let seed = context.prefilter.mentions_websockets(text.as_bytes());
+                seed.then(|| project::Scan::of(text))
+            })
+            .collect();
         let inputs: Vec<project::Input> = paths
             .iter()
-            .zip(&texts)
-            .map(|(path, text)| project::Input {
+            .zip(&scans)
+            .map(|(path, scan)| project::Input {
                 path,
-                seed: text
-                    .as_deref()
-                    .map(str::as_bytes)
-                    .filter(|b| context.prefilter.mentions_websockets(b)),
+                seed: scan.as_ref(),
             })
             .collect();
         let buffers = &self.buffers;

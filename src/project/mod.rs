@@ -20,6 +20,7 @@ use crate::semantic::{ExternalFacts, ModuleName, SemanticModel};
 
 use crate::fix::GroupDecisions;
 
+pub use scan::Scan;
 pub use summary::Summary;
 
 /// How many times the index re-derives facts (a handler's helper's helper is three hops).
@@ -30,8 +31,8 @@ const MAX_DEPTH: usize = 3;
 /// One file of the run, as the project stage sees it.
 pub struct Input<'r> {
     pub path: &'r Path,
-    /// The file's bytes, when it mentions websockets.
-    pub seed: Option<&'r [u8]>,
+    /// What its text tells the graph, when it mentions websockets (and is UTF-8).
+    pub seed: Option<&'r Scan>,
 }
 
 #[derive(Default)]
@@ -45,10 +46,10 @@ pub struct Project {
     reached: HashSet<u32>,
     /// What the fix stage decided about groups that span files.
     pub decisions: GroupDecisions,
-    /// The members' texts (for the rounds after the first). A seed's text is the caller's: it is
-    /// not copied while the graph is built, and is `None` until [`hand_over`](Self::hand_over)
-    /// moves it in. A run that only checks lends them to the first look, which drops each
-    /// after its lint ([`take_texts`](Self::take_texts)); a later round reads the file again.
+    /// The members' texts (for the rounds after the first), by id. A seed's text is the
+    /// caller's (the graph is built from its [`Scan`]): `None` until the first look reads it,
+    /// or [`hand_over`](Self::hand_over) moves it in. A run that only checks drops each after
+    /// its first look ([`take_texts`](Self::take_texts)); a later round reads the file again.
     texts: Vec<Option<String>>,
     /// Files whose text names websockets and `path` (a handler that is only likely when no
     /// module calls `serve()`): kept apart from the text, which may be gone by then.
@@ -92,9 +93,8 @@ impl Project {
         self.texts[id as usize].as_deref()
     }
 
-    /// Moves a seed member's text in: [`build`](Self::build) only borrowed it, so that a run
-    /// never holds two copies of the files that mention websockets. A text the project read
-    /// itself is kept.
+    /// Moves a seed member's text in (a workspace, which holds its buffers' texts anyway). A
+    /// text the project read itself is kept.
     pub fn hand_over(&mut self, id: u32, text: String) {
         if self.texts[id as usize].is_none() {
             self.set_text(id, text);
@@ -180,11 +180,17 @@ impl Project {
         let src: Vec<PathBuf> = src.iter().map(|p| normal(p)).collect();
         let mut namer = modules::Namer::new(&src);
         let mut names: HashMap<usize, Option<ModuleName>> = HashMap::default();
-        let mut texts: HashMap<usize, Cow<str>> = HashMap::default();
+        // The graph's files: a seed's scan is the caller's; a file read here keeps its text.
+        let mut scans: HashMap<usize, Cow<Scan>> = HashMap::default();
+        let mut texts: HashMap<usize, String> = HashMap::default();
+        let read_scanned = |i: usize| -> Option<(Scan, String)> {
+            let text = String::from_utf8(read(inputs[i].path)?).ok()?;
+            Some((Scan::of(&text), text))
+        };
         let mut frontier: Vec<usize> = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
-            if let Some(text) = input.seed.and_then(|b| std::str::from_utf8(b).ok()) {
-                texts.insert(i, Cow::Borrowed(text));
+            if let Some(scan) = input.seed {
+                scans.insert(i, Cow::Borrowed(scan));
                 frontier.push(i);
             }
         }
@@ -198,10 +204,7 @@ impl Project {
             }
             let scanned: Vec<(usize, Vec<String>)> = frontier
                 .par_iter()
-                .filter_map(|&i| {
-                    let text = texts.get(&i)?;
-                    Some((i, scan::imported_modules(text, names[&i].as_ref())))
-                })
+                .filter_map(|&i| Some((i, scans.get(&i)?.modules(names[&i].as_ref()))))
                 .collect();
             for (i, imported) in scanned {
                 // A file that mentions websockets without importing it (a docstring) hands
@@ -226,16 +229,15 @@ impl Project {
                         continue;
                     }
                     linked.insert(i);
-                    if linked.insert(target) && !texts.contains_key(&target) {
+                    if linked.insert(target) && !scans.contains_key(&target) {
                         next.push(target);
                     }
                 }
             }
             for &target in &next {
-                if let Some(text) =
-                    read(inputs[target].path).and_then(|bytes| String::from_utf8(bytes).ok())
-                {
-                    texts.insert(target, Cow::Owned(text));
+                if let Some((scan, text)) = read_scanned(target) {
+                    scans.insert(target, Cow::Owned(scan));
+                    texts.insert(target, text);
                 }
             }
             if next.is_empty() {
@@ -251,21 +253,14 @@ impl Project {
         // websockets class, or a function serving the handler it is given (`def run(handler):
         // serve(handler, ...)`). Look around seeds that may define one: in their packages, and
         // the scripts beside a package (`main.py` next to `app/`, a `__main__.py`).
-        let serves_parameter = |text: &str| text.contains("serve(") && text.contains("def ");
         // Only then can an importer hand a function of a third module to a seed's `serve()`.
-        let serving_seeds = texts
+        let serving_seeds = scans
             .iter()
-            .any(|(i, text)| inputs[*i].seed.is_some() && serves_parameter(text));
-        let homes: Vec<(PathBuf, PathBuf)> = texts
+            .any(|(i, scan)| inputs[*i].seed.is_some() && scan.serves_parameter);
+        let homes: Vec<(PathBuf, PathBuf)> = scans
             .iter()
-            .filter(|(i, text)| {
-                let defines = ["self.", "return ", "class "]
-                    .iter()
-                    .any(|n| text.contains(n))
-                    && ["connect(", "Protocol", "Connect"]
-                        .iter()
-                        .any(|n| text.contains(n));
-                inputs[**i].seed.is_some() && (defines || serves_parameter(text))
+            .filter(|(i, scan)| {
+                inputs[**i].seed.is_some() && (scan.may_define_connection || scan.serves_parameter)
             })
             .map(|(i, _)| i)
             .filter_map(|i| {
@@ -286,7 +281,7 @@ impl Project {
             .iter()
             .map(|(home, _)| modules::path_key(home))
             .collect();
-        let graph: HashSet<usize> = texts.keys().copied().collect();
+        let graph: HashSet<usize> = scans.keys().copied().collect();
         let candidates: Vec<usize> = (0..inputs.len())
             .filter(|i| {
                 (!graph.contains(i) && inputs[*i].seed.is_none()) || mentions_only.contains(i)
@@ -301,15 +296,13 @@ impl Project {
             })
             .collect();
         for i in candidates {
-            // A seed's text stays borrowed.
-            let text = match texts.get(&i) {
-                Some(text) => Some(text.clone()),
-                None => read(inputs[i].path)
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .map(Cow::Owned),
-            };
-            let Some(text) = text else {
-                continue;
+            // A seed's scan stays borrowed.
+            let (scan, text) = match scans.get(&i) {
+                Some(scan) => (scan.clone(), None),
+                None => match read_scanned(i) {
+                    Some((scan, text)) => (Cow::Owned(scan), Some(text)),
+                    None => continue,
+                },
             };
             let name = namer.name(&paths[i]);
             let Some(roots) = name
@@ -318,35 +311,35 @@ impl Project {
             else {
                 continue;
             };
-            let (targets, others): (Vec<usize>, Vec<usize>) =
-                scan::imported_modules(&text, name.as_ref())
-                    .iter()
-                    .filter_map(|m| modules::find(&roots, m, &by_path))
-                    .filter(|t| *t != i)
-                    .partition(|t| graph.contains(t));
+            let (targets, others): (Vec<usize>, Vec<usize>) = scan
+                .modules(name.as_ref())
+                .iter()
+                .filter_map(|m| modules::find(&roots, m, &by_path))
+                .filter(|t| *t != i)
+                .partition(|t| graph.contains(t));
             if !targets.is_empty() {
                 linked.insert(i);
                 linked.extend(targets);
                 names.insert(i, name);
-                texts.insert(i, text);
+                scans.insert(i, scan);
+                texts.extend(text.map(|text| (i, text)));
                 // What it imports besides: the functions it hands to the graph's modules
                 // (`server.run(handlers.echo)`) may live there.
                 for other in others.into_iter().filter(|_| serving_seeds) {
-                    if texts.contains_key(&other) || inputs[other].seed.is_some() {
+                    if scans.contains_key(&other) || inputs[other].seed.is_some() {
                         continue;
                     }
-                    if let Some(text) =
-                        read(inputs[other].path).and_then(|b| String::from_utf8(b).ok())
-                    {
+                    if let Some((scan, text)) = read_scanned(other) {
                         linked.insert(other);
-                        texts.insert(other, Cow::Owned(text));
+                        scans.insert(other, Cow::Owned(scan));
+                        texts.insert(other, text);
                     }
                 }
             }
         }
         let mut members: Vec<usize> = linked
             .into_iter()
-            .filter(|i| texts.contains_key(i))
+            .filter(|i| scans.contains_key(i))
             .collect();
         members.sort_unstable();
         if members.is_empty() {
@@ -368,9 +361,13 @@ impl Project {
         project.facts = vec![ExternalFacts::default(); members.len()];
         project.texts = vec![None; members.len()];
         for (id, i) in members.iter().enumerate() {
-            // A seed's is the caller's: it hands it over.
-            if let Some(Cow::Owned(text)) = texts.remove(i) {
-                project.set_text(id as u32, text);
+            // A seed's text is the caller's: the first look reads it, unless it is handed over.
+            match texts.remove(i) {
+                Some(text) => project.set_text(id as u32, text),
+                None if scans.get(i).is_some_and(|scan| scan.mentions_path) => {
+                    project.mentions_path.insert(id as u32);
+                }
+                None => {}
             }
         }
         project

@@ -4,9 +4,90 @@
 
 use crate::semantic::ModuleName;
 
-/// The modules a file's imports name: `from a.b import c` gives `a.b` and `a.b.c` (it may be a
-/// submodule), `import a.b as x` gives `a.b`, relative imports resolve against `name`.
+/// What the project stage needs of a file's text, read off once when the file is read (so
+/// that a run need not keep the texts of the files that mention websockets while it builds the
+/// graph).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    /// The import statements, unresolved (a relative one needs the module's name).
+    imports: Vec<Import>,
+    /// `serve(` and `def `: the module may hand a handler it is given to `serve()`.
+    pub serves_parameter: bool,
+    /// The module may define something that gives a connection to the modules that import it:
+    /// an instance attribute, a function's return or a class (`self.`, `return `, `class `),
+    /// next to `connect(`, `Protocol` or `Connect`.
+    pub may_define_connection: bool,
+    /// The text names websockets and `path` (a handler that is only likely, `(websocket,
+    /// path)`, when no module calls `serve()`).
+    pub mentions_path: bool,
+}
+
+/// One import statement as written.
+#[derive(Debug, Clone, PartialEq)]
+enum Import {
+    /// `import a.b as x`: `a.b`.
+    Module(String),
+    /// `from ..a import b, c`: level 2, `a`, `[b, c]` (each may be a submodule).
+    From {
+        level: u32,
+        module: String,
+        names: Vec<String>,
+    },
+}
+
+impl Scan {
+    /// Over-approximates (a line inside a string counts too), never misses an import at the
+    /// start of a line.
+    pub fn of(text: &str) -> Scan {
+        let contains = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+        Scan {
+            imports: imports(text),
+            serves_parameter: text.contains("serve(") && text.contains("def "),
+            may_define_connection: contains(&["self.", "return ", "class "])
+                && contains(&["connect(", "Protocol", "Connect"]),
+            mentions_path: text.contains("websockets") && text.contains("path"),
+        }
+    }
+
+    /// The modules the imports name: `from a.b import c` gives `a.b` and `a.b.c` (it may be a
+    /// submodule), `import a.b as x` gives `a.b`, relative imports resolve against `name`.
+    pub fn modules(&self, name: Option<&ModuleName>) -> Vec<String> {
+        let mut out = Vec::new();
+        for import in &self.imports {
+            match import {
+                Import::Module(module) => out.push(module.clone()),
+                Import::From {
+                    level,
+                    module,
+                    names,
+                } => {
+                    let base = if *level == 0 {
+                        Some(module.clone())
+                    } else {
+                        name.and_then(|n| {
+                            n.relative(*level, (!module.is_empty()).then_some(module))
+                        })
+                    };
+                    let Some(base) = base else { continue };
+                    out.extend(names.iter().map(|imported| format!("{base}.{imported}")));
+                    out.push(base);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The modules a file's imports name ([`Scan::modules`] of the text).
 pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
+    Scan {
+        imports: imports(text),
+        ..Scan::default()
+    }
+    .modules(name)
+}
+
+fn imports(text: &str) -> Vec<Import> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut next_line = 0;
@@ -24,7 +105,9 @@ pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
             for part in rest.split(',') {
                 let module = part.split_whitespace().next().unwrap_or("");
                 if !module.is_empty() {
-                    out.push(module.trim_end_matches(['(', ')', '\\']).to_string());
+                    out.push(Import::Module(
+                        module.trim_end_matches(['(', ')', '\\']).to_string(),
+                    ));
                 }
             }
         } else if let Some(rest) = line.strip_prefix("from ") {
@@ -34,14 +117,6 @@ pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
             let module = module.trim();
             let level = module.len() - module.trim_start_matches('.').len();
             let written = module.trim_start_matches('.');
-            let base = if level == 0 {
-                Some(written.to_string())
-            } else {
-                name.and_then(|n| {
-                    n.relative(level as u32, (!written.is_empty()).then_some(written))
-                })
-            };
-            let Some(base) = base else { continue };
             // The imported names may be submodules; a parenthesised list may go on.
             let mut names = names.to_string();
             if names.contains('(') && !names.contains(')') {
@@ -49,17 +124,22 @@ pub fn imported_modules(text: &str, name: Option<&ModuleName>) -> Vec<String> {
                 names.push_str(&text[end..close]);
                 next_line = close;
             }
-            for imported in names.split([',', '(', ')', ' ', '\\', '\n', '\r', '\t']) {
-                let imported = imported.trim();
-                if imported.is_empty() || imported == "as" || imported == "*" {
+            let mut imported = Vec::new();
+            for name in names.split([',', '(', ')', ' ', '\\', '\n', '\r', '\t']) {
+                let name = name.trim();
+                if name.is_empty() || name == "as" || name == "*" {
                     continue;
                 }
-                if imported.starts_with('#') {
+                if name.starts_with('#') {
                     break;
                 }
-                out.push(format!("{base}.{imported}"));
+                imported.push(name.to_string());
             }
-            out.push(base);
+            out.push(Import::From {
+                level: level as u32,
+                module: written.to_string(),
+                names: imported,
+            });
         }
     }
     out
@@ -92,5 +172,30 @@ mod tests {
             );
         }
         assert!(modules.iter().any(|m| m == "websockets.legacy.server"));
+    }
+
+    #[test]
+    fn a_scan_keeps_what_the_graph_asks_of_the_text() {
+        let text = "from .client import open_client\nimport websockets\n\
+                    def run(handler):\n    return websockets.serve(handler, path)\n";
+        let scan = Scan::of(text);
+        assert!(scan.serves_parameter && scan.mentions_path);
+        assert!(
+            !scan.may_define_connection,
+            "no connect(, Protocol or Connect"
+        );
+        // A relative import needs the module's name.
+        assert_eq!(scan.modules(None), ["websockets"]);
+        let name = ModuleName {
+            name: "app.server".into(),
+            is_package: false,
+        };
+        assert_eq!(
+            scan.modules(Some(&name)),
+            ["app.client.open_client", "app.client", "websockets"]
+        );
+        let client =
+            Scan::of("class Client:\n    def __init__(self):\n        self.ws = connect(u)\n");
+        assert!(client.may_define_connection && !client.serves_parameter);
     }
 }
