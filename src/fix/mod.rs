@@ -34,7 +34,13 @@ const MAX_PASSES: usize = 10;
 pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
     pub parses: bool,
+    /// What the clean-up after the fixes needs of the text, read off the lint's own parse
+    /// when the lint was of a fix loop's original text ([`Original::of_parsed`]); otherwise
+    /// the engine parses the original again when a pass first needs it.
+    pub original: Option<Original>,
 }
+
+pub use tidy::Original;
 
 /// A diagnostic found in pass `pass` (whose text is `FixResult::pass_texts[pass]`).
 #[derive(Debug)]
@@ -105,10 +111,13 @@ pub fn fix_until_stable_with(
     loop {
         let pass = result.pass_texts.len() - 1;
         let current = &result.pass_texts[pass];
-        let linted = match carried.take() {
+        let mut linted = match carried.take() {
             Some(linted) => linted,
             None => lint(current),
         };
+        if let (0, Some(original)) = (pass, linted.original.take()) {
+            let _ = before.set(Some(original));
+        }
         if !linted.parses {
             // A file with syntax errors gets findings but no fixes.
             result.remaining = linted.diagnostics;
@@ -419,6 +428,7 @@ mod tests {
         Linted {
             diagnostics,
             parses: parses(text),
+            original: None,
         }
     }
 
@@ -519,6 +529,7 @@ mod tests {
             Linted {
                 diagnostics: ds,
                 parses: true,
+                original: None,
             }
         };
         let ok = fix_until_stable(

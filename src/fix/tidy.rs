@@ -4,13 +4,14 @@
 //! parse of the text when it has one.
 
 use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{duplicate_imports, unused_imports};
 
 /// What the clean-up after each pass needs of the original text (computed once per file;
 /// `None` when it does not parse).
-pub(super) struct Original {
+pub struct Original {
     /// How often it uses each name outside import statements.
     used: HashMap<String, usize>,
     /// Its `from` imports per module and block.
@@ -28,10 +29,17 @@ impl Original {
 
     fn of(text: &str) -> Option<Original> {
         let parsed = ruff_python_parser::parse_module(text).ok()?;
-        Some(Original {
-            used: unused_imports::used_in(text, &parsed),
+        Some(Original::of_parsed(text, &parsed))
+    }
+
+    /// [`Original::of`] from a parse the caller has (the lint of the original text), so
+    /// that a fixed file is not parsed once more for its clean-up. `parsed` must be free of
+    /// syntax errors.
+    pub fn of_parsed(text: &str, parsed: &Parsed<ModModule>) -> Original {
+        Original {
+            used: unused_imports::used_in(text, parsed),
             had: duplicate_imports::from_counts(parsed.syntax()),
-        })
+        }
     }
 }
 

@@ -129,14 +129,18 @@ fn process_file(
     };
     let source_type = PySourceType::from(path.as_path());
     let ignored = context.settings.per_file_ignores.for_path(path);
-    // The first look's lint stands for the first lint of the original text.
-    let original = first.as_ref().map(|_| source.text.clone());
-    let first = std::cell::Cell::new(first);
-    let lint = |text: &str| match first.take() {
-        Some(linted) if original.as_deref() == Some(text) => linted,
-        _ => lint(text, source_type, context, &ignored, project),
-    };
     let fixing = context.mode != Mode::Check;
+    // The first look's lint stands for the first lint of the original text; a lint of the
+    // original keeps what the fix loop's clean-up needs of its parse.
+    let original = fixing.then(|| source.text.clone());
+    let first = std::cell::Cell::new(first);
+    let lint = |text: &str| {
+        let is_original = original.as_deref() == Some(text);
+        match first.take() {
+            Some(linted) if is_original => linted,
+            _ => lint(text, source_type, context, &ignored, project, is_original),
+        }
+    };
     match source.writable() {
         Ok(()) if fixing => lint_fix(&mut report, source, stamp, context, source_type, lint),
         writable => {
@@ -335,7 +339,9 @@ fn look(
     let source = SourceText::decode(bytes).ok()?;
     let ignored = context.settings.per_file_ignores.for_path(path);
     let source_type = PySourceType::from(path);
-    let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file));
+    // Not `original`: what the clean-up needs of a text is a table of its names, too much to
+    // hold for every file of a project until its fix loop (which computes it then).
+    let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file), false);
     // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
     // again: here it must not take the whole run down.
     let looked = catch_unwind(AssertUnwindSafe(|| match context.mode {
@@ -419,6 +425,7 @@ pub(super) fn lint_group_files(
                 context,
                 &ignored,
                 Some(file),
+                false,
             );
             Some((
                 file.id,
@@ -463,10 +470,18 @@ pub fn lint_buffer(path: &Path, text: &str, context: &Context) -> Linted {
         return Linted {
             diagnostics: Vec::new(),
             parses: true,
+            original: None,
         };
     }
     let ignored = context.settings.per_file_ignores.for_path(path);
-    lint(text, PySourceType::from(path), context, &ignored, None)
+    lint(
+        text,
+        PySourceType::from(path),
+        context,
+        &ignored,
+        None,
+        false,
+    )
 }
 
 /// `check --fix --stdin-filename PATH` on one buffer: every fix the settings allow, applied to
@@ -480,24 +495,27 @@ pub fn fix_buffer(path: &Path, text: &str, context: &Context) -> fix::FixResult 
         text.to_string(),
         crate::source::LineEnding::detect(text),
         context.settings.fix_applicability,
-        |text: &str| match skip {
+        |buffer: &str| match skip {
             true => Linted {
                 diagnostics: Vec::new(),
                 parses: true,
+                original: None,
             },
-            false => lint(text, source_type, context, &ignored, None),
+            false => lint(buffer, source_type, context, &ignored, None, buffer == text),
         },
     )
 }
 
 /// Parse, build the model, run the rules: one version of one file's text.
-/// `ignored`: selectors switched off for this file by `per-file-ignores`.
+/// `ignored`: selectors switched off for this file by `per-file-ignores`. `original`: the text
+/// is a fix loop's original: keep what the clean-up after the fixes needs of its parse.
 pub(super) fn lint(
     text: &str,
     source_type: PySourceType,
     context: &Context,
     ignored: &[String],
     project: Option<FileProject>,
+    original: bool,
 ) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     let mut diagnostics: Vec<Diagnostic> = parsed
@@ -553,9 +571,13 @@ pub(super) fn lint(
         }
     }
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule.code));
+    // Only a text with fixes to apply is cleaned up after them.
+    let original = (original && parses && diagnostics.iter().any(|d| d.fix.is_some()))
+        .then(|| fix::Original::of_parsed(text, &parsed));
     Linted {
         diagnostics,
         parses,
+        original,
     }
 }
 

@@ -415,6 +415,7 @@ impl Workspace {
             context,
             &ignored,
             Some(file),
+            false,
         )
     }
 
