@@ -494,6 +494,9 @@ impl Interest {
         }
     }
 
+    /// Attribute nodes, whatever their name.
+    pub const ATTRIBUTES: Interest = Interest::attributes(|_| true);
+
     /// Names and attributes (any attribute name): rules that resolve dotted references.
     pub const NAMES_AND_ATTRIBUTES: Interest = Interest {
         names: true,

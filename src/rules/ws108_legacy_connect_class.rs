@@ -11,7 +11,7 @@
 use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
@@ -119,6 +119,11 @@ impl Rule for LegacyConnectClass {
                 help,
             );
         }
+    }
+
+    fn interest(&self) -> Interest {
+        // Attributes only: the hook returns at once for anything else.
+        Interest::ATTRIBUTES
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

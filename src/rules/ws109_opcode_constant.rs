@@ -6,7 +6,7 @@
 use ruff_python_ast::{Expr, ExprContext, Stmt, StmtImportFrom};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole};
 use crate::fix::statements::{line_range, merge_import_aliases};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -58,6 +58,11 @@ impl Rule for OpcodeConstant {
         if let Stmt::ImportFrom(import) = stmt {
             from_import(checker, import);
         }
+    }
+
+    fn interest(&self) -> Interest {
+        // Names (`OP_TEXT`) and attributes (`frames.OP_TEXT`) only.
+        Interest::NAMES_AND_ATTRIBUTES
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

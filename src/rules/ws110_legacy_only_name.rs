@@ -10,7 +10,7 @@
 use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 
@@ -108,6 +108,11 @@ impl Rule for LegacyOnlyName {
                 report(checker, &qualified, name, advice, alias.range());
             }
         }
+    }
+
+    fn interest(&self) -> Interest {
+        // Attributes only: the hook returns at once for anything else.
+        Interest::ATTRIBUTES
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -6,7 +6,7 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 
@@ -33,6 +33,11 @@ const QUALIFIED: &[&str] = &[
 impl Rule for PayloadTooBigMessage {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -6,7 +6,7 @@
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_protocol_methods::{becomes, legacy_base};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -59,6 +59,11 @@ impl Rule for LegacyProtocolMethod {
             name,
             advice,
         );
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

@@ -7,7 +7,7 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::arguments::append_argument_in;
 use crate::rules::sync_api;
@@ -35,6 +35,11 @@ static META: RuleMeta = RuleMeta {
 impl Rule for AutomaticProxy {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

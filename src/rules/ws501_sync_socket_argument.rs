@@ -5,7 +5,7 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::arguments::rename_keyword;
 use crate::rules::sync_api::{call_in, SOCKET_CLASSES};
@@ -29,6 +29,11 @@ static META: RuleMeta = RuleMeta {
 impl Rule for SyncSocketArgument {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

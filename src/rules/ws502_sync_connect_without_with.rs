@@ -6,7 +6,7 @@
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::arguments::{append_argument_in, has_kwargs_unpack};
 use crate::rules::sync_api::{call_in, CONNECT};
@@ -30,6 +30,11 @@ static META: RuleMeta = RuleMeta {
 impl Rule for SyncConnectWithoutWith {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

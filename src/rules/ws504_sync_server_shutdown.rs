@@ -6,7 +6,7 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::sync_api::is_sync_server;
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -29,6 +29,11 @@ static META: RuleMeta = RuleMeta {
 impl Rule for SyncServerShutdown {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

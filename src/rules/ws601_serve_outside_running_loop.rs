@@ -9,7 +9,7 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::statements::serve_forever_main;
 use crate::rules::websockets_call::{CallKind, WebsocketsCall};
@@ -59,6 +59,11 @@ impl Place {
 impl Rule for ServeOutsideRunningLoop {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Calls only: the hook returns at once for anything else.
+        Interest::CALLS
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {

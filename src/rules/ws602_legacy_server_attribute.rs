@@ -9,7 +9,7 @@
 use ruff_python_ast::{Expr, ExprContext};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::checker::Checker;
+use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rules::server_object::{server_object, Stage};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
@@ -110,6 +110,11 @@ const TABLE: &[Entry] = &[
 impl Rule for LegacyServerAttribute {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn interest(&self) -> Interest {
+        // Attributes only: the hook returns at once for anything else.
+        Interest::attributes(|name| TABLE.iter().any(|e| e.name == name))
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
