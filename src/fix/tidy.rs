@@ -3,6 +3,8 @@
 //! `finish` (the layout of statements made too long) runs last, given the
 //! parse of the text when it has one.
 
+use std::cell::OnceCell;
+
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
 use rustc_hash::FxHashMap as HashMap;
@@ -12,8 +14,11 @@ use super::{duplicate_imports, unused_imports};
 /// What the clean-up after each pass needs of the original text (computed once per file;
 /// `None` when it does not parse).
 pub struct Original {
-    /// How often it uses each name outside import statements.
+    /// How often it uses each name its imports bind, outside import statements.
     used: HashMap<String, usize>,
+    /// The same for every name, computed from the original text when a name its imports do
+    /// not bind is asked about (an import a fix added that the fixed text no longer uses).
+    all_used: OnceCell<Option<HashMap<String, usize>>>,
     /// Its `from` imports per module and block.
     had: HashMap<String, usize>,
 }
@@ -27,6 +32,17 @@ impl Original {
         (text, cell.get_or_init(|| Original::of(text)).as_ref())
     }
 
+    /// How often `text` (the original) uses each name outside import statements (`None`
+    /// when it does not parse).
+    fn all_used(&self, text: &str) -> Option<&HashMap<String, usize>> {
+        self.all_used
+            .get_or_init(|| {
+                let parsed = ruff_python_parser::parse_module(text).ok()?;
+                Some(unused_imports::used_in(text, &parsed))
+            })
+            .as_ref()
+    }
+
     fn of(text: &str) -> Option<Original> {
         let parsed = ruff_python_parser::parse_module(text).ok()?;
         Some(Original::of_parsed(text, &parsed))
@@ -37,7 +53,8 @@ impl Original {
     /// syntax errors.
     pub fn of_parsed(text: &str, parsed: &Parsed<ModModule>) -> Original {
         Original {
-            used: unused_imports::used_in(text, parsed),
+            used: unused_imports::import_locals_used_in(text, parsed),
+            all_used: OnceCell::new(),
             had: duplicate_imports::from_counts(parsed.syntax()),
         }
     }
@@ -55,7 +72,14 @@ pub(super) fn tidy(
     let mut after = None;
     let cleaned = original.and_then(|original| {
         let parsed = after.insert(ruff_python_parser::parse_module(text).ok()?);
-        let pruned = unused_imports::remove_left_unused_in(&original.used, text, parsed);
+        let used_before = |name: &str| match original.used.get(name) {
+            Some(&n) => n,
+            None => original
+                .all_used(original_text)
+                .and_then(|all| all.get(name).copied())
+                .unwrap_or(0),
+        };
+        let pruned = unused_imports::remove_left_unused_in(&used_before, text, parsed);
         let merged = duplicate_imports::merge_duplicates_in(
             &original.had,
             pruned.as_deref().unwrap_or(text),
@@ -68,4 +92,45 @@ pub(super) fn tidy(
         None => finish(original_text, text, after.as_ref().map(|p| p.syntax())),
     };
     finished.or(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tidied(original: &str, fixed: &str) -> Option<String> {
+        let parsed = ruff_python_parser::parse_module(original).unwrap();
+        let original_facts = Original::of_parsed(original, &parsed);
+        tidy((original, Some(&original_facts)), fixed, &|_, _, _| None)
+    }
+
+    #[test]
+    fn an_import_the_fixes_left_unused_goes() {
+        let original = "import websockets.legacy.client\n\
+                        async def main(u):\n    await websockets.legacy.client.connect(u)\n";
+        let fixed =
+            "import websockets.legacy.client\nfrom websockets.asyncio.client import connect\n\
+                     async def main(u):\n    await connect(u)\n";
+        assert_eq!(
+            tidied(original, fixed).as_deref(),
+            Some(
+                "from websockets.asyncio.client import connect\n\
+                 async def main(u):\n    await connect(u)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_name_the_original_imports_do_not_bind_is_counted_in_the_whole_original() {
+        // `connect` is bound by no import of the original, which uses it (as an attribute):
+        // the import a fix added and the fixed text no longer uses goes, as with a table of
+        // every name.
+        let original = "import websockets\nwebsockets.connect(u)\n";
+        let fixed = "import websockets\nfrom websockets.asyncio.client import connect\nprint(u)\n";
+        assert_eq!(tidied(original, fixed).as_deref(), Some("print(u)\n"));
+        // Never used by the original: kept.
+        let fixed = "import websockets\nfrom websockets.asyncio.client import serve\n\
+                     websockets.connect(u)\n";
+        assert_eq!(tidied(original, fixed), None);
+    }
 }

@@ -21,7 +21,8 @@ use crate::semantic::Imports;
 pub fn remove_left_unused(original: &str, fixed: &str) -> Option<String> {
     let before = ruff_python_parser::parse_module(original).ok()?;
     let after = ruff_python_parser::parse_module(fixed).ok()?;
-    remove_left_unused_in(&used_in(original, &before), fixed, &after)
+    let used = used_in(original, &before);
+    remove_left_unused_in(&|name| used.get(name).copied().unwrap_or(0), fixed, &after)
 }
 
 /// How often the original text uses each name outside import statements (computed once per
@@ -33,9 +34,39 @@ pub(super) fn used_in(original: &str, before: &Parsed<ModModule>) -> HashMap<Str
         .collect()
 }
 
-/// [`remove_left_unused`] with the original's uses and the fixed text parsed.
+/// [`used_in`] for the names the original's own imports bind only: the table a fix loop asks
+/// of every import it still sees (a name a fix imported is looked up only when the fixed text
+/// no longer uses it), small enough to keep for every file of a project.
+pub(super) fn import_locals_used_in(
+    original: &str,
+    before: &Parsed<ModModule>,
+) -> HashMap<String, usize> {
+    let mut statements = ImportStatements::default();
+    statements.visit_body(&before.syntax().body);
+    let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
+    let counts = uses(original, before.tokens(), &ranges);
+    statements
+        .found
+        .iter()
+        .flat_map(|stmt| &stmt.aliases)
+        .map(|alias| {
+            let local = local_of(alias);
+            let n = counts.get(local).copied().unwrap_or(0);
+            (local.to_string(), n)
+        })
+        .collect()
+}
+
+/// The name an import alias binds: `x` for `import a.b as x`, `a` for `import a.b`.
+fn local_of(alias: &Alias) -> &str {
+    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+    local.split('.').next().unwrap_or_default()
+}
+
+/// [`remove_left_unused`] with the original's uses (how often it uses a name outside import
+/// statements) and the fixed text parsed.
 pub(super) fn remove_left_unused_in(
-    used_before: &HashMap<String, usize>,
+    used_before: &dyn Fn(&str) -> usize,
     fixed: &str,
     after: &Parsed<ModModule>,
 ) -> Option<String> {
@@ -43,20 +74,16 @@ pub(super) fn remove_left_unused_in(
     statements.visit_body(&after.syntax().body);
     let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
     let used_after = uses(fixed, after.tokens(), &ranges);
-    let left_unused = |local: &str| {
-        used_before.get(local).copied().unwrap_or(0) > 0
-            && used_after.get(local).copied().unwrap_or(0) == 0
-    };
-    let local_of = |alias: &Alias| {
-        let local = alias.asname.as_ref().unwrap_or(&alias.name);
-        local.split('.').next().unwrap_or_default().to_string()
-    };
+    // The fixed text first: the original is asked about the names the fixed text no longer
+    // uses only.
+    let left_unused =
+        |local: &str| used_after.get(local).copied().unwrap_or(0) == 0 && used_before(local) > 0;
     // Most fixed texts leave no import unused: then the import table is not built.
     let any = statements
         .found
         .iter()
         .flat_map(|stmt| &stmt.aliases)
-        .any(|alias| left_unused(&local_of(alias)));
+        .any(|alias| left_unused(local_of(alias)));
     if !any {
         return None;
     }
@@ -72,8 +99,8 @@ pub(super) fn remove_left_unused_in(
             .map(|alias| {
                 let local = local_of(alias);
                 imports
-                    .binding(&local)
-                    .is_some_and(|b| b.alias == alias.range && left_unused(&local))
+                    .binding(local)
+                    .is_some_and(|b| b.alias == alias.range && left_unused(local))
             })
             .collect();
         if !removed.contains(&true) {

@@ -339,9 +339,10 @@ fn look(
     let source = SourceText::decode(bytes).ok()?;
     let ignored = context.settings.per_file_ignores.for_path(path);
     let source_type = PySourceType::from(path);
-    // Not `original`: what the clean-up needs of a text is a table of its names, too much to
-    // hold for every file of a project until its fix loop (which computes it then).
-    let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file), false);
+    // When fixing, this is the fix loop's first lint of the file: it keeps what the loop's
+    // clean-up needs of the text (a table of the names its imports bind).
+    let fixing = context.mode != Mode::Check;
+    let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file), fixing);
     // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
     // again: here it must not take the whole run down.
     let looked = catch_unwind(AssertUnwindSafe(|| match context.mode {
