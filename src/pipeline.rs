@@ -127,10 +127,10 @@ pub fn run(
     let read: Vec<Read> = read
         .into_iter()
         .map(|read| match read {
-            Read::Seed { path, stamp, .. } | Read::Candidate { path, stamp, .. }
+            Read::Seed { path, .. } | Read::Candidate { path, .. }
                 if project.id(&path).is_some() =>
             {
-                Read::Member { path, stamp }
+                Read::Member { path }
             }
             read => read,
         })
@@ -141,7 +141,6 @@ pub fn run(
     if !project.is_empty() {
         let texts = project.take_texts();
         let looked = timings.time("first-look", || file::first_look(&project, texts, context));
-        project.give_back(looked.texts);
         let rounds = timings.time("propagate", || {
             project.propagate(looked.summaries, |path| {
                 String::from_utf8(read_regular_file(path).ok()?.0).ok()
@@ -163,7 +162,8 @@ pub fn run(
     // 5. Fix groups that span files: lint their files once, decide each group everywhere.
     if project.has_cross_file_groups() {
         project.decisions = timings.time("groups", || {
-            file::decide_groups(&project, &file::ReadBytes::new(&read, &project), context)
+            // The members' texts went with the first look: they are read again.
+            file::decide_groups(&project, &file::ReadBytes::default(), context)
         });
     }
     // 6. Each file, with what the project knows about it. A file the project taught nothing
@@ -184,50 +184,21 @@ pub fn run(
             (read, looked)
         })
         .collect();
-    // Each member's text goes to its own file's stage, which is the last to need it.
-    let mut texts = project.take_texts();
-    let read: Vec<(Read, Option<file::Looked>, Option<String>)> = read
-        .into_iter()
-        .map(|(read, looked)| {
-            let text = match (&read, &looked) {
-                (Read::Member { path, .. }, None | Some(file::Looked::Linted(_))) => project
-                    .id(path)
-                    .and_then(|id| texts.get_mut(id as usize)?.take()),
-                _ => None,
-            };
-            (read, looked, text)
-        })
-        .collect();
-    drop(texts);
     let relint = timings.counter();
     let files = timings.time("files", || {
         read.into_par_iter()
-            .map(|(read, looked, text)| match (read, looked) {
+            .map(|(read, looked)| match (read, looked) {
                 (_, Some(file::Looked::Report(report))) => report,
                 // Not a member of the project (those are `Member`s): nothing to learn.
                 (Read::Candidate { path, bytes, stamp }, _) => {
                     file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
                 }
-                (Read::Seed { path, .. }, _) => file::process_path_in(&path, context, None, None),
-                (Read::Member { path, stamp }, looked) => {
-                    let first = looked.and_then(file::Looked::linted);
-                    let file = project.file(&path);
-                    relint.time(first.is_none(), || match text {
-                        Some(text) => file::process_bytes_in(
-                            &path,
-                            text.into_bytes(),
-                            Some(stamp),
-                            context,
-                            file,
-                            first,
-                        ),
-                        // The first look dropped it: read again.
-                        None => file::process_path_in(&path, context, file, first),
-                    })
-                }
+                (Read::Seed { path, .. }, _) => file::process_path(&path, context),
+                (Read::Member { path }, looked) => relint.time(looked.is_none(), || {
+                    file::process_member(&path, context, project.file(&path), looked)
+                }),
                 (Read::Skipped { path }, looked) if project.is_reached(&path) => {
-                    let first = looked.and_then(file::Looked::linted);
-                    file::process_path_in(&path, context, project.file(&path), first)
+                    file::process_member(&path, context, project.file(&path), looked)
                 }
                 (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),
                 (Read::Failed(report), _) => report,
@@ -255,12 +226,11 @@ enum Read {
     Seed {
         path: PathBuf,
         scan: project::Scan,
-        stamp: Stamp,
     },
-    /// A candidate that is a member of the project (which may hold its text).
+    /// A candidate that is a member of the project: its first look read it, its own stage
+    /// reads it again.
     Member {
         path: PathBuf,
-        stamp: Stamp,
     },
     /// No rule can match it on its own (the project may still reach it).
     Skipped {
@@ -281,7 +251,6 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
                 Some(text) => Read::Seed {
                     scan: project::Scan::of(text),
                     path,
-                    stamp,
                 },
                 None => Read::Candidate { path, bytes, stamp },
             }

@@ -11,7 +11,7 @@ use ruff_python_ast::{ModModule, PySourceType};
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{io_error_report, read_regular_file, Context, FileReport, Mode, Read};
+use super::{io_error_report, read_regular_file, Context, FileReport, Mode};
 use crate::checker;
 use crate::diagnostic::Diagnostic;
 use crate::fix::{self, GroupDecisions, Linted};
@@ -24,22 +24,10 @@ use crate::write::{self, Stamp};
 
 /// Reads and processes one file on its own; a panic inside becomes an internal-error finding.
 pub fn process_path(path: &Path, context: &Context) -> FileReport {
-    process_path_in(path, context, None, None)
-}
-
-/// Reads and processes one file of a project (a file the project reaches is checked although
-/// it never mentions websockets).
-pub fn process_path_in(
-    path: &Path,
-    context: &Context,
-    project: Option<FileProject>,
-    first: Option<Linted>,
-) -> FileReport {
-    let (bytes, stamp) = match read_regular_file(path) {
-        Ok(read) => read,
-        Err(message) => return io_error_report(path, message),
-    };
-    process_bytes_in(path, bytes, Some(stamp), context, project, first)
+    match read_regular_file(path) {
+        Ok((bytes, stamp)) => process_bytes_in(path, bytes, Some(stamp), context, None, None),
+        Err(message) => io_error_report(path, message),
+    }
 }
 
 /// Processes one file's bytes (from disk, with the file's stamp, or from stdin).
@@ -263,26 +251,51 @@ fn lint_fix(
 }
 
 /// What the first look found in one file: its report when only checking, else its lint (the
-/// fix loop's first pass, if the project teaches the file nothing).
+/// fix loop's first pass, if the project teaches the file nothing) with a digest of the bytes
+/// it linted.
 pub(super) enum Looked {
     Report(FileReport),
-    Linted(Linted),
+    Linted(Linted, u64),
 }
 
 impl Looked {
-    pub(super) fn linted(self) -> Option<Linted> {
+    /// The lint, if it is of `bytes`: the file's own stage reads the file again, and a file
+    /// that changed since the first look is linted again rather than fixed by an old lint.
+    fn linted_for(self, bytes: &[u8]) -> Option<Linted> {
         match self {
-            Looked::Linted(linted) => Some(linted),
-            Looked::Report(_) => None,
+            Looked::Linted(linted, digest) if digest == digest_of(bytes) => Some(linted),
+            Looked::Linted(..) | Looked::Report(_) => None,
         }
     }
 }
 
+fn digest_of(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The file stage of a project member: its bytes read again, its first look's lint kept as
+/// the fix loop's first pass when the file is as the first look saw it.
+pub(super) fn process_member(
+    path: &Path,
+    context: &Context,
+    project: Option<FileProject>,
+    looked: Option<Looked>,
+) -> FileReport {
+    let (bytes, stamp) = match read_regular_file(path) {
+        Ok(read) => read,
+        Err(message) => return io_error_report(path, message),
+    };
+    let first = looked.and_then(|looked| looked.linted_for(&bytes));
+    process_bytes_in(path, bytes, Some(stamp), context, project, first)
+}
+
 /// Stage 4: the first look at the project's files: each linted on its own, its summary kept
-/// for the index. `texts`: the members' texts by id, taken from the project; those a later
-/// stage needs again are given back (all of them when fixing; none when only checking: a
-/// check's report is final unless the project teaches the file something, and then the file
-/// is read again).
+/// for the index. `texts`: the members' texts by id, taken from the project (`None` for a
+/// seed: read here). Each is dropped after its lint: a later stage that needs the file reads
+/// it again (so that a run never holds every member's text at once).
 pub(super) fn first_look(
     project: &Project,
     texts: Vec<Option<String>>,
@@ -290,36 +303,27 @@ pub(super) fn first_look(
 ) -> FirstLook {
     let summaries = Mutex::new(vec![None; project.paths.len()]);
     let facts = Project::first_look_facts();
-    let keep = context.mode != Mode::Check;
-    let (looked, texts): (Vec<_>, Vec<_>) = texts
+    let reports = texts
         .into_par_iter()
         .zip(&project.paths)
-        .map(|(text, path)| {
-            let (bytes, kept) = match text {
-                Some(text) if keep => (Some(text.clone().into_bytes()), Some(text)),
-                Some(text) => (Some(text.into_bytes()), None),
-                None => (read_regular_file(path).ok().map(|r| r.0), None),
+        .filter_map(|(text, path)| {
+            let bytes = match text {
+                Some(text) => text.into_bytes(),
+                None => read_regular_file(path).ok()?.0,
             };
-            (
-                bytes.and_then(|b| look(project, path, b, &facts, &summaries, context)),
-                kept,
-            )
+            look(project, path, bytes, &facts, &summaries, context)
         })
-        .unzip();
-    let reports: HashMap<PathBuf, Looked> = looked.into_iter().flatten().collect();
+        .collect();
     FirstLook {
         reports,
         summaries: summaries.into_inner().unwrap_or_default(),
-        texts,
     }
 }
 
-/// What [`first_look`] leaves: each file's report or lint, the summaries for the index, and
-/// the texts it kept.
+/// What [`first_look`] leaves: each file's report or lint, and the summaries for the index.
 pub(super) struct FirstLook {
     pub(super) reports: HashMap<PathBuf, Looked>,
     pub(super) summaries: Vec<Option<Summary>>,
-    pub(super) texts: Vec<Option<String>>,
 }
 
 /// The first look at one file.
@@ -336,6 +340,7 @@ fn look(
     file.summaries = Some(summaries);
     let shared = Arc::new(path.to_path_buf());
     let mut report = FileReport::empty(shared);
+    let digest = (context.mode != Mode::Check).then(|| digest_of(&bytes));
     let source = SourceText::decode(bytes).ok()?;
     let ignored = context.settings.per_file_ignores.for_path(path);
     let source_type = PySourceType::from(path);
@@ -350,33 +355,16 @@ fn look(
             lint_only(&mut report, &source, context, lint);
             Looked::Report(report)
         }
-        Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text)),
+        Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text), digest.unwrap_or_default()),
     }))
     .ok()?;
     Some((path.to_path_buf(), looked))
 }
 
-/// The bytes already read of each candidate file, found by path (built once per run, so that
-/// the project stages stay linear in the number of files).
+/// The texts of project files a caller holds, by path (a workspace's buffers); the others are
+/// read from disk.
+#[derive(Default)]
 pub(super) struct ReadBytes<'r>(pub(super) HashMap<&'r Path, &'r [u8]>);
-
-impl<'r> ReadBytes<'r> {
-    pub(super) fn new(read: &'r [Read], project: &'r Project) -> ReadBytes<'r> {
-        ReadBytes(
-            read.iter()
-                .filter_map(|r| match r {
-                    Read::Candidate { path, bytes, .. } => Some((path.as_path(), bytes.as_slice())),
-                    // Unless the first look dropped its text (then it is read again).
-                    Read::Member { path, .. } => {
-                        let text = project.text(project.id(path)?)?;
-                        Some((path.as_path(), text.as_bytes()))
-                    }
-                    _ => None,
-                })
-                .collect(),
-        )
-    }
-}
 
 fn bytes_of(path: &Path, read: &ReadBytes) -> Option<Vec<u8>> {
     read.0
@@ -585,4 +573,23 @@ pub(super) fn lint(
 fn clamp(range: TextRange, len: usize) -> TextRange {
     let len = TextSize::from(len as u32);
     TextRange::new(range.start().min(len), range.end().min(len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_look_lint_is_kept_only_for_the_bytes_it_linted() {
+        let linted = || Linted {
+            diagnostics: Vec::new(),
+            parses: true,
+            original: None,
+        };
+        let seen = b"import websockets\n";
+        let looked = || Looked::Linted(linted(), digest_of(seen));
+        assert!(looked().linted_for(seen).is_some());
+        // Changed on disk since the first look: linted again.
+        assert!(looked().linted_for(b"import websockets  \n").is_none());
+    }
 }

@@ -46,10 +46,10 @@ pub struct Project {
     reached: HashSet<u32>,
     /// What the fix stage decided about groups that span files.
     pub decisions: GroupDecisions,
-    /// The members' texts (for the rounds after the first), by id. A seed's text is the
-    /// caller's (the graph is built from its [`Scan`]): `None` until the first look reads it,
-    /// or [`hand_over`](Self::hand_over) moves it in. A run that only checks drops each after
-    /// its first look ([`take_texts`](Self::take_texts)); a later round reads the file again.
+    /// The members' texts, by id: those the graph read itself, and those a workspace hands
+    /// over ([`hand_over`](Self::hand_over)). A seed's text is the caller's (the graph is
+    /// built from its [`Scan`]). A run's first look takes them ([`take_texts`](Self::take_texts))
+    /// and drops each after its lint: a later round reads the file again.
     texts: Vec<Option<String>>,
     /// Files whose text names websockets and `path` (a handler that is only likely when no
     /// module calls `serve()`): kept apart from the text, which may be gone by then.
@@ -101,15 +101,10 @@ impl Project {
         }
     }
 
-    /// Takes the members' texts out: for the first look, which gives back those it keeps
-    /// ([`give_back`](Self::give_back)), and for the per-file stage, which needs each once.
+    /// Takes the members' texts out, for the first look (which drops each after its lint).
     pub fn take_texts(&mut self) -> Vec<Option<String>> {
-        std::mem::take(&mut self.texts)
-    }
-
-    /// The texts the first look kept, by id (`None` for those it dropped).
-    pub fn give_back(&mut self, texts: Vec<Option<String>>) {
-        self.texts = texts;
+        let n = self.texts.len();
+        std::mem::replace(&mut self.texts, vec![None; n])
     }
 
     /// A new text for a project file (an edited buffer): the next [`propagate`](Self::propagate)

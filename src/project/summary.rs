@@ -126,9 +126,12 @@ pub struct CallRef {
 }
 
 /// The index looks these lists up by binary search.
+/// Summaries live until the end of the run, one per project file: the lists keep no spare
+/// capacity (before dedup they held every duplicate).
 fn sorted_unique<T: Ord>(mut items: Vec<T>) -> Vec<T> {
     items.sort_unstable();
     items.dedup();
+    items.shrink_to_fit();
     items
 }
 
@@ -238,40 +241,7 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
     summary.exports.sort();
     summary.offers = offers(module, model);
     served_parameters(text, module, model, &mut summary.offers);
-    summary.shrink_to_fit();
     summary
-}
-
-impl Summary {
-    /// Summaries live until the end of the run, one per project file: no spare capacity
-    /// (the sorted lists held every duplicate before they were deduplicated).
-    fn shrink_to_fit(&mut self) {
-        let Summary {
-            served,
-            calls,
-            call_targets,
-            class_attributes,
-            exports,
-            serves: _,
-            offers,
-            callees,
-            references,
-            passes,
-            local_others,
-            handed,
-        } = self;
-        served.shrink_to_fit();
-        calls.shrink_to_fit();
-        call_targets.shrink_to_fit();
-        class_attributes.shrink_to_fit();
-        exports.shrink_to_fit();
-        offers.shrink_to_fit();
-        callees.shrink_to_fit();
-        references.shrink_to_fit();
-        passes.shrink_to_fit();
-        local_others.shrink_to_fit();
-        handed.shrink_to_fit();
-    }
 }
 
 /// The returns, `connect()` reaches and websockets bases of the module's top-level functions,
