@@ -111,7 +111,7 @@ impl Project {
     /// re-reads it. The import graph is not re-derived: the caller rebuilds the project when
     /// the file's imports change.
     pub fn set_text(&mut self, id: u32, text: String) {
-        match text.contains("websockets") && text.contains("path") {
+        match scan::mentions_path(&text) {
             true => self.mentions_path.insert(id),
             false => self.mentions_path.remove(&id),
         };

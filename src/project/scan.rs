@@ -45,7 +45,7 @@ impl Scan {
             serves_parameter: text.contains("serve(") && text.contains("def "),
             may_define_connection: contains(&["self.", "return ", "class "])
                 && contains(&["connect(", "Protocol", "Connect"]),
-            mentions_path: text.contains("websockets") && text.contains("path"),
+            mentions_path: mentions_path(text),
         }
     }
 
@@ -76,6 +76,11 @@ impl Scan {
         }
         out
     }
+}
+
+/// [`Scan::mentions_path`] of a text.
+pub fn mentions_path(text: &str) -> bool {
+    text.contains("websockets") && text.contains("path")
 }
 
 /// The modules a file's imports name ([`Scan::modules`] of the text).
