@@ -278,7 +278,11 @@ pub fn check<'a>(
         rules,
         expr_rules: ExprRules::new(rules),
     };
-    walker.visit_body(&module.body);
+    for (i, stmt) in module.body.iter().enumerate() {
+        if !model.focus.skips(i) {
+            walker.visit_stmt(stmt);
+        }
+    }
     checker.diagnostics.into_inner()
 }
 
@@ -453,6 +457,16 @@ pub trait Rule: Sync {
     /// Called for every function definition and lambda (after `stmt` / `expr` for that node):
     /// the rules about callbacks given to `serve()` look at both alike.
     fn callable(&self, _checker: &Checker, _callable: Callable) {}
+
+    /// Which top-level functions and classes this rule needs to see when they name nothing
+    /// that leads to websockets (`semantic::focus`): `None`, every one (the default, always
+    /// correct); `Some(needles)`, those whose text contains one of these substrings. A rule
+    /// whose every finding goes through a websockets name (an import, an inferred connection, a
+    /// callable given to `serve()`, a websockets class) gives `Some(&[])`; a rule that also
+    /// reports by a heuristic lists what the heuristic reacts to (WS001: `fail_connection`).
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        None
+    }
 }
 
 /// The expressions a rule's `expr` hook reacts to (see `Rule::interest`).

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::discover::{self, DiscoverOptions, Found};
 use crate::message::Message;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Prefilter, UnitNeedles};
 use crate::project::{self, Project};
 use crate::rules::{self, builtin, Rule};
 use crate::settings::Settings;
@@ -58,6 +58,8 @@ pub struct Context<'s> {
     pub settings: &'s Settings,
     pub rules: Vec<&'static dyn Rule>,
     pub prefilter: Prefilter,
+    /// Which top-level definitions the rules need even when they name nothing from websockets.
+    pub unit_needles: UnitNeedles,
     pub mode: Mode,
     /// Keep each file's text in its messages (for reports that show source snippets).
     pub keep_sources: bool,
@@ -76,6 +78,7 @@ impl<'s> Context<'s> {
             .collect();
         Context {
             prefilter: Prefilter::new(&settings.rules),
+            unit_needles: UnitNeedles::new(rules.iter().map(|r| r.unit_needles())),
             settings,
             rules,
             mode,

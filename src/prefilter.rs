@@ -48,6 +48,56 @@ impl Prefilter {
     }
 }
 
+/// The rule needles for which a top-level statement that names nothing leading to websockets
+/// is still walked (`Rule::unit_needles`, `semantic::focus`).
+pub struct UnitNeedles {
+    /// `None`: some enabled rule needs every statement, so nothing is skipped.
+    needles: Option<Vec<memmem::Finder<'static>>>,
+}
+
+impl UnitNeedles {
+    /// From each enabled rule's `unit_needles`.
+    pub fn new(lists: impl IntoIterator<Item = Option<&'static [&'static str]>>) -> UnitNeedles {
+        let mut needles: Vec<&'static str> = Vec::new();
+        for list in lists {
+            let Some(list) = list else {
+                return UnitNeedles { needles: None };
+            };
+            for needle in list {
+                if !needles.contains(needle) {
+                    needles.push(needle);
+                }
+            }
+        }
+        UnitNeedles {
+            needles: Some(
+                needles
+                    .iter()
+                    .map(|n| memmem::Finder::new(n.as_bytes()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// May statements be skipped at all?
+    pub fn focused(&self) -> bool {
+        self.needles.is_some()
+    }
+
+    /// Where the needles start in `text` (a few SIMD scans of the file).
+    pub fn offsets(&self, text: &str) -> Vec<usize> {
+        let Some(needles) = &self.needles else {
+            return Vec::new();
+        };
+        let mut offsets: Vec<usize> = needles
+            .iter()
+            .flat_map(|n| n.find_iter(text.as_bytes()))
+            .collect();
+        offsets.sort_unstable();
+        offsets
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use crate::fix::{self, GroupDecisions, Linted};
 use crate::message::Message;
 use crate::project::{FileProject, Project, Summary};
 use crate::registry::builtin;
-use crate::semantic::SemanticModel;
+use crate::semantic::{focus, SemanticModel};
 use crate::source::{DecodeError, Locator, SourceText};
 use crate::write::{self, Stamp};
 
@@ -521,9 +521,15 @@ pub(super) fn lint(
         .collect();
     let parses = diagnostics.is_empty();
     let module = parsed.syntax();
+    let input = focus::Input {
+        text,
+        tokens: parsed.tokens(),
+        needles: context.unit_needles.offsets(text),
+    };
+    let focus = context.unit_needles.focused().then_some(&input);
     let model = match project {
-        Some(p) => SemanticModel::build_in(module, p.module, Some(p.facts)),
-        None => SemanticModel::build(module),
+        Some(p) => SemanticModel::build_focused(module, p.module, Some(p.facts), focus),
+        None => SemanticModel::build_focused(module, None, None, focus),
     };
     if let Some((p, summaries)) = project.and_then(|p| Some((p, p.summaries?))) {
         let summary = crate::project::summary::summarize(text, module, &model);
@@ -578,6 +584,62 @@ fn clamp(range: TextRange, len: usize) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prefilter::UnitNeedles;
+    use crate::settings::{FailConnectionStyle, Settings, Target};
+
+    /// Skipping the top-level statements that name nothing leading to websockets
+    /// (`semantic::focus`) changes no finding and no fix: every Python fixture of the
+    /// repository, every rule on, linted with the focus and with every statement walked.
+    #[test]
+    fn the_focus_changes_no_finding_of_any_fixture() {
+        let settings = Settings {
+            rules: crate::rules::all_metas().collect(),
+            target: Target {
+                version: crate::rules::Version::LATEST,
+                reason: String::new(),
+            },
+            fail_connection_style: FailConnectionStyle::Close,
+            fix_applicability: crate::diagnostic::Applicability::Unsafe,
+            unused_noqa: true,
+            per_file_ignores: Default::default(),
+            src: Vec::new(),
+        };
+        let focused = Context::new(&settings, Mode::Check);
+        assert!(
+            focused.unit_needles.focused(),
+            "a rule needs every statement"
+        );
+        let mut whole = Context::new(&settings, Mode::Check);
+        whole.unit_needles = UnitNeedles::new([None]);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let (mut files, mut skipped) = (0, 0);
+        for entry in walkdir::WalkDir::new(&root) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_none_or(|e| e != "py") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let seen =
+                |context: &Context| format!("{:?}", lint_buffer(&path, &text, context).diagnostics);
+            assert_eq!(seen(&focused), seen(&whole), "{}", path.display());
+            let parsed = ruff_python_parser::parse_unchecked_source(&text, PySourceType::Python);
+            let input = focus::Input {
+                text: &text,
+                tokens: parsed.tokens(),
+                needles: focused.unit_needles.offsets(&text),
+            };
+            let model = SemanticModel::build_focused(parsed.syntax(), None, None, Some(&input));
+            skipped += model.focus.skipped();
+            files += 1;
+        }
+        // The comparison means something only if the fixtures give the focus work.
+        assert!(
+            files > 300 && skipped > 100,
+            "{files} files, {skipped} skipped"
+        );
+    }
 
     #[test]
     fn a_first_look_lint_is_kept_only_for_the_bytes_it_linted() {

@@ -67,6 +67,11 @@ impl Rule for FailConnection {
         &META
     }
 
+    // `is_plausible_receiver`: `x.fail_connection` on an unknown receiver, websockets imported.
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["fail_connection"])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|name| name == "fail_connection")
     }

@@ -31,6 +31,10 @@ impl Rule for ConnectionOpenClosed {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|name| matches!(name, "open" | "closed"))
     }

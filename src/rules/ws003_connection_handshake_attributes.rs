@@ -42,6 +42,10 @@ impl Rule for ConnectionHandshakeAttributes {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|name| RENAMES.iter().any(|(old, _)| *old == name))
     }

@@ -68,6 +68,10 @@ impl Rule for ConnectionAddressAttributes {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|name| ATTRIBUTES.iter().any(|a| a.name == name))
     }

@@ -220,6 +220,10 @@ impl Rule for PrivateConnectionInternals {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|name| internal(name).is_some())
     }

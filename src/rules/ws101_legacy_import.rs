@@ -44,6 +44,10 @@ impl Rule for LegacyImport {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|_| true)
     }

@@ -50,6 +50,10 @@ impl Rule for LegacyConnectionClass {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         // Others: string annotations (`ws: "WebSocketClientProtocol"`).
         Interest {

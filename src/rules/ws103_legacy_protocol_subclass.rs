@@ -40,6 +40,10 @@ impl Rule for LegacyProtocolSubclass {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

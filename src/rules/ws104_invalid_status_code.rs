@@ -45,6 +45,10 @@ impl Rule for InvalidStatusCode {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NAMES_AND_ATTRIBUTES
     }

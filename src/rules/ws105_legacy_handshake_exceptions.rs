@@ -102,6 +102,10 @@ impl Rule for LegacyHandshakeExceptions {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NAMES_AND_ATTRIBUTES
     }

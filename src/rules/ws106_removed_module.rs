@@ -92,6 +92,10 @@ impl Rule for RemovedModule {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::attributes(|_| true)
     }

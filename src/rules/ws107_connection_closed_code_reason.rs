@@ -39,6 +39,10 @@ impl Rule for ConnectionClosedCodeReason {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

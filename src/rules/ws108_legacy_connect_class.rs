@@ -69,6 +69,10 @@ impl Rule for LegacyConnectClass {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         let Stmt::ClassDef(class) = stmt else { return };
         for base in class.bases() {

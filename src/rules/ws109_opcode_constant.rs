@@ -54,6 +54,10 @@ impl Rule for OpcodeConstant {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         if let Stmt::ImportFrom(import) = stmt {
             from_import(checker, import);

@@ -95,6 +95,10 @@ impl Rule for LegacyOnlyName {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         let Stmt::ImportFrom(import) = stmt else {
             return;

@@ -47,6 +47,10 @@ impl Rule for ServeExtraHeaders {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

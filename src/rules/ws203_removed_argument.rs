@@ -55,6 +55,10 @@ impl Rule for RemovedArgument {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

@@ -39,6 +39,10 @@ impl Rule for BasicAuthProtocolFactory {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

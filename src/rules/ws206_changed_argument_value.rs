@@ -37,6 +37,10 @@ impl Rule for ChangedArgumentValue {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

@@ -34,6 +34,12 @@ impl Rule for HandlerPathParameter {
         &META
     }
 
+    // `likely_handler`: a module-level `async def f(websocket, path)`, served by no `serve()`
+    // (`async` is rarer than `path`, and every such handler has both).
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["async"])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

@@ -41,6 +41,10 @@ impl Rule for ProcessRequestSignature {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

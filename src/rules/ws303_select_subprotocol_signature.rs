@@ -60,6 +60,10 @@ impl Rule for SelectSubprotocolSignature {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

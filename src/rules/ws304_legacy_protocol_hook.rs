@@ -82,6 +82,10 @@ impl Rule for LegacyProtocolHook {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

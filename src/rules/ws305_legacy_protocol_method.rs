@@ -38,6 +38,10 @@ impl Rule for LegacyProtocolMethod {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         let Stmt::FunctionDef(def) = stmt else { return };
         let name = def.name.as_str();

@@ -30,6 +30,10 @@ impl Rule for ConcurrentRecvRuntimeError {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

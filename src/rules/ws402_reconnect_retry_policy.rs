@@ -31,6 +31,10 @@ impl Rule for ReconnectRetryPolicy {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::NONE
     }

@@ -32,6 +32,10 @@ impl Rule for SubprotocolNegotiationDefault {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         Interest::CALLS
     }

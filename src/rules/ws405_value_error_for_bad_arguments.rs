@@ -34,6 +34,10 @@ impl Rule for ValueErrorForBadArguments {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         let Stmt::Try(try_) = stmt else { return };
         if !calls_websockets(checker, &try_.body) {

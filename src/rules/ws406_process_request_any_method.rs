@@ -32,6 +32,10 @@ impl Rule for ProcessRequestAnyMethod {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn callable(&self, checker: &Checker, callable: Callable) {
         let served = serving_as_keyword(checker, callable.range(), "process_request");
         if served.is_empty() || !any_new(&served) {

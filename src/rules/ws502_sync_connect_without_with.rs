@@ -32,6 +32,10 @@ impl Rule for SyncConnectWithoutWith {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         // Calls only: the hook returns at once for anything else.
         Interest::CALLS

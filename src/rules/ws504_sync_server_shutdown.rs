@@ -31,6 +31,11 @@ impl Rule for SyncServerShutdown {
         &META
     }
 
+    // A module-level `with serve(...) as server` is in the vocabulary: the `serve()` binds it.
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         // Calls only: the hook returns at once for anything else.
         Interest::CALLS

@@ -41,6 +41,10 @@ impl Rule for SyncConnectionSubclass {
         &META
     }
 
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         let Stmt::ClassDef(class) = stmt else { return };
         let Some(base) = class.bases().iter().find_map(|b| {

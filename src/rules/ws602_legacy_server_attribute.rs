@@ -112,6 +112,11 @@ impl Rule for LegacyServerAttribute {
         &META
     }
 
+    // A module-level server (`s = serve(...)`) is in the vocabulary: the `serve()` binds it.
+    fn unit_needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+
     fn interest(&self) -> Interest {
         // Attributes only: the hook returns at once for anything else.
         Interest::attributes(|name| TABLE.iter().any(|e| e.name == name))

@@ -285,6 +285,11 @@ impl<'a> Bindings<'a> {
         matches!(expr, Expr::Name(n) if self.reference(n.range) == Some(Some(id)))
     }
 
+    /// Every read of the file in source order: its range, the name, what it refers to.
+    pub fn reads_by_position(&self) -> &[(TextRange, &'a str, Option<BindingId>)] {
+        &self.reads_by_position
+    }
+
     /// The reads inside `range` (an expression of the file).
     pub fn reads_in(
         &self,

@@ -157,6 +157,11 @@ impl Imports {
         imports
     }
 
+    /// Does a websockets star import without a table leave every unbound name open?
+    pub fn has_open_star(&self) -> bool {
+        !self.star_modules.is_empty()
+    }
+
     /// Could `name` be bound by an import of this file? (Cheap: two bit tests.)
     fn may_be_import(&self, name: &str) -> bool {
         self.first_bytes & first_byte_bit(name) != 0 && self.lengths & length_bit(name) != 0

@@ -20,6 +20,7 @@ use super::connections::{annotated_connection, created_connection, legacy_origin
 use super::connections::{Connection, Evidence};
 use super::definitions::Definitions;
 use super::external::{function_named, ExternalFacts};
+use super::focus::Focus;
 use super::imports::Imports;
 use super::scope::ClassKey;
 
@@ -72,6 +73,7 @@ enum CollectionKey<'a> {
 impl<'a> Connections<'a> {
     pub fn infer(
         body: &'a [Stmt],
+        focus: &Focus,
         bindings: &Bindings<'a>,
         imports: &Imports,
         defs: &Definitions<'a>,
@@ -107,7 +109,12 @@ impl<'a> Connections<'a> {
                 classes: Vec::new(),
                 functions: Vec::new(),
             };
-            walker.visit_body(body);
+            for (i, stmt) in body.iter().enumerate() {
+                if !focus.skips(i) {
+                    walker.visit_stmt(stmt);
+                    walker.narrow_after(stmt, &body[i + 1..]);
+                }
+            }
             connections.carry_over_none(bindings);
             connections.parameters_from_calls(bindings);
             let after = (

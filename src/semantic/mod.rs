@@ -11,6 +11,7 @@ pub mod classes;
 pub mod connections;
 pub mod definitions;
 pub mod external;
+pub mod focus;
 pub mod forwarding;
 pub mod imports;
 pub mod inference;
@@ -40,6 +41,8 @@ pub struct SemanticModel<'a> {
     pub connections: inference::Connections<'a>,
     /// What other modules of the project establish about this one.
     pub external: Option<&'a ExternalFacts>,
+    /// The top-level statements the inference skipped, and the rules skip.
+    pub focus: focus::Focus,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -55,12 +58,31 @@ impl<'a> SemanticModel<'a> {
         name: Option<&ModuleName>,
         external: Option<&'a ExternalFacts>,
     ) -> SemanticModel<'a> {
+        SemanticModel::build_focused(module, name, external, None)
+    }
+
+    /// [`SemanticModel::build_in`], with the inference (and the checker after it) skipping the
+    /// top-level definitions that cannot involve websockets ([`focus`]); `None`: skip nothing.
+    pub fn build_focused(
+        module: &'a ModModule,
+        name: Option<&ModuleName>,
+        external: Option<&'a ExternalFacts>,
+        focus: Option<&focus::Input>,
+    ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
         let imports = Imports::from_bindings(&bindings, module);
         let mut definitions = Definitions::collect(&module.body, &imports, external);
         definitions.forward_handlers(&module.body, &bindings, &imports);
+        // Facts from other modules name this module's definitions: walk it whole.
+        let focus = match focus {
+            Some(input) if external.is_none_or(ExternalFacts::is_empty) => {
+                focus::Focus::of(&module.body, &bindings, &imports, input)
+            }
+            _ => focus::Focus::everything(),
+        };
         let connections = inference::Connections::infer(
             &module.body,
+            &focus,
             &bindings,
             &imports,
             &definitions,
@@ -72,10 +94,10 @@ impl<'a> SemanticModel<'a> {
             definitions,
             connections,
             external,
+            focus,
         }
     }
 
-    /// The qualified websockets name an expression refers to, if any.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
         self.imports.resolve(expr)
     }

@@ -1,0 +1,384 @@
+//! Which top-level statements of a file can involve websockets. The connection inference and
+//! the rules walk only those: in a big module with a few websockets uses, most top-level
+//! functions, classes and data tables name nothing that leads to websockets, and walking them
+//! was most of the work of a check.
+//!
+//! A top-level statement is relevant when one of its identifiers (names, attribute and
+//! parameter names, the words of strings other than long docstrings, so string annotations
+//! too) is in the file's vocabulary: the names websockets imports bind and the word
+//! `websockets`, grown by every relevant statement with the module-level names it binds or
+//! reads (not imports). So a helper that relevant code calls with a connection, a class that
+//! derives from a relevant class or is instantiated by relevant code, a module-level pool that
+//! relevant code fills, the `with serve(...) as server` target, are all walked; `os.path` or
+//! a parameter that happens to be named like a module-level function pull nothing in. A method
+//! or attribute is reached through its class, whose name the code that uses it reads (`C()`,
+//! `x: C`): an attribute name alone tells nothing about its object. A statement whose text
+//! contains a needle of a rule's heuristic (WS001's `fail_connection` on any receiver,
+//! `Rule::unit_needles`) is relevant too, and import statements are always walked.
+//!
+//! What still sees the whole file: the bindings, the definitions (`serve()` calls, classes,
+//! methods), the checker's calls by name, the fixes' import placement and the project summary
+//! (the calls other modules' facts must not miss). A file with a websockets star import whose
+//! names are not tabled, or with facts from other modules of its project, is walked whole.
+//! `pipeline::file`'s tests lint every fixture with and without the focus.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_python_ast::token::{Token, TokenKind};
+use ruff_python_ast::Stmt;
+use ruff_text_size::{Ranged, TextSize};
+
+use super::bindings::{Binding, BindingKind, Bindings, ScopeId};
+use super::imports::{is_websockets, Imports};
+
+/// Triple-quoted strings up to this length are read for identifiers like the others (string
+/// annotations, `getattr` names); longer ones are docstrings.
+const SHORT_STRING: usize = 200;
+
+/// What [`Focus::of`] reads besides the model: the text, its tokens, and where the needles of
+/// the enabled rules' heuristics start in the text (`Rule::unit_needles`, sorted).
+pub struct Input<'t> {
+    pub text: &'t str,
+    pub tokens: &'t [Token],
+    pub needles: Vec<usize>,
+}
+
+/// The top-level statements the inference and the rules skip.
+#[derive(Debug, Default)]
+pub struct Focus {
+    /// By index in the module body; empty when nothing is skipped.
+    skipped: Vec<bool>,
+}
+
+impl Focus {
+    /// Nothing skipped.
+    pub fn everything() -> Focus {
+        Focus::default()
+    }
+
+    /// Is the top-level statement at `index` of the module body skipped?
+    pub fn skips(&self, index: usize) -> bool {
+        self.skipped.get(index).copied().unwrap_or(false)
+    }
+
+    /// How many top-level statements are skipped.
+    pub fn skipped(&self) -> usize {
+        self.skipped.iter().filter(|s| **s).count()
+    }
+
+    pub fn of(body: &[Stmt], bindings: &Bindings, imports: &Imports, input: &Input) -> Focus {
+        if imports.has_open_star() {
+            return Focus::everything(); // any unbound name may come from websockets
+        }
+        let words = Words::of(body, input);
+        let stmt_of = |offset: TextSize| {
+            let i = body.partition_point(|s| s.end() <= offset);
+            (i < body.len() && body[i].start() <= offset).then_some(i)
+        };
+        let mut seeds: Vec<&str> = vec!["websockets"];
+        // What each statement adds to the vocabulary once it is relevant: the module-level
+        // names it binds (functions, classes, variables; not imports) and those it reads. A
+        // method or attribute is reached through its class's name (`C()`, `x: C`), which is
+        // module-level; a parameter or local named like a module-level name adds nothing.
+        let mut grows: Vec<Vec<&str>> = vec![Vec::new(); body.len()];
+        let defines = |binding: &Binding| {
+            binding.scope == ScopeId::MODULE && !matches!(binding.kind, BindingKind::Import(_))
+        };
+        for (_, binding) in bindings.all() {
+            if let BindingKind::Import(import) = &binding.kind {
+                if is_websockets(&import.qualified) {
+                    seeds.push(binding.name);
+                }
+            } else if let Some(i) = stmt_of(binding.range.start()).filter(|_| defines(binding)) {
+                grows[i].push(binding.name);
+            }
+        }
+        for (range, name, id) in bindings.reads_by_position() {
+            let reads_definition = id.is_some_and(|id| defines(bindings.binding(id)));
+            if let Some(i) = stmt_of(range.start()).filter(|_| reads_definition) {
+                grows[i].push(name);
+            }
+        }
+        let mut could_be: HashSet<&str> = seeds.iter().copied().collect();
+        for grow in &mut grows {
+            grow.sort_unstable();
+            grow.dedup();
+            could_be.extend(grow.iter().copied());
+        }
+        // Which statements mention each word that can be in the vocabulary.
+        let mut mentioned_by: HashMap<&str, Vec<u32>> = HashMap::default();
+        for (stmt, word) in words.words {
+            if could_be.contains(word) {
+                let by = mentioned_by.entry(word).or_default();
+                if by.last() != Some(&stmt) {
+                    by.push(stmt);
+                }
+            }
+        }
+        let mut relevant = vec![false; body.len()];
+        let mut statements: Vec<u32> = input
+            .needles
+            .iter()
+            .filter_map(|offset| Some(stmt_of(TextSize::new(*offset as u32))? as u32))
+            .collect();
+        statements.dedup();
+        let mut vocabulary: HashSet<&str> = seeds.iter().copied().collect();
+        let mut words_queue: Vec<&str> = seeds;
+        // A worklist over words and statements: each is taken once, so this is linear in the
+        // file however long the chain of definitions that pull each other in.
+        loop {
+            if let Some(i) = statements.pop() {
+                if std::mem::replace(&mut relevant[i as usize], true) {
+                    continue;
+                }
+                for word in &grows[i as usize] {
+                    if vocabulary.insert(word) {
+                        words_queue.push(word);
+                    }
+                }
+            } else if let Some(word) = words_queue.pop() {
+                if let Some(by) = mentioned_by.get(word) {
+                    statements.extend(by.iter().filter(|i| !relevant[**i as usize]));
+                }
+            } else {
+                break;
+            }
+        }
+        // Import statements are cheap, and always seen (the rules about imports need nothing
+        // else).
+        let skipped: Vec<bool> = body
+            .iter()
+            .zip(relevant)
+            .map(|(stmt, relevant)| {
+                !relevant && !stmt.is_import_stmt() && !stmt.is_import_from_stmt()
+            })
+            .collect();
+        if skipped.iter().any(|s| *s) {
+            Focus { skipped }
+        } else {
+            Focus::everything()
+        }
+    }
+}
+
+/// Every identifier of the file with the index of the top-level statement it is in.
+struct Words<'t> {
+    words: Vec<(u32, &'t str)>,
+}
+
+impl<'t> Words<'t> {
+    fn of(body: &[Stmt], input: &Input<'t>) -> Words<'t> {
+        let text = input.text;
+        let mut out = Words { words: Vec::new() };
+        let mut stmt = 0usize;
+        for token in input.tokens {
+            let kind = token.kind();
+            if kind.is_trivia() {
+                continue;
+            }
+            let range = token.range();
+            while stmt < body.len() && body[stmt].end() <= range.start() {
+                stmt += 1;
+            }
+            if stmt < body.len() && body[stmt].start() <= range.start() {
+                let index = stmt as u32;
+                match kind {
+                    TokenKind::Name => out.words.push((index, &text[range])),
+                    TokenKind::String
+                        if !token.is_triple_quoted_string()
+                            || range.len().to_usize() <= SHORT_STRING =>
+                    {
+                        out.words
+                            .extend(identifiers(&text[range]).map(|w| (index, w)));
+                    }
+                    _ if kind.is_soft_keyword() => out.words.push((index, &text[range])),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The identifier-like words of a string token's text: runs of ASCII letters, digits and
+/// underscores (and any non-ASCII byte) that do not start with a digit.
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            while at < bytes.len() && !word_byte(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && word_byte(bytes[at]) {
+                at += 1;
+            }
+            // Runs split at ASCII bytes only, so both ends are character boundaries.
+            if start < at && !bytes[start].is_ascii_digit() {
+                return Some(&text[start..at]);
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::builder;
+
+    /// The names of the top-level statements `Focus::of` skips in `source`, with rule needles
+    /// `needles`.
+    fn skipped(source: &str, needles: &[&str]) -> Vec<String> {
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let module = parsed.syntax();
+        let bindings = builder::build(module, None);
+        let imports = Imports::from_bindings(&bindings, module);
+        let mut offsets: Vec<usize> = needles
+            .iter()
+            .flat_map(|n| source.match_indices(n).map(|(i, _)| i))
+            .collect();
+        offsets.sort_unstable();
+        let input = Input {
+            text: source,
+            tokens: parsed.tokens(),
+            needles: offsets,
+        };
+        let focus = Focus::of(&module.body, &bindings, &imports, &input);
+        module
+            .body
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| focus.skips(*i))
+            .map(|(_, stmt)| match stmt {
+                Stmt::FunctionDef(def) => def.name.to_string(),
+                Stmt::ClassDef(class) => class.name.to_string(),
+                other => source[other.range()].to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn skips_definitions_that_name_nothing_leading_to_websockets() {
+        let source = r#"
+import os
+import websockets as w
+
+def unrelated(path):
+    return os.path.join(path, "x")
+
+async def dial(uri):
+    return await w.connect(uri)
+
+class Parser:
+    def parse(self, text):
+        return text.split()
+"#;
+        assert_eq!(skipped(source, &[]), ["unrelated", "Parser"]);
+    }
+
+    #[test]
+    fn follows_what_relevant_code_defines_and_calls() {
+        let source = r#"
+from websockets.legacy.client import connect, WebSocketClientProtocol
+
+POOL = []
+
+def close_all():
+    for ws in POOL:
+        ws.fail_connection()
+
+async def fill(uri):
+    ws = await connect(uri)
+    POOL.append(ws)
+    helper(ws)
+
+def helper(conn):
+    conn.send("hi")
+
+class Base(WebSocketClientProtocol):
+    pass
+
+class Derived(Base):
+    pass
+
+class Holder:
+    def start(self):
+        self.link = make()
+
+def make():
+    return connect("ws://x")
+
+def uses_link(holder: Holder):
+    return holder.link.open
+
+def unknown_holder(holder):
+    return holder.link.open
+
+def other():
+    return 1
+"#;
+        assert_eq!(skipped(source, &[]), ["unknown_holder", "other"]);
+    }
+
+    #[test]
+    fn follows_a_long_chain_of_definitions() {
+        let mut source = String::from("import websockets\n\ndef f0(ws):\n    websockets.x\n");
+        for i in 1..300 {
+            source.push_str(&format!("\ndef f{i}(ws):\n    f{}(ws)\n", i - 1));
+        }
+        source.push_str("\ndef alone():\n    pass\n");
+        assert_eq!(skipped(&source, &[]), ["alone"]);
+    }
+
+    #[test]
+    fn reads_string_annotations_and_rule_needles() {
+        let source = r#"
+import websockets.legacy.client as legacy
+
+def annotated(ws: "legacy.WebSocketClientProtocol"):
+    pass
+
+def heuristic(conn):
+    conn.fail_connection()
+
+def neither(conn):
+    conn.close()
+"#;
+        assert_eq!(skipped(source, &["fail_connection"]), ["neither"]);
+        assert_eq!(skipped(source, &[]), ["heuristic", "neither"]);
+    }
+
+    #[test]
+    fn walks_everything_with_an_open_websockets_star_import() {
+        let source = "from websockets.typing import *\n\ndef f():\n    pass\n";
+        assert!(skipped(source, &[]).is_empty());
+        // A star import with a table binds the names it lists, like any import.
+        let source = "from websockets.legacy.client import *\n\ndef f():\n    pass\n\n\
+                      def g(uri):\n    return connect(uri)\n";
+        assert_eq!(skipped(source, &[]), ["f"]);
+        // Another module's star import brings nothing from websockets.
+        let source = "from .util import *\nimport websockets\n\ndef f():\n    pass\n";
+        assert_eq!(skipped(source, &[]), ["f"]);
+        let source = "import websockets\n\ndef f():\n    pass\n";
+        assert_eq!(skipped(source, &[]), ["f"]);
+    }
+
+    #[test]
+    fn decorators_belong_to_their_definition() {
+        let source = r#"
+import websockets
+
+@websockets.something
+def decorated():
+    pass
+
+@other
+def plain():
+    pass
+"#;
+        assert_eq!(skipped(source, &[]), ["plain"]);
+    }
+}
