@@ -70,11 +70,7 @@ impl Focus {
         if imports.has_open_star() {
             return Focus::everything(); // any unbound name may come from websockets
         }
-        let words = Words::of(body, input);
-        let stmt_of = |offset: TextSize| {
-            let i = body.partition_point(|s| s.end() <= offset);
-            (i < body.len() && body[i].start() <= offset).then_some(i)
-        };
+        let mut locate = Locate { body, last: 0 };
         let mut seeds: Vec<&str> = vec!["websockets"];
         // What each statement adds to the vocabulary once it is relevant: the module-level
         // names it binds (functions, classes, variables; not imports) and those it reads. A
@@ -89,37 +85,36 @@ impl Focus {
                 if is_websockets(&import.qualified) {
                     seeds.push(binding.name);
                 }
-            } else if let Some(i) = stmt_of(binding.range.start()).filter(|_| defines(binding)) {
-                grows[i].push(binding.name);
-            }
-        }
-        for (range, name, id) in bindings.reads_by_position() {
-            let reads_definition = id.is_some_and(|id| defines(bindings.binding(id)));
-            if let Some(i) = stmt_of(range.start()).filter(|_| reads_definition) {
-                grows[i].push(name);
-            }
-        }
-        let mut could_be: HashSet<&str> = seeds.iter().copied().collect();
-        for grow in &mut grows {
-            grow.sort_unstable();
-            grow.dedup();
-            could_be.extend(grow.iter().copied());
-        }
-        // Which statements mention each word that can be in the vocabulary.
-        let mut mentioned_by: HashMap<&str, Vec<u32>> = HashMap::default();
-        for (stmt, word) in words.words {
-            if could_be.contains(word) {
-                let by = mentioned_by.entry(word).or_default();
-                if by.last() != Some(&stmt) {
-                    by.push(stmt);
+            } else if defines(binding) {
+                if let Some(i) = locate.statement(binding.range.start()) {
+                    grows[i].push(binding.name);
                 }
             }
         }
+        for (range, name, id) in bindings.reads_by_position() {
+            if id.is_some_and(|id| defines(bindings.binding(id))) {
+                if let Some(i) = locate.statement(range.start()) {
+                    grows[i].push(name);
+                }
+            }
+        }
+        let mut could_be = Words::default();
+        for word in &seeds {
+            could_be.insert(word);
+        }
+        for grow in &mut grows {
+            grow.sort_unstable();
+            grow.dedup();
+            for word in grow.iter() {
+                could_be.insert(word);
+            }
+        }
+        let mentioned_by = mentions(body, input, &could_be);
         let mut relevant = vec![false; body.len()];
         let mut statements: Vec<u32> = input
             .needles
             .iter()
-            .filter_map(|offset| Some(stmt_of(TextSize::new(*offset as u32))? as u32))
+            .filter_map(|offset| Some(locate.statement(TextSize::new(*offset as u32))? as u32))
             .collect();
         statements.dedup();
         let mut vocabulary: HashSet<&str> = seeds.iter().copied().collect();
@@ -161,43 +156,94 @@ impl Focus {
     }
 }
 
-/// Every identifier of the file with the index of the top-level statement it is in.
+/// The top-level statement at an offset; offsets asked in increasing order are found without
+/// a search.
+struct Locate<'b> {
+    body: &'b [Stmt],
+    last: usize,
+}
+
+impl Locate<'_> {
+    fn statement(&mut self, offset: TextSize) -> Option<usize> {
+        let body = self.body;
+        let contains = |i: usize| body[i].start() <= offset && offset < body[i].end();
+        let i = [self.last, self.last + 1]
+            .into_iter()
+            .find(|&i| i < body.len() && contains(i))
+            .or_else(|| {
+                let i = body.partition_point(|s| s.end() <= offset);
+                (i < body.len() && body[i].start() <= offset).then_some(i)
+            })?;
+        self.last = i;
+        Some(i)
+    }
+}
+
+/// A set of words with a test that rejects most other identifiers without hashing them (one
+/// bit per first byte and per length).
+#[derive(Default)]
 struct Words<'t> {
-    words: Vec<(u32, &'t str)>,
+    set: HashSet<&'t str>,
+    first_bytes: u128,
+    lengths: u64,
 }
 
 impl<'t> Words<'t> {
-    fn of(body: &[Stmt], input: &Input<'t>) -> Words<'t> {
-        let text = input.text;
-        let mut out = Words { words: Vec::new() };
-        let mut stmt = 0usize;
-        for token in input.tokens {
-            let kind = token.kind();
-            if kind.is_trivia() {
-                continue;
-            }
-            let range = token.range();
-            while stmt < body.len() && body[stmt].end() <= range.start() {
-                stmt += 1;
-            }
-            if stmt < body.len() && body[stmt].start() <= range.start() {
-                let index = stmt as u32;
-                match kind {
-                    TokenKind::Name => out.words.push((index, &text[range])),
-                    TokenKind::String
-                        if !token.is_triple_quoted_string()
-                            || range.len().to_usize() <= SHORT_STRING =>
-                    {
-                        out.words
-                            .extend(identifiers(&text[range]).map(|w| (index, w)));
-                    }
-                    _ if kind.is_soft_keyword() => out.words.push((index, &text[range])),
-                    _ => {}
-                }
+    fn bits(word: &str) -> (u128, u64) {
+        let first = word.as_bytes().first().map_or(0, |b| (*b).min(127));
+        (1 << first, 1 << word.len().min(63))
+    }
+
+    fn insert(&mut self, word: &'t str) {
+        let (first, length) = Words::bits(word);
+        self.first_bytes |= first;
+        self.lengths |= length;
+        self.set.insert(word);
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        let (first, length) = Words::bits(word);
+        self.first_bytes & first != 0 && self.lengths & length != 0 && self.set.contains(word)
+    }
+}
+
+/// For each word of `could_be`, the top-level statements whose identifiers (names, attribute
+/// and parameter names, soft keywords, the words of strings but long docstrings) include it.
+fn mentions<'t>(body: &[Stmt], input: &Input<'t>, could_be: &Words) -> HashMap<&'t str, Vec<u32>> {
+    let text = input.text;
+    let mut mentioned_by: HashMap<&'t str, Vec<u32>> = HashMap::default();
+    let mut mention = |stmt: u32, word: &'t str| {
+        if could_be.contains(word) {
+            let by = mentioned_by.entry(word).or_default();
+            if by.last() != Some(&stmt) {
+                by.push(stmt);
             }
         }
-        out
+    };
+    let mut stmt = 0usize;
+    for token in input.tokens {
+        let kind = token.kind();
+        let is_string = kind == TokenKind::String;
+        if !(kind == TokenKind::Name || is_string || kind.is_soft_keyword()) {
+            continue;
+        }
+        let range = token.range();
+        while stmt < body.len() && body[stmt].end() <= range.start() {
+            stmt += 1;
+        }
+        if stmt == body.len() || range.start() < body[stmt].start() {
+            continue;
+        }
+        let index = stmt as u32;
+        if !is_string {
+            mention(index, &text[range]);
+        } else if !token.is_triple_quoted_string() || range.len().to_usize() <= SHORT_STRING {
+            for word in identifiers(&text[range]) {
+                mention(index, word);
+            }
+        }
     }
+    mentioned_by
 }
 
 /// The identifier-like words of a string token's text: runs of ASCII letters, digits and
