@@ -39,10 +39,10 @@ impl Scan {
     /// Over-approximates (a line inside a string counts too), never misses an import at the
     /// start of a line.
     pub fn of(text: &str) -> Scan {
-        let contains = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+        let contains = |needles: &[&str]| needles.iter().any(|n| has(text, n));
         Scan {
             imports: imports(text),
-            serves_parameter: text.contains("serve(") && text.contains("def "),
+            serves_parameter: has(text, "serve(") && has(text, "def "),
             may_define_connection: contains(&["self.", "return ", "class "])
                 && contains(&["connect(", "Protocol", "Connect"]),
             mentions_path: mentions_path(text),
@@ -80,7 +80,13 @@ impl Scan {
 
 /// [`Scan::mentions_path`] of a text.
 pub fn mentions_path(text: &str) -> bool {
-    text.contains("websockets") && text.contains("path")
+    has(text, "websockets") && has(text, "path")
+}
+
+/// `text.contains(needle)` by SIMD search: each test here reads every byte of every seed of a
+/// run (`str::contains` took 1.4% of a check of all-relevant's pip/).
+fn has(text: &str, needle: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
 }
 
 /// The modules a file's imports name ([`Scan::modules`] of the text).
