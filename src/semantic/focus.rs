@@ -117,8 +117,14 @@ impl Focus {
             .filter_map(|offset| Some(locate.statement(TextSize::new(*offset as u32))? as u32))
             .collect();
         statements.dedup();
-        let mut vocabulary: HashSet<&str> = seeds.iter().copied().collect();
-        let mut words_queue: Vec<&str> = seeds;
+        // Each word enters the queue once (a name bound by many imports is one seed).
+        let mut vocabulary: HashSet<&str> = HashSet::default();
+        let mut words_queue: Vec<&str> = Vec::new();
+        for seed in seeds {
+            if vocabulary.insert(seed) {
+                words_queue.push(seed);
+            }
+        }
         // A worklist over words and statements: each is taken once, so this is linear in the
         // file however long the chain of definitions that pull each other in.
         loop {
@@ -376,6 +382,18 @@ def other():
             source.push_str(&format!("\ndef f{i}(ws):\n    f{}(ws)\n", i - 1));
         }
         source.push_str("\ndef alone():\n    pass\n");
+        assert_eq!(skipped(&source, &[]), ["alone"]);
+    }
+
+    #[test]
+    fn many_imports_of_one_name_are_one_word() {
+        // The same function many times over, each with its own `import websockets` (a queue
+        // entry per import made this quadratic: benches/growth.py, "repeated fns").
+        let mut source = String::new();
+        for _ in 0..2_000 {
+            source.push_str("def f(ws):\n    import websockets\n    ws.x()\n");
+        }
+        source.push_str("def alone():\n    pass\n");
         assert_eq!(skipped(&source, &[]), ["alone"]);
     }
 
