@@ -177,6 +177,12 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
     if !new.lines().any(|l| too_long(l) && !old_long.contains(l)) {
         return Vec::new();
     }
+    // Only the lines between the common first and last lines are compared: a fix loop's
+    // texts differ in a few places, and a line diff of the whole file (hashing every line) was
+    // a third of the layout's cost.
+    let (prefix, suffix) = common_lines(old, new);
+    let (old, new_whole) = (&old[prefix..old.len() - suffix], new);
+    let new = &new_whole[prefix..new_whole.len() - suffix];
     // Patience anchors the diff on lines that occur once, as most lines of a module do; Myers'
     // cost grows with the product of the file's length and the number of changed lines.
     let diff = TextDiff::configure()
@@ -220,12 +226,43 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
             let end = starts[new_range.end];
             let end = start + new[start..end].trim_end_matches(['\n', '\r']).len();
             hunks.push(TextRange::new(
-                TextSize::from(start as u32),
-                TextSize::from(end as u32),
+                TextSize::from((prefix + start) as u32),
+                TextSize::from((prefix + end) as u32),
             ));
         }
     }
     hunks
+}
+
+/// The lengths in bytes of the whole lines `old` and `new` begin with and end with alike (each
+/// ends after a `\n`, so a line diff of what is between sees the same lines, and the two never
+/// overlap).
+fn common_lines(old: &str, new: &str) -> (usize, usize) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let prefix = a[..same]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |i| i + 1);
+    let room = a.len().min(b.len()) - prefix;
+    let same_end = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    // The suffix must start a line in both texts; else it starts after its first `\n`.
+    let starts_line = |x: &[u8], at: usize| at == 0 || x[at - 1] == b'\n';
+    let suffix = if starts_line(a, a.len() - same_end) && starts_line(b, b.len() - same_end) {
+        same_end
+    } else {
+        let tail = &a[a.len() - same_end..];
+        tail.iter()
+            .position(|c| *c == b'\n')
+            .map_or(0, |i| same_end - i - 1)
+    };
+    (prefix, suffix)
 }
 
 /// The line length of the project `start` belongs to: `line-length` of the nearest
@@ -275,6 +312,29 @@ pub fn project_line_length(start: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_diff_skips_whole_common_lines_at_both_ends() {
+        fn split<'t>(old: &'t str, new: &'t str) -> (&'t str, &'t str) {
+            let (prefix, suffix) = common_lines(old, new);
+            (
+                &old[prefix..old.len() - suffix],
+                &new[prefix..new.len() - suffix],
+            )
+        }
+        assert_eq!(split("a\nb\nc\n", "a\nB\nc\n"), ("b\n", "B\n"));
+        // Never inside a line, at either end.
+        assert_eq!(split("ab\ncd\n", "ax\ncd\n"), ("ab\n", "ax\n"));
+        assert_eq!(split("a\nxy\n", "a\nzy\n"), ("xy\n", "zy\n"));
+        // Lines added at the end, or at the start.
+        assert_eq!(split("a\n", "a\nb\n"), ("", "b\n"));
+        assert_eq!(split("b\n", "a\nb\n"), ("", "a\n"));
+        // The two parts never overlap: `a\na\n` against `a\n`.
+        assert_eq!(split("a\na\n", "a\n"), ("a\n", ""));
+        // Lone `\r` line endings: no `\n` to cut at, the whole texts.
+        assert_eq!(split("a\rb\r", "a\rc\r"), ("a\rb\r", "a\rc\r"));
+        assert_eq!(split("same\n", "same\n"), ("", ""));
+    }
 
     #[test]
     fn only_statements_the_fix_made_too_long_are_laid_out() {

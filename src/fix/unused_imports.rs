@@ -3,7 +3,7 @@
 //! `InvalidStatusCode` became `InvalidStatus`) is removed, as a person would, rather than left
 //! for `F401`. Imports that were already unused (re-exports) are not touched.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{walk_stmt, Visitor};
@@ -28,10 +28,15 @@ pub fn remove_left_unused(original: &str, fixed: &str) -> Option<String> {
 /// How often the original text uses each name outside import statements (computed once per
 /// file, for every pass).
 pub(super) fn used_in(original: &str, before: &Parsed<ModModule>) -> HashMap<String, usize> {
-    uses(original, before.tokens(), &import_ranges(before.syntax()))
-        .into_iter()
-        .map(|(name, n)| (name.to_string(), n))
-        .collect()
+    uses(
+        original,
+        before.tokens(),
+        &import_ranges(before.syntax()),
+        None,
+    )
+    .into_iter()
+    .map(|(name, n)| (name.to_string(), n))
+    .collect()
 }
 
 /// [`used_in`] for the names the original's own imports bind only: the table a fix loop asks
@@ -44,7 +49,8 @@ pub(super) fn import_locals_used_in(
     let mut statements = ImportStatements::default();
     statements.visit_body(&before.syntax().body);
     let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
-    let counts = uses(original, before.tokens(), &ranges);
+    let locals = locals_of(&statements);
+    let counts = uses(original, before.tokens(), &ranges, Some(&locals));
     statements
         .found
         .iter()
@@ -54,6 +60,16 @@ pub(super) fn import_locals_used_in(
             let n = counts.get(local).copied().unwrap_or(0);
             (local.to_string(), n)
         })
+        .collect()
+}
+
+/// The names the import statements bind.
+fn locals_of<'a>(statements: &'a ImportStatements) -> HashSet<&'a str> {
+    statements
+        .found
+        .iter()
+        .flat_map(|stmt| &stmt.aliases)
+        .map(local_of)
         .collect()
 }
 
@@ -73,7 +89,12 @@ pub(super) fn remove_left_unused_in(
     let mut statements = ImportStatements::default();
     statements.visit_body(&after.syntax().body);
     let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
-    let used_after = uses(fixed, after.tokens(), &ranges);
+    let used_after = uses(
+        fixed,
+        after.tokens(),
+        &ranges,
+        Some(&locals_of(&statements)),
+    );
     // The fixed text first: the original is asked about the names the fixed text no longer
     // uses only.
     let left_unused =
@@ -157,10 +178,25 @@ fn import_ranges(module: &ruff_python_ast::ModModule) -> Vec<TextRange> {
     statements.found.into_iter().map(|s| s.range).collect()
 }
 
-/// How often each name is used outside import statements: as a name, or as a word inside a
-/// string (a string annotation, `__all__`), which keeps such an import.
-fn uses<'t>(text: &'t str, tokens: &Tokens, imports: &[TextRange]) -> HashMap<&'t str, usize> {
+/// How often each name (of `wanted`, or any) is used outside import statements: as a name, or
+/// as a word inside a string (a string annotation, `__all__`), which keeps such an import.
+/// Callers that ask about the names imports bind count those only: counting every name of a
+/// big file was most of the clean-up after the fixes.
+fn uses<'t>(
+    text: &'t str,
+    tokens: &Tokens,
+    imports: &[TextRange],
+    wanted: Option<&HashSet<&str>>,
+) -> HashMap<&'t str, usize> {
     let mut counts: HashMap<&str, usize> = HashMap::default();
+    if wanted.is_some_and(HashSet::is_empty) {
+        return counts;
+    }
+    let mut count = |word: &'t str| {
+        if wanted.is_none_or(|w| w.contains(word)) {
+            *counts.entry(word).or_default() += 1;
+        }
+    };
     let mut next_import = 0;
     for token in tokens {
         while next_import < imports.len() && imports[next_import].end() <= token.start() {
@@ -170,13 +206,13 @@ fn uses<'t>(text: &'t str, tokens: &Tokens, imports: &[TextRange]) -> HashMap<&'
             .get(next_import)
             .is_some_and(|r| r.contains_range(token.range()));
         match token.kind() {
-            TokenKind::Name if !in_import => *counts.entry(&text[token.range()]).or_default() += 1,
+            TokenKind::Name if !in_import => count(&text[token.range()]),
             TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle => {
                 for word in text[token.range()]
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                     .filter(|w| !w.is_empty())
                 {
-                    *counts.entry(word).or_default() += 1;
+                    count(word);
                 }
             }
             _ => {}
