@@ -458,12 +458,12 @@ pub trait Rule: Sync {
     /// the rules about callbacks given to `serve()` look at both alike.
     fn callable(&self, _checker: &Checker, _callable: Callable) {}
 
-    /// Which top-level functions and classes this rule needs to see when they name nothing
-    /// that leads to websockets (`semantic::focus`): `None`, every one (the default, always
-    /// correct); `Some(needles)`, those whose text contains one of these substrings. A rule
-    /// whose every finding goes through a websockets name (an import, an inferred connection, a
-    /// callable given to `serve()`, a websockets class) gives `Some(&[])`; a rule that also
-    /// reports by a heuristic lists what the heuristic reacts to (WS001: `fail_connection`).
+    /// Which top-level statements this rule needs to see when they name nothing that leads to
+    /// websockets (`semantic::focus`): `None`, every one (the default, always correct);
+    /// `Some(needles)`, those whose text contains one of these substrings. A rule whose every
+    /// finding goes through a websockets name (an import, an inferred connection, a callable
+    /// given to `serve()`, a websockets class) gives `Some(&[])`; a rule that also reports by a
+    /// heuristic lists what the heuristic reacts to (WS001: `fail_connection`).
     fn unit_needles(&self) -> Option<&'static [&'static str]> {
         None
     }

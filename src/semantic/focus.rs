@@ -66,6 +66,8 @@ impl Focus {
         self.skipped.iter().filter(|s| **s).count()
     }
 
+    /// The statements of `body` (the module's) that nothing leading to websockets reaches, by
+    /// the file's bindings and tokens (see the module's doc).
     pub fn of(body: &[Stmt], bindings: &Bindings, imports: &Imports, input: &Input) -> Focus {
         if imports.has_open_star() {
             return Focus::everything(); // any unbound name may come from websockets
