@@ -64,7 +64,7 @@ pub(super) fn import_locals_used_in(
 }
 
 /// The names the import statements bind.
-fn locals_of<'a>(statements: &'a ImportStatements) -> HashSet<&'a str> {
+fn locals_of(statements: &ImportStatements) -> HashSet<&str> {
     statements
         .found
         .iter()
