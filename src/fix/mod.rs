@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
 use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
@@ -75,21 +76,28 @@ pub fn fix_until_stable(
     text: String,
     line_ending: LineEnding,
     applicability: Applicability,
-    lint: impl FnMut(&str) -> Linted,
+    mut lint: impl FnMut(&str) -> Linted,
 ) -> FixResult {
-    fix_until_stable_with(text, line_ending, applicability, |_, _, _| None, lint)
+    fix_until_stable_with(
+        text,
+        line_ending,
+        applicability,
+        |_, _, _| None,
+        |text: &str, _| lint(text),
+    )
 }
 
 /// [`fix_until_stable`], with `finish(original, fixed, parsed)` (`parsed`: `fixed`'s module,
 /// when the clean-up parsed it) run on each pass's text after the fixes
 /// and the import clean-up (the layout of statements the fixes made too long); like them, its
-/// result is validated by the lint that starts the next pass.
+/// result is validated by the lint that starts the next pass. `lint(text, parsed)` may be
+/// given the text's parse (free of syntax errors), when the clean-up made one.
 pub fn fix_until_stable_with(
     text: String,
     line_ending: LineEnding,
     applicability: Applicability,
     finish: impl Fn(&str, &str, Option<&ModModule>) -> Option<String>,
-    mut lint: impl FnMut(&str) -> Linted,
+    mut lint: impl FnMut(&str, Option<Parsed<ModModule>>) -> Linted,
 ) -> FixResult {
     let mut result = FixResult {
         pass_texts: vec![text],
@@ -113,7 +121,7 @@ pub fn fix_until_stable_with(
         let current = &result.pass_texts[pass];
         let mut linted = match carried.take() {
             Some(linted) => linted,
-            None => lint(current),
+            None => lint(current, None),
         };
         if let (0, Some(original)) = (pass, linted.original.take()) {
             let _ = before.set(Some(original));
@@ -132,12 +140,12 @@ pub fn fix_until_stable_with(
         let candidates = fixable(&diagnostics, applicability);
         if candidates.is_empty() && pass > 0 && !cleaned {
             cleaned = true;
-            if let Some(text) = tidy::tidy(
+            if let Ok(text) = tidy::tidy(
                 tidy::Original::once(&before, &result.pass_texts[0]),
                 current,
                 &finish,
             ) {
-                let linted = lint(&text);
+                let linted = lint(&text, None);
                 if linted.parses {
                     carried = Some(linted);
                     result.pass_texts.push(text);
@@ -180,9 +188,15 @@ pub fn fix_until_stable_with(
             tidy::Original::once(&before, &result.pass_texts[0]),
             &optimistic,
             &finish,
-        )
-        .map(|text| (lint(&text), text))
-        .filter(|(linted, _)| linted.parses);
+        );
+        // Unchanged by the clean-up: its parse of the text, if it made one, is the lint's.
+        let (tidied, parsed) = match tidied {
+            Ok(text) => (Some(text), None),
+            Err(parsed) => (None, parsed),
+        };
+        let tidied = tidied
+            .map(|text| (lint(&text, None), text))
+            .filter(|(linted, _)| linted.parses);
         cleaned = true;
         let (next, applied, dropped) = match tidied {
             Some((linted, text)) => {
@@ -190,7 +204,7 @@ pub fn fix_until_stable_with(
                 (text, chosen, Vec::new())
             }
             None => {
-                let next_linted = lint(&optimistic);
+                let next_linted = lint(&optimistic, parsed);
                 if next_linted.parses {
                     carried = Some(next_linted);
                     (optimistic, chosen, Vec::new())

@@ -61,12 +61,14 @@ impl Original {
 }
 
 /// `text` (the fixes applied to `original`) without the websockets imports the fixes left
-/// unused, with duplicate `from` imports merged, then `finish`ed; `None` when nothing changes.
+/// unused, with duplicate `from` imports merged, then `finish`ed: `Ok` with the new text, or
+/// `Err` when nothing changes, with the parse of `text` if the clean-up made one (the lint
+/// that validates `text` then need not parse it again).
 pub(super) fn tidy(
     original: (&str, Option<&Original>),
     text: &str,
     finish: &impl Fn(&str, &str, Option<&ModModule>) -> Option<String>,
-) -> Option<String> {
+) -> Result<String, Option<Parsed<ModModule>>> {
     let (original_text, original) = original;
     // The parse of `text`, kept for `finish` when the clean-up leaves the text as it is.
     let mut after = None;
@@ -91,7 +93,10 @@ pub(super) fn tidy(
         Some(cleaned) => finish(original_text, cleaned, None),
         None => finish(original_text, text, after.as_ref().map(|p| p.syntax())),
     };
-    finished.or(cleaned)
+    match finished.or(cleaned) {
+        Some(text) => Ok(text),
+        None => Err(after),
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +106,7 @@ mod tests {
     fn tidied(original: &str, fixed: &str) -> Option<String> {
         let parsed = ruff_python_parser::parse_module(original).unwrap();
         let original_facts = Original::of_parsed(original, &parsed);
-        tidy((original, Some(&original_facts)), fixed, &|_, _, _| None)
+        tidy((original, Some(&original_facts)), fixed, &|_, _, _| None).ok()
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use ruff_python_ast::{ModModule, PySourceType};
+use ruff_python_parser::Parsed;
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -122,17 +123,22 @@ fn process_file(
     // original keeps what the fix loop's clean-up needs of its parse.
     let original = fixing.then(|| source.text.clone());
     let first = std::cell::Cell::new(first);
-    let lint = |text: &str| {
+    // `parsed`: the text's parse, when the fix loop's clean-up made one (a notebook's cells
+    // parse otherwise, so it is parsed again).
+    let lint = |text: &str, parsed: Option<Parsed<ModModule>>| {
         let is_original = original.as_deref() == Some(text);
-        match first.take() {
-            Some(linted) if is_original => linted,
+        match (first.take(), parsed) {
+            (Some(linted), _) if is_original => linted,
+            (_, Some(parsed)) if !source_type.is_ipynb() => {
+                lint_parsed(text, parsed, context, &ignored, project, is_original)
+            }
             _ => lint(text, source_type, context, &ignored, project, is_original),
         }
     };
     match source.writable() {
         Ok(()) if fixing => lint_fix(&mut report, source, stamp, context, source_type, lint),
         writable => {
-            lint_only(&mut report, &source, context, lint);
+            lint_only(&mut report, &source, context, |text| lint(text, None));
             if let (true, Err(why)) = (fixing, writable) {
                 for m in &mut report.messages {
                     if m.fix.is_some() {
@@ -172,7 +178,7 @@ fn lint_fix(
     stamp: Option<Stamp>,
     context: &Context,
     source_type: PySourceType,
-    lint: impl Fn(&str) -> Linted,
+    lint: impl Fn(&str, Option<Parsed<ModModule>>) -> Linted,
 ) {
     let path = report.path.clone();
     // Statements the fixes made too long are laid out as part of each pass.
@@ -235,7 +241,7 @@ fn lint_fix(
         let text: Option<Arc<str>> = context
             .keep_sources
             .then(|| Arc::from(source.text.as_str()));
-        report.messages = lint(&source.text)
+        report.messages = lint(&source.text, None)
             .diagnostics
             .into_iter()
             .map(|d| Message::from_diagnostic(d, &path, &locator, text.as_ref()))
@@ -507,6 +513,18 @@ pub(super) fn lint(
     original: bool,
 ) -> Linted {
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    lint_parsed(text, parsed, context, ignored, project, original)
+}
+
+/// [`lint`] of a text already parsed.
+fn lint_parsed(
+    text: &str,
+    parsed: Parsed<ModModule>,
+    context: &Context,
+    ignored: &[String],
+    project: Option<FileProject>,
+    original: bool,
+) -> Linted {
     let mut diagnostics: Vec<Diagnostic> = parsed
         .errors()
         .iter()
