@@ -49,6 +49,22 @@ pub enum DecodeError {
 }
 
 /// The decoded text of a file plus what is needed to write it back byte-for-byte.
+/// How many bytes `a` and `b` begin with alike.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` end with alike, at most `room` (so that, with `room` the bytes
+/// after a common prefix, the two never overlap).
+pub fn common_suffix(a: &[u8], b: &[u8], room: usize) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 #[derive(Debug)]
 pub struct SourceText {
     /// Text without the BOM. All ranges in diagnostics and edits are offsets into this.

@@ -13,6 +13,8 @@ use ruff_python_formatter::{format_range, PyFormatOptions, QuoteStyle};
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
 use similar::{Algorithm, DiffOp, TextDiff};
 
+use crate::source::{common_prefix, common_suffix};
+
 /// ruff's (and black's) default.
 pub const DEFAULT_LINE_LENGTH: usize = 88;
 
@@ -239,19 +241,12 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
 /// overlap).
 fn common_lines(old: &str, new: &str) -> (usize, usize) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let same = common_prefix(a, b);
     let prefix = a[..same]
         .iter()
         .rposition(|c| *c == b'\n')
         .map_or(0, |i| i + 1);
-    let room = a.len().min(b.len()) - prefix;
-    let same_end = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let same_end = common_suffix(a, b, a.len().min(b.len()) - prefix);
     // The suffix must start a line in both texts; else it starts after its first `\n`.
     let starts_line = |x: &[u8], at: usize| at == 0 || x[at - 1] == b'\n';
     let suffix = if starts_line(a, a.len() - same_end) && starts_line(b, b.len() - same_end) {

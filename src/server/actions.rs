@@ -15,7 +15,7 @@ use super::documents::{Encoding, LineIndex};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::pipeline::{self, Context, Mode};
 use crate::rules::Family;
-use crate::source::LineEnding;
+use crate::source::{common_prefix, common_suffix, LineEnding};
 
 pub const FIX_ALL: &str = "source.fixAll.wsmigrate";
 
@@ -202,22 +202,12 @@ fn minimal_edit(old: &str, new: &str, index: &LineIndex, encoding: Encoding) -> 
     if old == new {
         return None;
     }
-    let mut prefix = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let mut prefix = common_prefix(old.as_bytes(), new.as_bytes());
     while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
         prefix -= 1;
     }
     let max_suffix = old.len().min(new.len()) - prefix;
-    let mut suffix = old
-        .bytes()
-        .rev()
-        .zip(new.bytes().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let mut suffix = common_suffix(old.as_bytes(), new.as_bytes(), max_suffix);
     while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
         suffix -= 1;
     }
