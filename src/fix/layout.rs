@@ -183,8 +183,8 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
     // texts differ in a few places, and a line diff of the whole file (hashing every line) was
     // a third of the layout's cost.
     let (prefix, suffix) = common_lines(old, new);
-    let (old, new_whole) = (&old[prefix..old.len() - suffix], new);
-    let new = &new_whole[prefix..new_whole.len() - suffix];
+    let old = &old[prefix..old.len() - suffix];
+    let new = &new[prefix..new.len() - suffix];
     // Patience anchors the diff on lines that occur once, as most lines of a module do; Myers'
     // cost grows with the product of the file's length and the number of changed lines.
     let diff = TextDiff::configure()

@@ -51,15 +51,9 @@ pub(super) fn import_locals_used_in(
     let ranges: Vec<TextRange> = statements.found.iter().map(|s| s.range).collect();
     let locals = locals_of(&statements);
     let counts = uses(original, before.tokens(), &ranges, Some(&locals));
-    statements
-        .found
-        .iter()
-        .flat_map(|stmt| &stmt.aliases)
-        .map(|alias| {
-            let local = local_of(alias);
-            let n = counts.get(local).copied().unwrap_or(0);
-            (local.to_string(), n)
-        })
+    locals
+        .into_iter()
+        .map(|local| (local.to_string(), counts.get(local).copied().unwrap_or(0)))
         .collect()
 }
 

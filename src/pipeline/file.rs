@@ -346,13 +346,13 @@ fn look(
     file.summaries = Some(summaries);
     let shared = Arc::new(path.to_path_buf());
     let mut report = FileReport::empty(shared);
-    let digest = (context.mode != Mode::Check).then(|| digest_of(&bytes));
-    let source = SourceText::decode(bytes).ok()?;
-    let ignored = context.settings.per_file_ignores.for_path(path);
-    let source_type = PySourceType::from(path);
     // When fixing, this is the fix loop's first lint of the file: it keeps what the loop's
     // clean-up needs of the text (a table of the names its imports bind).
     let fixing = context.mode != Mode::Check;
+    let digest = fixing.then(|| digest_of(&bytes));
+    let source = SourceText::decode(bytes).ok()?;
+    let ignored = context.settings.per_file_ignores.for_path(path);
+    let source_type = PySourceType::from(path);
     let lint = |text: &str| lint(text, source_type, context, &ignored, Some(file), fixing);
     // A panic is reported by the file's own stage (`process_bytes_in`), which lints it
     // again: here it must not take the whole run down.

@@ -29,7 +29,7 @@ use ruff_python_ast::Stmt;
 use ruff_text_size::{Ranged, TextSize};
 
 use super::bindings::{Binding, BindingKind, Bindings, ScopeId};
-use super::imports::{is_websockets, Imports};
+use super::imports::{is_websockets, Imports, NameFilter};
 
 /// Triple-quoted strings up to this length are read for identifiers like the others (string
 /// annotations, `getattr` names); longer ones are docstrings.
@@ -100,6 +100,9 @@ impl Focus {
                 }
             }
         }
+        // Each word enters the queue once (a name bound by many imports is one seed).
+        seeds.sort_unstable();
+        seeds.dedup();
         let mut could_be = Words::default();
         for word in &seeds {
             could_be.insert(word);
@@ -119,14 +122,8 @@ impl Focus {
             .filter_map(|offset| Some(locate.statement(TextSize::new(*offset as u32))? as u32))
             .collect();
         statements.dedup();
-        // Each word enters the queue once (a name bound by many imports is one seed).
-        let mut vocabulary: HashSet<&str> = HashSet::default();
-        let mut words_queue: Vec<&str> = Vec::new();
-        for seed in seeds {
-            if vocabulary.insert(seed) {
-                words_queue.push(seed);
-            }
-        }
+        let mut vocabulary: HashSet<&str> = seeds.iter().copied().collect();
+        let mut words_queue: Vec<&str> = seeds;
         // A worklist over words and statements: each is taken once, so this is linear in the
         // file however long the chain of definitions that pull each other in.
         loop {
@@ -187,31 +184,21 @@ impl Locate<'_> {
     }
 }
 
-/// A set of words with a test that rejects most other identifiers without hashing them (one
-/// bit per first byte and per length).
+/// A set of words, with a test that rejects most other identifiers without hashing them.
 #[derive(Default)]
 struct Words<'t> {
     set: HashSet<&'t str>,
-    first_bytes: u128,
-    lengths: u64,
+    filter: NameFilter,
 }
 
 impl<'t> Words<'t> {
-    fn bits(word: &str) -> (u128, u64) {
-        let first = word.as_bytes().first().map_or(0, |b| (*b).min(127));
-        (1 << first, 1 << word.len().min(63))
-    }
-
     fn insert(&mut self, word: &'t str) {
-        let (first, length) = Words::bits(word);
-        self.first_bytes |= first;
-        self.lengths |= length;
+        self.filter.insert(word);
         self.set.insert(word);
     }
 
     fn contains(&self, word: &str) -> bool {
-        let (first, length) = Words::bits(word);
-        self.first_bytes & first != 0 && self.lengths & length != 0 && self.set.contains(word)
+        self.filter.may_contain(word) && self.set.contains(word)
     }
 }
 

@@ -48,12 +48,9 @@ pub struct Imports {
     named: HashMap<String, u32>,
     /// Reads of names that some import binds, by the `Name` node's range: what they resolve to.
     resolved: HashMap<TextRange, Read>,
-    /// One bit per first byte (ASCII; bit 127 for any other) of the import-bound names: rules
-    /// resolve nearly every name of a file, and most are not imports, so this rejects them
-    /// unhashed.
-    first_bytes: u128,
-    /// Likewise, one bit per length (bit 63 for 63 and longer).
-    lengths: u64,
+    /// The import-bound names' first bytes and lengths: rules resolve nearly every name of a
+    /// file, and most are not imports, so this rejects them unhashed.
+    names: NameFilter,
     /// Names bound both by a websockets import and by something else at module level: the
     /// name-only lookups do not guess.
     ambiguous: Vec<String>,
@@ -87,8 +84,7 @@ impl Imports {
                 alias: import.alias,
             };
             index.insert(id, imports.imported.len() as u32);
-            imports.first_bytes |= first_byte_bit(binding.name);
-            imports.lengths |= length_bit(binding.name);
+            imports.names.insert(binding.name);
             if is_websockets(&import.qualified) {
                 if imports.statements.last() != Some(&import.stmt) {
                     imports.statements.push(import.stmt);
@@ -164,7 +160,7 @@ impl Imports {
 
     /// Could `name` be bound by an import of this file? (Cheap: two bit tests.)
     fn may_be_import(&self, name: &str) -> bool {
-        self.first_bytes & first_byte_bit(name) != 0 && self.lengths & length_bit(name) != 0
+        self.names.may_contain(name)
     }
 
     /// Does the file import anything from websockets?
@@ -297,16 +293,35 @@ impl Imports {
 /// protocol.WebSocketCommonProtocol.attr` is four).
 const MAX_LINKS: usize = 16;
 
-fn first_byte_bit(name: &str) -> u128 {
-    match name.as_bytes().first() {
-        Some(&b) if b < 127 => 1 << b,
-        Some(_) => 1 << 127,
-        None => 0,
-    }
+/// One bit per first byte (ASCII; bit 127 for any other) and one per length (bit 63 for 63
+/// and longer) of a set of names: a test that most other names fail without being hashed.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct NameFilter {
+    first_bytes: u128,
+    lengths: u64,
 }
 
-fn length_bit(name: &str) -> u64 {
-    1 << name.len().min(63)
+impl NameFilter {
+    fn bits(name: &str) -> (u128, u64) {
+        let first = match name.as_bytes().first() {
+            Some(&b) if b < 127 => 1 << b,
+            Some(_) => 1 << 127,
+            None => 0,
+        };
+        (first, 1 << name.len().min(63))
+    }
+
+    pub(super) fn insert(&mut self, name: &str) {
+        let (first, length) = NameFilter::bits(name);
+        self.first_bytes |= first;
+        self.lengths |= length;
+    }
+
+    /// `false`: `name` is none of the names inserted.
+    pub(super) fn may_contain(&self, name: &str) -> bool {
+        let (first, length) = NameFilter::bits(name);
+        self.first_bytes & first != 0 && self.lengths & length != 0
+    }
 }
 
 /// Appends `.a.b` for `root.a.b`, outermost last.
