@@ -20,6 +20,7 @@ use crate::timings::Timings;
 use crate::write::Stamp;
 
 mod file;
+mod members;
 mod workspace;
 
 pub use workspace::{Changed, Related, Workspace};
@@ -140,10 +141,12 @@ pub fn run(
         .collect();
     // 4. First look: lint the project's files on their own; their summaries seed the index,
     //    which propagates facts across modules to a fixed point.
-    let mut first_look: HashMap<PathBuf, file::Looked> = HashMap::default();
+    let mut first_look: HashMap<PathBuf, members::Looked> = HashMap::default();
     if !project.is_empty() {
         let texts = project.take_texts();
-        let looked = timings.time("first-look", || file::first_look(&project, texts, context));
+        let looked = timings.time("first-look", || {
+            members::first_look(&project, texts, context)
+        });
         let rounds = timings.time("propagate", || {
             project.propagate(looked.summaries, |path| {
                 String::from_utf8(read_regular_file(path).ok()?.0).ok()
@@ -166,13 +169,13 @@ pub fn run(
     if project.has_cross_file_groups() {
         project.decisions = timings.time("groups", || {
             // The members' texts went with the first look: they are read again.
-            file::decide_groups(&project, &file::ReadBytes::default(), context)
+            members::decide_groups(&project, &members::ReadBytes::default(), context)
         });
     }
     // 6. Each file, with what the project knows about it. A file the project taught nothing
     //    keeps its first look: its report when only checking, else its lint as the fix loop's
     //    first pass.
-    let read: Vec<(Read, Option<file::Looked>)> = read
+    let read: Vec<(Read, Option<members::Looked>)> = read
         .into_iter()
         .map(|read| {
             let looked = match &read {
@@ -191,17 +194,17 @@ pub fn run(
     let files = timings.time("files", || {
         read.into_par_iter()
             .map(|(read, looked)| match (read, looked) {
-                (_, Some(file::Looked::Report(report))) => report,
+                (_, Some(members::Looked::Report(report))) => report,
                 // Not a member of the project (those are `Member`s): nothing to learn.
                 (Read::Candidate { path, bytes, stamp }, _) => {
                     file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
                 }
                 (Read::Seed { path, .. }, _) => file::process_path(&path, context),
                 (Read::Member { path }, looked) => relint.time(looked.is_none(), || {
-                    file::process_member(&path, context, project.file(&path), looked)
+                    members::process_member(&path, context, project.file(&path), looked)
                 }),
                 (Read::Skipped { path }, looked) if project.is_reached(&path) => {
-                    file::process_member(&path, context, project.file(&path), looked)
+                    members::process_member(&path, context, project.file(&path), looked)
                 }
                 (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),
                 (Read::Failed(report), _) => report,

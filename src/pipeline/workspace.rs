@@ -19,7 +19,8 @@ use ruff_python_ast::PySourceType;
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::file::{self, ReadBytes};
+use super::file;
+use super::members::{self, ReadBytes};
 use super::{read_regular_file, Context, FileReport};
 use crate::diagnostic::{FixGroup, GroupRole};
 use crate::discover::{self, DiscoverOptions, Found};
@@ -269,9 +270,9 @@ impl Workspace {
                 .filter_map(|(id, p)| Some((p.as_path(), project.text(id as u32)?.as_bytes())))
                 .collect(),
         );
-        let linted = file::lint_group_files(project, &read, context);
+        let linted = members::lint_group_files(project, &read, context);
         drop(read);
-        let decisions = file::decide(&linted);
+        let decisions = members::decide(&linted);
         for (id, _, _, diagnostics) in linted {
             for d in diagnostics {
                 let Some(group) = d.group else { continue };
