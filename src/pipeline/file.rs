@@ -346,7 +346,7 @@ fn lint_parsed(
         None => SemanticModel::build_focused(module, None, None, focus),
     };
     if let Some((p, summaries)) = project.and_then(|p| Some((p, p.summaries?))) {
-        let summary = crate::project::summary::summarize(text, module, &model);
+        let summary = crate::project::summary::summarize(text, module, &model, p.names);
         if let Ok(mut all) = summaries.lock() {
             all[p.id as usize] = Some(summary);
         }

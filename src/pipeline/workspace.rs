@@ -243,9 +243,14 @@ impl Workspace {
         let parsed =
             ruff_python_parser::parse_unchecked_source(text, PySourceType::from(path.as_path()));
         let facts = Project::first_look_facts();
-        let module = self.project.file(path)?.module;
-        let model = SemanticModel::build_in(parsed.syntax(), module, Some(&facts));
-        Some(summary::summarize(text, parsed.syntax(), &model))
+        let file = self.project.file(path)?;
+        let model = SemanticModel::build_in(parsed.syntax(), file.module, Some(&facts));
+        Some(summary::summarize(
+            text,
+            parsed.syntax(),
+            &model,
+            file.names,
+        ))
     }
 
     /// Stages 4 and 5 from the first summaries: the facts across modules, then the groups

@@ -57,6 +57,25 @@ pub struct Project {
     /// Files that are members or anchors of a group spanning files (from `facts`, computed
     /// once when they are set: every file asks).
     cross_file: HashSet<u32>,
+    /// The members' module names, for the summaries.
+    names: ModuleNames,
+}
+
+/// The module names of a project's members. A summary keeps only the names of other modules
+/// that start with one of them (`pkg.helpers.open` for a member `pkg.helpers`): the index
+/// locates a name by such a prefix, so any other name (`os.path.join`) can never tell it
+/// anything, and keeping every call of the standard library made the summaries a third of the
+/// peak memory over a big tree.
+#[derive(Default)]
+pub struct ModuleNames(HashSet<Box<str>>);
+
+impl ModuleNames {
+    /// Could the index locate `qualified` (`module.rest`, `module` a member)?
+    pub fn may_locate(&self, qualified: &str) -> bool {
+        qualified
+            .match_indices('.')
+            .any(|(dot, _)| self.0.contains(&qualified[..dot]))
+    }
 }
 
 /// What one file gets from the project.
@@ -68,6 +87,7 @@ pub struct FileProject<'p> {
     pub decisions: &'p GroupDecisions,
     /// The first look: lint only, and leave the file's summary here.
     pub summaries: Option<&'p Mutex<Vec<Option<Summary>>>>,
+    pub names: &'p ModuleNames,
 }
 
 impl Project {
@@ -79,6 +99,7 @@ impl Project {
             facts: &self.facts[id as usize],
             decisions: &self.decisions,
             summaries: None,
+            names: &self.names,
         })
     }
 
@@ -353,6 +374,14 @@ impl Project {
                 project.reached.insert(id as u32);
             }
         }
+        project.names = ModuleNames(
+            project
+                .modules
+                .iter()
+                .flatten()
+                .map(|m| Box::from(m.name.as_str()))
+                .collect(),
+        );
         project.facts = vec![ExternalFacts::default(); members.len()];
         project.texts = vec![None; members.len()];
         for (id, i) in members.iter().enumerate() {
@@ -420,7 +449,7 @@ impl Project {
                             self.modules[i].as_ref(),
                             Some(&facts[i]),
                         );
-                        summary::summarize(text, module, &model)
+                        summary::summarize(text, module, &model, &self.names)
                     });
                     (i, summary)
                 })

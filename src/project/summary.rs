@@ -6,6 +6,7 @@ use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::ModuleNames;
 use crate::semantic::api::Implementation;
 use crate::semantic::connections::legacy_origin;
 use crate::semantic::definitions::BoundKeywords;
@@ -117,7 +118,7 @@ pub struct ServedRef {
 
 /// A positional argument of a call of another module's function: the connection it passes,
 /// or `None` for another object (which keeps the parameter from being proven a connection).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CallRef {
     /// Into [`Summary::call_targets`].
     pub target: u32,
@@ -135,7 +136,14 @@ fn sorted_unique<T: Ord>(mut items: Vec<T>) -> Vec<T> {
     items
 }
 
-pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a>) -> Summary {
+/// `names`: the project's modules; the names of other modules kept are those the index can
+/// locate.
+pub fn summarize<'a>(
+    text: &str,
+    module: &'a ModModule,
+    model: &SemanticModel<'a>,
+    names: &ModuleNames,
+) -> Summary {
     let mut summary = Summary {
         serves: !model.definitions.serve_calls.is_empty(),
         ..Summary::default()
@@ -165,8 +173,8 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
             if model.resolve_callable(argument).is_some() {
                 continue; // Defined in this file: the file's own model handles it.
             }
-            if let Some((target, bound_positional, bound_keywords)) = elsewhere(model, argument, 3)
-            {
+            let located = elsewhere(model, argument, 3).filter(|(t, ..)| names.may_locate(t));
+            if let Some((target, bound_positional, bound_keywords)) = located {
                 summary.served.push(ServedRef {
                     target,
                     keyword: keyword.map(String::from),
@@ -182,12 +190,14 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
     let mut calls = Calls {
         model,
         module,
+        names,
         passes: Vec::new(),
         local_others: Vec::new(),
         handed: Vec::new(),
         callee: None,
         chain_part: None,
         out: Vec::new(),
+        seen: rustc_hash::FxHashSet::default(),
         targets: Vec::new(),
         target_ids: rustc_hash::FxHashMap::default(),
         callees: Vec::new(),
@@ -195,6 +205,9 @@ pub fn summarize<'a>(text: &str, module: &'a ModModule, model: &SemanticModel<'a
         typing: false,
     };
     calls.visit_body(&module.body);
+    calls.out.shrink_to_fit();
+    calls.targets.shrink_to_fit();
+    calls.passes.shrink_to_fit();
     summary.calls = calls.out;
     summary.call_targets = calls.targets;
     summary.passes = calls.passes;
@@ -406,6 +419,7 @@ fn elsewhere(
 struct Calls<'m, 'a> {
     model: &'m SemanticModel<'a>,
     module: &'a ModModule,
+    names: &'m ModuleNames,
     passes: Vec<PassRef>,
     local_others: Vec<(String, usize)>,
     handed: Vec<String>,
@@ -413,7 +427,9 @@ struct Calls<'m, 'a> {
     callee: Option<TextRange>,
     /// The object of the attribute being walked (its range).
     chain_part: Option<TextRange>,
+    /// Each argument once: the index merges repeats into the same fact.
     out: Vec<CallRef>,
+    seen: rustc_hash::FxHashSet<CallRef>,
     targets: Vec<String>,
     target_ids: rustc_hash::FxHashMap<String, u32>,
     callees: Vec<String>,
@@ -434,7 +450,12 @@ impl<'a> Calls<'_, 'a> {
         self.model
             .imports
             .resolve_any(expr)
-            .filter(|q| !is_websockets(q) && !q.starts_with('.'))
+            .filter(|q| self.located(q))
+    }
+
+    /// A name of another module the index can locate.
+    fn located(&self, qualified: &str) -> bool {
+        !is_websockets(qualified) && !qualified.starts_with('.') && self.names.may_locate(qualified)
     }
 
     /// The top-level function or class of this module a callee names.
@@ -560,11 +581,12 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
             if let (true, Some(Expr::StringLiteral(string))) = (cast, call.arguments.args.first()) {
                 self.refer_in_string(string.value.to_str());
             }
-            if let Some(callee) = self.model.callee_elsewhere(&call.func) {
+            let callee = self.model.callee_elsewhere(&call.func);
+            if let Some(callee) = callee.filter(|c| self.names.may_locate(c)) {
                 self.passes(&callee, call);
                 self.callees.push(callee);
             }
-            let target = resolved.filter(|q| !is_websockets(q) && !q.starts_with('.'));
+            let target = resolved.filter(|q| self.located(q));
             if let Some(name) = self.local_callee(&call.func) {
                 for (index, argument) in call.arguments.args.iter().enumerate() {
                     if argument.is_starred_expr() {
@@ -589,11 +611,14 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                     if argument.is_starred_expr() {
                         break;
                     }
-                    self.out.push(CallRef {
+                    let call = CallRef {
                         target,
                         index: index as u32,
                         connection: self.model.connection(argument, &[]),
-                    });
+                    };
+                    if self.seen.insert(call.clone()) {
+                        self.out.push(call);
+                    }
                 }
             }
             self.callee = Some(call.func.range());

@@ -11,7 +11,7 @@ use super::external::ExternalFacts;
 use super::imports::Imports;
 
 /// What the model knows about an object that is a websockets connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Connection {
     pub implementation: Implementation,
     pub side: Side,
@@ -24,7 +24,7 @@ pub struct Connection {
     pub evidence: Evidence,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Evidence {
     /// Taken out of a collection that receives connections.
     Collection,
