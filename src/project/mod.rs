@@ -67,14 +67,36 @@ pub struct Project {
 /// anything, and keeping every call of the standard library made the summaries a third of the
 /// peak memory over a big tree.
 #[derive(Default)]
-pub struct ModuleNames(HashSet<Box<str>>);
+pub struct ModuleNames {
+    modules: HashSet<Box<str>>,
+    /// The packages above them (`pkg` for `pkg.helpers`), members or not.
+    packages: HashSet<Box<str>>,
+}
 
 impl ModuleNames {
+    pub fn new<'m>(modules: impl IntoIterator<Item = &'m str>) -> ModuleNames {
+        let mut names = ModuleNames::default();
+        for module in modules {
+            for (dot, _) in module.match_indices('.') {
+                names.packages.insert(Box::from(&module[..dot]));
+            }
+            names.modules.insert(Box::from(module));
+        }
+        names
+    }
+
     /// Could the index locate `qualified` (`module.rest`, `module` a member)?
     pub fn may_locate(&self, qualified: &str) -> bool {
         qualified
             .match_indices('.')
-            .any(|(dot, _)| self.0.contains(&qualified[..dot]))
+            .any(|(dot, _)| self.modules.contains(&qualified[..dot]))
+    }
+
+    /// Could a name starting with `root` (`root` itself, or `root.rest`) be located? Only if
+    /// `root` is a member, a package above one, or locatable itself: the test for the root of
+    /// a reference before its qualified name is spelled out.
+    pub fn may_extend(&self, root: &str) -> bool {
+        self.modules.contains(root) || self.packages.contains(root) || self.may_locate(root)
     }
 }
 
@@ -374,14 +396,7 @@ impl Project {
                 project.reached.insert(id as u32);
             }
         }
-        project.names = ModuleNames(
-            project
-                .modules
-                .iter()
-                .flatten()
-                .map(|m| Box::from(m.name.as_str()))
-                .collect(),
-        );
+        project.names = ModuleNames::new(project.modules.iter().flatten().map(|m| m.name.as_str()));
         project.facts = vec![ExternalFacts::default(); members.len()];
         project.texts = vec![None; members.len()];
         for (id, i) in members.iter().enumerate() {
@@ -510,5 +525,29 @@ impl Project {
         ids.into_iter()
             .map(|id| self.paths[id as usize].as_path())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModuleNames;
+
+    #[test]
+    fn module_names_tell_which_names_the_index_may_locate() {
+        let names = ModuleNames::new(["pkg.helpers", "app"]);
+        assert!(names.may_locate("pkg.helpers.open"));
+        assert!(names.may_locate("pkg.helpers.Client.open"));
+        assert!(names.may_locate("app.main"));
+        // A module itself, a package above one, a module of the standard library.
+        assert!(!names.may_locate("pkg.helpers"));
+        assert!(!names.may_locate("pkg.other"));
+        assert!(!names.may_locate("os.path.join"));
+        // Roots: what an import binds, before its attributes are spelled out.
+        assert!(names.may_extend("pkg"));
+        assert!(names.may_extend("pkg.helpers"));
+        assert!(names.may_extend("pkg.helpers.open"));
+        assert!(!names.may_extend("os"));
+        assert!(!names.may_extend("pk"));
+        assert!(!names.may_extend("pkg.other"));
     }
 }

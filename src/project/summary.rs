@@ -449,7 +449,7 @@ impl<'a> Calls<'_, 'a> {
     fn elsewhere(&self, expr: &Expr) -> Option<String> {
         self.model
             .imports
-            .resolve_any(expr)
+            .resolve_rooted(expr, |root| self.names.may_extend(root))
             .filter(|q| self.located(q))
     }
 

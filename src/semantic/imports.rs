@@ -203,23 +203,30 @@ impl Imports {
     /// import visible there: `ws.legacy.client.connect` with `import websockets as ws` gives
     /// `websockets.legacy.client.connect`.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
-        self.qualified(expr, true)
+        self.qualified(expr, is_websockets)
     }
 
     /// The qualified name of any imported object: `functools.partial`, `typing.cast`,
     /// `pkg.handlers.handle`.
     pub fn resolve_any(&self, expr: &Expr) -> Option<String> {
-        self.qualified(expr, false)
+        self.qualified(expr, |_| true)
     }
 
-    /// [`Imports::resolve_any`], or with `websockets_only` [`Imports::resolve`]: the root is
-    /// tested before anything is allocated (a qualified name has its root's prefix).
-    fn qualified(&self, expr: &Expr, websockets_only: bool) -> Option<String> {
+    /// [`Imports::resolve_any`] of the names whose root passes `root`: what the import binds
+    /// (`os` for `import os`, `pkg.helpers.open` for `from pkg.helpers import open`), or a
+    /// star import's module. Nothing is allocated for the others.
+    pub fn resolve_rooted(&self, expr: &Expr, root: impl Fn(&str) -> bool) -> Option<String> {
+        self.qualified(expr, root)
+    }
+
+    /// The root is tested before anything is allocated (a qualified name has its root's
+    /// prefix).
+    fn qualified(&self, expr: &Expr, root: impl Fn(&str) -> bool) -> Option<String> {
         let key = (std::ptr::from_ref(expr) as usize, expr.range());
         if self.last_miss.get() == key {
             return None;
         }
-        match self.qualified_uncached(expr, websockets_only) {
+        match self.qualified_uncached(expr, root) {
             Ok(qualified) => Some(qualified),
             Err(root_miss) => {
                 if root_miss {
@@ -231,8 +238,12 @@ impl Imports {
     }
 
     /// `Err(true)` when the root is no import (whoever asks), `Err(false)` when it is one
-    /// that `websockets_only` filters out.
-    fn qualified_uncached(&self, expr: &Expr, websockets_only: bool) -> Result<String, bool> {
+    /// that `root` filters out.
+    fn qualified_uncached(
+        &self,
+        expr: &Expr,
+        root_filter: impl Fn(&str) -> bool,
+    ) -> Result<String, bool> {
         // Rules ask this of nearly every name and attribute: find the root without allocating,
         // since most roots are not imports. Linear in the length of the chain.
         let mut root = expr;
@@ -254,7 +265,7 @@ impl Imports {
         let id = name.id.as_str();
         let mut out = match self.import_of(name) {
             Some(binding) => {
-                if websockets_only && !is_websockets(&binding.qualified) {
+                if !root_filter(&binding.qualified) {
                     return Err(false);
                 }
                 let mut out = String::with_capacity(binding.qualified.len() + extra);
@@ -271,6 +282,9 @@ impl Imports {
                 };
                 if !unbound {
                     return Err(true);
+                }
+                if !root_filter(star) {
+                    return Err(false);
                 }
                 format!("{star}.{id}")
             }
