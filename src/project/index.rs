@@ -2,6 +2,7 @@
 //! establishes about another (a function served elsewhere, a parameter passed a connection
 //! elsewhere, a class whose instances hold connections), following re-exports.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{FixGroup, GroupRole};
@@ -51,7 +52,23 @@ impl<'p> Index<'p> {
         for (i, f) in facts.iter_mut().enumerate() {
             f.serve_elsewhere = serving.iter().any(|s| *s != i);
         }
+        // What each module learns from the modules it imports goes to its own facts only:
+        // computed side by side (the longest serial part of the project stages).
         let offering = self.offering();
+        let imported: Vec<Option<ExternalFacts>> = self
+            .summaries
+            .par_iter()
+            .enumerate()
+            .map(|(file, summary)| Some(self.imported(file as u32, summary.as_ref()?, &offering)))
+            .collect();
+        for (f, imported) in facts.iter_mut().zip(imported) {
+            if let Some(imported) = imported {
+                f.returns = imported.returns;
+                f.reaches_connect = imported.reaches_connect;
+                f.classes = imported.classes;
+                f.class_attributes = imported.class_attributes;
+            }
+        }
         for (file, summary) in self.summaries.iter().enumerate() {
             let Some(summary) = summary else { continue };
             let file = file as u32;
@@ -95,25 +112,6 @@ impl<'p> Index<'p> {
                     Some(_) => {}
                     None => {
                         passed_to.insert(key, passed);
-                    }
-                }
-            }
-            self.imported_offers(file, summary, &offering, &mut facts[file as usize]);
-            // Classes of other modules this one imports, with their connection attributes.
-            for (_, qualified) in &summary.exports {
-                let Some((target, class)) = self.locate(qualified, 5) else {
-                    continue;
-                };
-                let Some(owner) = &self.summaries[target as usize] else {
-                    continue;
-                };
-                for (name, attribute, connection) in &owner.class_attributes {
-                    if *name == class && target != file {
-                        facts[file as usize].class_attributes.push((
-                            qualified.clone(),
-                            attribute.clone(),
-                            portable(*connection, target),
-                        ));
                     }
                 }
             }
@@ -175,6 +173,31 @@ impl<'p> Index<'p> {
 }
 
 impl Index<'_> {
+    /// What a module learns from the modules it imports: their offers, and the connection
+    /// attributes of their classes.
+    fn imported(&self, file: u32, summary: &Summary, offering: &Offering<'_>) -> ExternalFacts {
+        let mut facts = ExternalFacts::default();
+        self.imported_offers(file, summary, offering, &mut facts);
+        for (_, qualified) in &summary.exports {
+            let Some((target, class)) = self.locate(qualified, 5) else {
+                continue;
+            };
+            let Some(owner) = &self.summaries[target as usize] else {
+                continue;
+            };
+            for (name, attribute, connection) in &owner.class_attributes {
+                if *name == class && target != file {
+                    facts.class_attributes.push((
+                        qualified.clone(),
+                        attribute.clone(),
+                        portable(*connection, target),
+                    ));
+                }
+            }
+        }
+        facts
+    }
+
     /// Functions passed to another module's function whose parameter reaches a `serve()` as
     /// its handler (`server.run(echo)` for `def run(handler): serve(handler, ...)`): served by
     /// that `serve()`, in the group of its import.
