@@ -185,12 +185,27 @@ impl<'a> Bindings<'a> {
         &mut self,
         mut reads_by_position: Vec<(TextRange, &'a str, Option<BindingId>)>,
     ) {
-        reads_by_position.sort_unstable_by_key(|(r, _, _)| (r.start(), r.end()));
-        let mut reads_by_binding: Vec<(BindingId, TextRange)> = reads_by_position
-            .iter()
-            .filter_map(|(r, _, b)| Some(((*b)?, *r)))
-            .collect();
-        reads_by_binding.sort_unstable_by_key(|(b, r)| (*b, r.start()));
+        // Walked nearly in source order (a stable sort merges the runs; the ranges are unique).
+        reads_by_position.sort_by_key(|(r, _, _)| (r.start(), r.end()));
+        // By binding, then position: counted out into each binding's slots, in the order of
+        // `reads_by_position` (no two reads start at the same offset).
+        let mut next = vec![0usize; self.bindings.len() + 1];
+        for (_, _, binding) in &reads_by_position {
+            if let Some(binding) = binding {
+                next[binding.0 as usize + 1] += 1;
+            }
+        }
+        for i in 1..next.len() {
+            next[i] += next[i - 1];
+        }
+        let mut reads_by_binding = vec![(BindingId(0), TextRange::default()); next[next.len() - 1]];
+        for (range, _, binding) in &reads_by_position {
+            if let Some(binding) = binding {
+                let slot = &mut next[binding.0 as usize];
+                reads_by_binding[*slot] = (*binding, *range);
+                *slot += 1;
+            }
+        }
         self.reads_by_position = reads_by_position;
         self.reads_by_binding = reads_by_binding;
         self.annotations = merged(std::mem::take(&mut self.annotations));

@@ -172,3 +172,20 @@ fn reads_in_the_statement_list_of_their_binding_are_straight_line() {
     // `if` (either branch), not at the top of a loop body that rebinds `x` later.
     assert_eq!(straight, [true, false, false, false]);
 }
+
+#[test]
+fn the_reads_of_a_binding_are_in_source_order_whatever_order_the_walk_saw_them() {
+    // The walk visits a comprehension's generator before its element, a conditional's test
+    // before its body, decorators before the `def`.
+    let source = "a = b = 1\n[a + b for _ in (a, b)]\nx = a if b else a\n@a\ndef f(p=b):\n    return a, b, p\n";
+    let parsed = parse_module(source).unwrap();
+    let bindings = build(parsed.syntax(), None);
+    let by_binding = &bindings.reads_by_binding;
+    let mut sorted = by_binding.clone();
+    sorted.sort_by_key(|(b, r)| (*b, r.start()));
+    assert_eq!(*by_binding, sorted);
+    assert_eq!(
+        by_binding.len(),
+        bindings.reads().filter(|(_, _, b)| b.is_some()).count()
+    );
+}
