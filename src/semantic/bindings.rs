@@ -268,7 +268,10 @@ impl<'a> Bindings<'a> {
     /// Every name the file binds or reads, in any scope: a name a fix introduces must be none
     /// of them.
     pub fn identifiers(&self) -> rustc_hash::FxHashSet<&'a str> {
-        let mut names = rustc_hash::FxHashSet::default();
+        let mut names = rustc_hash::FxHashSet::with_capacity_and_hasher(
+            self.bindings.len() + self.reads_by_position.len(),
+            Default::default(),
+        );
         names.extend(self.bindings.iter().map(|b| b.name));
         names.extend(self.reads_by_position.iter().map(|(_, name, _)| *name));
         names

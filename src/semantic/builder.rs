@@ -37,6 +37,7 @@ pub fn build<'a>(module: &'a ModModule, name: Option<&ModuleName>) -> Bindings<'
     } = builder;
     let mut references = HashMap::with_capacity_and_hasher(loads.len(), Default::default());
     let mut reads_by_position = Vec::with_capacity(loads.len());
+    out.straight_line.reserve(loads.len());
     for (scope, name, range, block) in loads {
         let resolved = if globals.contains(&(scope, name)) {
             out.lookup(ScopeId::MODULE, name, u32::MAX)
