@@ -535,19 +535,23 @@ mod tests {
     #[test]
     fn module_names_tell_which_names_the_index_may_locate() {
         let names = ModuleNames::new(["pkg.helpers", "app"]);
-        assert!(names.may_locate("pkg.helpers.open"));
-        assert!(names.may_locate("pkg.helpers.Client.open"));
-        assert!(names.may_locate("app.main"));
-        // A module itself, a package above one, a module of the standard library.
-        assert!(!names.may_locate("pkg.helpers"));
-        assert!(!names.may_locate("pkg.other"));
-        assert!(!names.may_locate("os.path.join"));
-        // Roots: what an import binds, before its attributes are spelled out.
-        assert!(names.may_extend("pkg"));
-        assert!(names.may_extend("pkg.helpers"));
-        assert!(names.may_extend("pkg.helpers.open"));
-        assert!(!names.may_extend("os"));
-        assert!(!names.may_extend("pk"));
-        assert!(!names.may_extend("pkg.other"));
+        // (name, may_locate, may_extend): a name under a member; a member itself and a
+        // package above one (roots that names under them may start from); the standard
+        // library and names beside the members.
+        let cases = [
+            ("pkg.helpers.open", true, true),
+            ("pkg.helpers.Client.open", true, true),
+            ("app.main", true, true),
+            ("pkg.helpers", false, true),
+            ("pkg", false, true),
+            ("pkg.other", false, false),
+            ("pk", false, false),
+            ("os", false, false),
+            ("os.path.join", false, false),
+        ];
+        for (name, locate, extend) in cases {
+            assert_eq!(names.may_locate(name), locate, "{name}");
+            assert_eq!(names.may_extend(name), extend, "{name}");
+        }
     }
 }
