@@ -11,7 +11,8 @@ use ruff_formatter::LineWidth;
 use ruff_python_ast::{ModModule, PySourceType, Stmt};
 use ruff_python_formatter::{format_range, PyFormatOptions, QuoteStyle};
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
-use similar::{Algorithm, DiffOp, TextDiff};
+use rustc_hash::FxHashMap as HashMap;
+use similar::{Algorithm, DiffOp};
 
 use crate::source::{common_prefix, common_suffix};
 
@@ -172,37 +173,38 @@ fn at_line_start(text: &str, offset: TextSize) -> bool {
 /// Byte ranges of `new` (whole lines, without the last line ending) of the hunks that contain
 /// a line longer than `line_length` that `old` did not have.
 fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
-    let too_long = |line: &str| line.trim_end_matches(['\n', '\r']).chars().count() > line_length;
+    let too_long = |line: &str| {
+        let line = line.trim_end_matches(['\n', '\r']);
+        // A line has at most as many characters as bytes: most lines are decided by their length.
+        line.len() > line_length && line.chars().count() > line_length
+    };
+    // Only the lines between the common first and last lines can be new: a fix loop's texts
+    // differ in a few places.
+    let (prefix, suffix) = common_lines(old, new);
+    let old_middle = &old[prefix..old.len() - suffix];
+    let new_middle = &new[prefix..new.len() - suffix];
     // Most fixes make no line too long: then there is nothing to lay out and no diff to compute
     // (a line diff of a file with thousands of changed lines is quadratic in them).
-    let old_long: HashSet<&str> = old.lines().filter(|l| too_long(l)).collect();
-    if !new.lines().any(|l| too_long(l) && !old_long.contains(l)) {
+    let new_long: Vec<&str> = long_lines(new_middle, line_length).collect();
+    if new_long.is_empty() {
         return Vec::new();
     }
-    // Only the lines between the common first and last lines are compared: a fix loop's
-    // texts differ in a few places, and a line diff of the whole file (hashing every line) was
-    // a third of the layout's cost.
-    let (prefix, suffix) = common_lines(old, new);
-    let old = &old[prefix..old.len() - suffix];
-    let new = &new[prefix..new.len() - suffix];
-    // Patience anchors the diff on lines that occur once, as most lines of a module do; Myers'
-    // cost grows with the product of the file's length and the number of changed lines.
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .diff_lines(old, new);
-    // The diff's own lines (it also ends lines at a lone `\r`).
-    let old_lines = diff.old_slices();
-    let new_lines = diff.new_slices();
+    let old_long: HashSet<&str> = long_lines(old, line_length).collect();
+    if new_long.iter().all(|l| old_long.contains(l)) {
+        return Vec::new();
+    }
+    let old_lines = diff_lines(old_middle);
+    let new_lines = diff_lines(new_middle);
     let mut starts = Vec::with_capacity(new_lines.len() + 1);
     let mut offset = 0;
-    for line in new_lines {
+    for line in &new_lines {
         starts.push(offset);
         offset += line.len();
     }
     starts.push(offset);
     let mut hunks = Vec::new();
-    for op in diff.ops() {
-        let (old_range, new_range) = match *op {
+    for op in line_diff(&old_lines, &new_lines) {
+        let (old_range, new_range) = match op {
             DiffOp::Insert {
                 old_index,
                 new_index,
@@ -226,7 +228,7 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
         if grew {
             let start = starts[new_range.start];
             let end = starts[new_range.end];
-            let end = start + new[start..end].trim_end_matches(['\n', '\r']).len();
+            let end = start + new_middle[start..end].trim_end_matches(['\n', '\r']).len();
             hunks.push(TextRange::new(
                 TextSize::from((prefix + start) as u32),
                 TextSize::from((prefix + end) as u32),
@@ -234,6 +236,72 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
         }
     }
     hunks
+}
+
+/// The lines of `text` longer than `line_length` characters, as `str::lines` gives them. Lines
+/// are found by their `\n`s and measured by their bytes first: a line has at most as many
+/// characters as bytes.
+fn long_lines(text: &str, line_length: usize) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(
+        (!text.is_empty() && !text.ends_with('\n'))
+            .then_some(text.len())
+            .into_iter(),
+    );
+    let mut start = 0;
+    ends.filter_map(move |end| {
+        let line = &text[start..end];
+        start = end + 1;
+        if line.len() <= line_length {
+            return None;
+        }
+        // As `str::lines`: the `\r` of a `\r\n` goes.
+        let line = match end < text.len() {
+            true => line.strip_suffix('\r').unwrap_or(line),
+            false => line,
+        };
+        let measured = line.trim_end_matches(['\n', '\r']);
+        (measured.chars().count() > line_length).then_some(line)
+    })
+}
+
+/// The lines of `text` with their line endings, as a line diff sees them (a lone `\r` ends a
+/// line too).
+fn diff_lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if at < start {
+            continue; // the `\n` of a `\r\n`
+        }
+        let end = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        lines.push(&text[start..end]);
+        start = end;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// The patience diff of two lists of lines: it anchors on lines that occur once, as most lines
+/// of a module do (Myers' cost grows with the product of the file's length and the number of
+/// changed lines). Each distinct line is a number first, so the diff compares and hashes
+/// numbers: `similar`'s text diff split and hashed each line with SipHash, which was most of
+/// its cost.
+fn line_diff<'t>(old: &[&'t str], new: &[&'t str]) -> Vec<DiffOp> {
+    let mut ids: HashMap<&'t str, u32> = HashMap::default();
+    let mut id = |line: &'t str| {
+        let next = ids.len() as u32;
+        *ids.entry(line).or_insert(next)
+    };
+    let old_ids: Vec<u32> = old.iter().map(|l| id(l)).collect();
+    let new_ids: Vec<u32> = new.iter().map(|l| id(l)).collect();
+    similar::capture_diff_slices(Algorithm::Patience, &old_ids, &new_ids)
 }
 
 /// The lengths in bytes of the whole lines `old` and `new` begin with and end with alike (each
@@ -329,6 +397,32 @@ mod tests {
         // Lone `\r` line endings: no `\n` to cut at, the whole texts.
         assert_eq!(split("a\rb\r", "a\rc\r"), ("a\rb\r", "a\rc\r"));
         assert_eq!(split("same\n", "same\n"), ("", ""));
+    }
+
+    #[test]
+    fn long_lines_and_diff_lines_split_as_the_standard_library_and_similar_do() {
+        let texts = [
+            "",
+            "abc",
+            "abc\n",
+            "abcd\r\nefgh\r\n",
+            "abcd\refgh\r",
+            "abcd\r",
+            "\n\nabcdef\r\n\r\nxy",
+            "éééé\nabcdefgh\r\r\n",
+        ];
+        for text in texts {
+            for length in [0, 1, 3, 4, 8] {
+                let expected: Vec<&str> = text
+                    .lines()
+                    .filter(|l| l.trim_end_matches(['\n', '\r']).chars().count() > length)
+                    .collect();
+                let found: Vec<&str> = long_lines(text, length).collect();
+                assert_eq!(found, expected, "{text:?} at {length}");
+            }
+            let diff = similar::TextDiff::from_lines(text, "");
+            assert_eq!(diff_lines(text), diff.old_slices(), "{text:?}");
+        }
     }
 
     #[test]
