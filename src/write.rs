@@ -66,9 +66,17 @@ pub fn replace_file(
 ) -> Result<(), String> {
     let expected = original.encode(&original.text);
     let new_bytes = original.encode(new_text);
-    // Through symlinks: the link stays a link, its target gets the new text.
-    let target = fs::canonicalize(path).map_err(|e| e.to_string())?;
-    let metadata = fs::metadata(&target).map_err(|e| e.to_string())?;
+    // Through symlinks: the link stays a link, its target gets the new text. A path that is
+    // not a link is its own target (its directories may be links: the new file is made beside
+    // it all the same), and its `lstat` is its `stat`: no `readlink` of every component.
+    let own = fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    let (target, metadata) = if own.file_type().is_symlink() {
+        let target = fs::canonicalize(path).map_err(|e| e.to_string())?;
+        let metadata = fs::metadata(&target).map_err(|e| e.to_string())?;
+        (target, metadata)
+    } else {
+        (path.to_path_buf(), own)
+    };
     if !metadata.is_file() {
         return Err("not a regular file".into());
     }
@@ -160,8 +168,11 @@ fn give_identity(file: &File, metadata: &fs::Metadata, original: &File) -> Resul
     {
         return Err(Failure::Identity);
     }
-    file.set_permissions(metadata.permissions())
-        .map_err(fatal("cannot copy permissions"))?;
+    // Created with the target's mode, which the umask may have narrowed: most often it is right.
+    if own.permissions().mode() & 0o7777 != metadata.permissions().mode() & 0o7777 {
+        file.set_permissions(metadata.permissions())
+            .map_err(fatal("cannot copy permissions"))?;
+    }
     xattr::copy(original, file).map_err(|()| Failure::Identity)
 }
 
@@ -223,6 +234,9 @@ mod xattr {
                     Some(libc::ENOTSUP) => Ok(Vec::new()),
                     _ => Err(()),
                 };
+            }
+            if size == 0 {
+                return Ok(Vec::new()); // most files: no second call
             }
             let mut buf = vec![0u8; size as usize];
             // SAFETY: `buf` has room for `buf.len()` bytes.
