@@ -148,6 +148,18 @@ impl MultilineStrings {
     }
 }
 
+/// Does `text` contain `noqa` in any case? Found by its `q`, the rarest of its letters in code.
+fn mentions_noqa(text: &[u8]) -> bool {
+    memchr::memchr2_iter(b'q', b'Q', text).any(|at| {
+        at >= 2
+            && text[at - 2].eq_ignore_ascii_case(&b'n')
+            && text[at - 1].eq_ignore_ascii_case(&b'o')
+            && text
+                .get(at + 1)
+                .is_some_and(|a| a.eq_ignore_ascii_case(&b'a'))
+    })
+}
+
 fn comment_ranges(tokens: &Tokens) -> impl Iterator<Item = TextRange> + '_ {
     tokens
         .iter()
@@ -162,6 +174,12 @@ fn suppressible(d: &Diagnostic) -> bool {
 
 /// Drops suppressed diagnostics and adds WS904 for noqa codes that suppressed nothing.
 pub fn apply(text: &str, tokens: &Tokens, diagnostics: &mut Vec<Diagnostic>, settings: &Settings) {
+    // Every directive spells `noqa`: a file without the word has none, and its tokens need not
+    // be read (callgrind, `check --threads 1` of pip and setuptools from all-relevant: 2% of
+    // the run went to looking for comments in files that had no directive).
+    if !mentions_noqa(text.as_bytes()) {
+        return;
+    }
     let mut line_directives: Vec<(usize, Directive, Vec<bool>)> = Vec::new();
     let mut file_directives: Vec<Directive> = Vec::new();
     let mut index: Option<LineIndex> = None;
@@ -456,6 +474,22 @@ mod tests {
         assert_eq!(codes(&d), ["E501"]);
         assert!(parse_line_directive("# noqabc", TextSize::default()).is_none());
         assert!(parse_line_directive("# not a directive", TextSize::default()).is_none());
+    }
+
+    #[test]
+    fn a_text_without_the_word_has_no_directive() {
+        for text in [
+            "x = 1  # noqa",
+            "# NoQa: WS001",
+            "#NOQA",
+            "# wsmigrate: noqa",
+            "qa noqa",
+        ] {
+            assert!(mentions_noqa(text.as_bytes()), "{text}");
+        }
+        for text in ["", "q", "qa", "oqa", "# no qa", "# noq", "x = 1  # quit"] {
+            assert!(!mentions_noqa(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]
