@@ -191,23 +191,31 @@ pub fn run(
         })
         .collect();
     let relint = timings.counter();
+    let process = |read: Read, looked: Option<members::Looked>| match (read, looked) {
+        // Not a member of the project (those are `Member`s): nothing to learn.
+        (Read::Candidate { path, bytes, stamp }, _) => {
+            file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
+        }
+        (Read::Seed { path, .. }, _) => file::process_path(&path, context),
+        (Read::Member { path }, looked) => relint.time(looked.is_none(), || {
+            members::process_member(&path, context, project.file(&path), looked)
+        }),
+        (Read::Skipped { path }, looked) if project.is_reached(&path) => {
+            members::process_member(&path, context, project.file(&path), looked)
+        }
+        (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),
+        (Read::Failed(report), _) => report,
+    };
     let files = timings.time("files", || {
         read.into_par_iter()
             .map(|(read, looked)| match (read, looked) {
+                // Compacted by the first look.
                 (_, Some(members::Looked::Report(report))) => report,
-                // Not a member of the project (those are `Member`s): nothing to learn.
-                (Read::Candidate { path, bytes, stamp }, _) => {
-                    file::process_bytes_in(&path, bytes, Some(stamp), context, None, None)
+                (read, looked) => {
+                    let mut report = process(read, looked);
+                    report.compact();
+                    report
                 }
-                (Read::Seed { path, .. }, _) => file::process_path(&path, context),
-                (Read::Member { path }, looked) => relint.time(looked.is_none(), || {
-                    members::process_member(&path, context, project.file(&path), looked)
-                }),
-                (Read::Skipped { path }, looked) if project.is_reached(&path) => {
-                    members::process_member(&path, context, project.file(&path), looked)
-                }
-                (Read::Skipped { path }, _) => FileReport::empty(Arc::new(path)),
-                (Read::Failed(report), _) => report,
             })
             .filter(|report| !report.messages.is_empty() || report.change.is_some())
             .collect()
@@ -267,6 +275,15 @@ fn read_and_prefilter(found: Found, context: &Context) -> Read {
 }
 
 impl FileReport {
+    /// Copies the messages into new allocations. A report outlives its file, whose parse,
+    /// model and rules allocated its strings among their own: once those are freed, the
+    /// copies fill the holes they leave instead of pinning their pages (heaptrack: the peak
+    /// heap of `check` of all-relevant is about half its RSS; this copy of the reports and of
+    /// the first look's summaries took the peak RSS from 189 to 163 MB).
+    fn compact(&mut self) {
+        self.messages = self.messages.clone();
+    }
+
     fn empty(path: Arc<PathBuf>) -> FileReport {
         FileReport {
             path,

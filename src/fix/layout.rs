@@ -242,11 +242,8 @@ fn long_hunks(old: &str, new: &str, line_length: usize) -> Vec<TextRange> {
 /// are found by their `\n`s and measured by their bytes first: a line has at most as many
 /// characters as bytes.
 fn long_lines(text: &str, line_length: usize) -> impl Iterator<Item = &str> {
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(
-        (!text.is_empty() && !text.ends_with('\n'))
-            .then_some(text.len())
-            .into_iter(),
-    );
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
     let mut start = 0;
     ends.filter_map(move |end| {
         let line = &text[start..end];

@@ -13,6 +13,7 @@ use super::{duplicate_imports, unused_imports};
 
 /// What the clean-up after each pass needs of the original text (computed once per file;
 /// `None` when it does not parse).
+#[derive(Clone)]
 pub struct Original {
     /// How often it uses each name its imports bind, outside import statements.
     used: HashMap<String, usize>,

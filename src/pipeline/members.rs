@@ -38,6 +38,26 @@ impl Looked {
     }
 }
 
+impl Looked {
+    /// See `FileReport::compact`.
+    fn compacted(self) -> Looked {
+        match self {
+            Looked::Report(mut report) => {
+                report.compact();
+                Looked::Report(report)
+            }
+            Looked::Linted(linted, digest) => Looked::Linted(
+                Linted {
+                    diagnostics: linted.diagnostics.clone(),
+                    parses: linted.parses,
+                    original: linted.original.clone(),
+                },
+                digest,
+            ),
+        }
+    }
+}
+
 fn digest_of(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
@@ -127,6 +147,13 @@ fn look(
         Mode::Fix | Mode::Diff => Looked::Linted(lint(&source.text), digest.unwrap_or_default()),
     }))
     .ok()?;
+    // What outlives the file is copied once its parse and model are freed (see
+    // `FileReport::compact`); so is its summary.
+    let looked = looked.compacted();
+    if let Ok(mut all) = summaries.lock() {
+        let summary = &mut all[file.id as usize];
+        *summary = summary.as_ref().cloned(); // the copy replaces the original
+    }
     Some((path.to_path_buf(), looked))
 }
 
