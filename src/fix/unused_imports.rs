@@ -13,6 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::import_placement::{ends_its_line, indent_of, line_end_after, line_start};
 use crate::diagnostic::Edit;
+use crate::semantic::imports::NameFilter;
 use crate::semantic::Imports;
 
 /// `fixed` without the websockets imports that only the fixes made unused, or `None` when there
@@ -186,8 +187,14 @@ fn uses<'t>(
     if wanted.is_some_and(HashSet::is_empty) {
         return counts;
     }
+    // Most names and words are none of the wanted: the filter says so without hashing them.
+    let mut filter = NameFilter::default();
+    wanted
+        .iter()
+        .flat_map(|w| w.iter())
+        .for_each(|w| filter.insert(w));
     let mut count = |word: &'t str| {
-        if wanted.is_none_or(|w| w.contains(word)) {
+        if wanted.is_none_or(|w| filter.may_contain(word) && w.contains(word)) {
             *counts.entry(word).or_default() += 1;
         }
     };
@@ -202,17 +209,39 @@ fn uses<'t>(
         match token.kind() {
             TokenKind::Name if !in_import => count(&text[token.range()]),
             TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle => {
-                for word in text[token.range()]
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                {
-                    count(word);
-                }
+                for_each_word(&text[token.range()], &mut count);
             }
             _ => {}
         }
     }
     counts
+}
+
+/// Calls `f` with each run of alphanumeric characters and underscores of a string (bytes are
+/// tested when it is ASCII, as most are: the same words, quicker).
+fn for_each_word<'t>(string: &'t str, mut f: impl FnMut(&'t str)) {
+    if !string.is_ascii() {
+        string
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .for_each(f);
+        return;
+    }
+    let bytes = string.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && !word(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && word(bytes[at]) {
+            at += 1;
+        }
+        if start < at {
+            f(&string[start..at]);
+        }
+    }
 }
 
 pub(super) fn remove_statement(text: &str, stmt: &ImportStatement) -> Option<Edit> {
@@ -287,6 +316,26 @@ pub(super) fn splice(text: &str, mut edits: Vec<Edit>) -> String {
 #[cfg(test)]
 mod tests {
     use super::remove_left_unused;
+
+    #[test]
+    fn the_words_of_a_string_are_those_of_a_split_by_characters() {
+        for string in [
+            "",
+            "'connect'",
+            "\"\"\"Use `ws.close()`, not x_1.\"\"\"",
+            "_a b__",
+            "é connect ünï_1",
+            "9x",
+        ] {
+            let by_characters: Vec<&str> = string
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let mut words = Vec::new();
+            super::for_each_word(string, |w| words.push(w));
+            assert_eq!(words, by_characters, "{string}");
+        }
+    }
 
     #[test]
     fn removes_only_what_the_fix_left_unused() {

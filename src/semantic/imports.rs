@@ -310,7 +310,7 @@ const MAX_LINKS: usize = 16;
 /// One bit per first byte (ASCII; bit 127 for any other) and one per length (bit 63 for 63
 /// and longer) of a set of names: a test that most other names fail without being hashed.
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) struct NameFilter {
+pub struct NameFilter {
     first_bytes: u128,
     lengths: u64,
 }
@@ -325,14 +325,14 @@ impl NameFilter {
         (first, 1 << name.len().min(63))
     }
 
-    pub(super) fn insert(&mut self, name: &str) {
+    pub fn insert(&mut self, name: &str) {
         let (first, length) = NameFilter::bits(name);
         self.first_bytes |= first;
         self.lengths |= length;
     }
 
     /// `false`: `name` is none of the names inserted.
-    pub(super) fn may_contain(&self, name: &str) -> bool {
+    pub fn may_contain(&self, name: &str) -> bool {
         let (first, length) = NameFilter::bits(name);
         self.first_bytes & first != 0 && self.lengths & length != 0
     }
