@@ -67,6 +67,7 @@ impl<'p> Index<'p> {
                 f.reaches_connect = imported.reaches_connect;
                 f.classes = imported.classes;
                 f.class_attributes = imported.class_attributes;
+                f.websockets_modules = imported.websockets_modules;
             }
         }
         for (file, summary) in self.summaries.iter().enumerate() {
@@ -178,6 +179,18 @@ impl Index<'_> {
     fn imported(&self, file: u32, summary: &Summary, offering: &Offering<'_>) -> ExternalFacts {
         let mut facts = ExternalFacts::default();
         self.imported_offers(file, summary, offering, &mut facts);
+        // The websockets package under another module's name (`from .compat import websockets`).
+        for qualified in &summary.references {
+            let Some((target, name)) = self.locate(qualified, 5) else {
+                continue;
+            };
+            let reexported = self.summaries[target as usize]
+                .as_ref()
+                .is_some_and(|s| s.websockets_exports.binary_search(&name).is_ok());
+            if target != file && reexported {
+                facts.websockets_modules.push(qualified.clone());
+            }
+        }
         for (_, qualified) in &summary.exports {
             let Some((target, class)) = self.locate(qualified, 5) else {
                 continue;

@@ -325,6 +325,12 @@ impl Project {
                 (!graph.contains(i) && inputs[*i].seed.is_none()) || mentions_only.contains(i)
             })
             .filter(|i| {
+                // A file that names websockets without importing it may use the websockets
+                // module a graph module imports (`from .compat import websockets`, then
+                // `websockets.connect(...)`), wherever it is. Such files are few.
+                if mentions_only.contains(i) {
+                    return true;
+                }
                 let path = &paths[*i];
                 let mut ancestors = modules::ancestor_keys(path);
                 ancestors

@@ -30,6 +30,10 @@ pub struct Summary {
     pub class_attributes: Vec<(String, String, Connection)>,
     /// Module-level names bound by imports, with what they name (re-exports).
     pub exports: Vec<(String, String)>,
+    /// Module-level names bound to the websockets package itself (`import websockets`, also
+    /// in a `try` whose `except ImportError` sets it to `None`): a module of the project that
+    /// imports the name from here uses websockets.
+    pub websockets_exports: Vec<String>,
     /// The module calls a websockets `serve()`.
     pub serves: bool,
     /// What the module offers the modules that import it, by the name of a top-level function,
@@ -186,6 +190,15 @@ pub fn summarize<'a>(
         }
     }
     calls::collect(module, model, names, &mut summary);
+    // A name the index said is the websockets package resolves as websockets now, and so is
+    // not among the references the walk finds: it is still one (the index asks again).
+    if let Some(external) = model.external {
+        summary
+            .references
+            .extend(external.websockets_modules.iter().cloned());
+        summary.references.sort();
+        summary.references.dedup();
+    }
     for ((class, attribute), connection) in &model.connections.attributes {
         if model
             .connections
@@ -223,6 +236,18 @@ pub fn summarize<'a>(
         }
     }
     summary.exports.sort();
+    for name in scope.names() {
+        let Some(&last) = scope.bindings_of(name).last() else {
+            continue;
+        };
+        let primary = model.bindings.primary_of(last).unwrap_or(last);
+        if let BindingKind::Import(import) = &model.bindings.binding(primary).kind {
+            if import.qualified == "websockets" {
+                summary.websockets_exports.push(name.to_string());
+            }
+        }
+    }
+    summary.websockets_exports.sort();
     summary.offers = offers(module, model);
     served_parameters(text, module, model, &mut summary.offers);
     summary

@@ -32,6 +32,9 @@ pub struct ExternalFacts {
     pub reaches_connect: Vec<(String, Connection)>,
     /// Classes of other modules that derive from a websockets class.
     pub classes: Vec<(String, WebsocketsClass)>,
+    /// Names of other modules that are the websockets package (`pkg.compat.websockets`, bound
+    /// there by `import websockets`), as this module imports them.
+    pub websockets_modules: Vec<String>,
 }
 
 impl ExternalFacts {
@@ -45,6 +48,7 @@ impl ExternalFacts {
             && self.returns == other.returns
             && self.reaches_connect == other.reaches_connect
             && self.classes == other.classes
+            && self.websockets_modules == other.websockets_modules
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,6 +58,7 @@ impl ExternalFacts {
             && self.returns.is_empty()
             && self.reaches_connect.is_empty()
             && self.classes.is_empty()
+            && self.websockets_modules.is_empty()
     }
 
     /// The files whose legacy imports the facts depend on (the anchors of groups that span

@@ -72,20 +72,40 @@ impl Imports {
     }
 
     pub fn from_bindings(bindings: &Bindings, module: &ModModule) -> Imports {
+        Imports::from_bindings_with(bindings, module, &[])
+    }
+
+    /// [`Imports::from_bindings`], with `websockets_modules`: names of other modules of the
+    /// project that are the websockets package (`pkg.compat.websockets`). A name imported as
+    /// one of them resolves as `websockets` does; its import statement is the project's, not a
+    /// websockets import (no rule rewrites it).
+    pub fn from_bindings_with(
+        bindings: &Bindings,
+        module: &ModModule,
+        websockets_modules: &[String],
+    ) -> Imports {
         let mut imports = Imports::default();
         let mut index: HashMap<BindingId, u32> = HashMap::default();
         for (id, binding) in bindings.all() {
             let Some(import) = binding.import() else {
                 continue;
             };
+            let reexported = websockets_modules.contains(&import.qualified);
             let entry = Binding {
-                qualified: import.qualified.clone(),
+                qualified: match reexported {
+                    true => "websockets".to_string(),
+                    false => import.qualified.clone(),
+                },
                 stmt: import.stmt,
                 alias: import.alias,
             };
             index.insert(id, imports.imported.len() as u32);
             imports.names.insert(binding.name);
-            if is_websockets(&import.qualified) {
+            if reexported {
+                imports
+                    .bindings
+                    .insert(binding.name.to_string(), entry.clone());
+            } else if is_websockets(&import.qualified) {
                 if imports.statements.last() != Some(&import.stmt) {
                     imports.statements.push(import.stmt);
                 }

@@ -70,7 +70,8 @@ impl<'a> SemanticModel<'a> {
         focus: Option<&focus::Input>,
     ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
-        let imports = Imports::from_bindings(&bindings, module);
+        let reexported = external.map_or(&[][..], |e| &e.websockets_modules[..]);
+        let imports = Imports::from_bindings_with(&bindings, module, reexported);
         let mut definitions = Definitions::collect(&module.body, &imports, external);
         definitions.forward_handlers(&module.body, &bindings, &imports);
         // Facts from other modules name this module's definitions: walk it whole.
