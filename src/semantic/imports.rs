@@ -56,6 +56,10 @@ pub struct Imports {
     ambiguous: Vec<String>,
     /// websockets modules imported with `from M import *` whose `__all__` is not tabled.
     star_modules: Vec<String>,
+    /// Names of other modules of the project that are the websockets package, reached through
+    /// an import of a module above them (`from app import dependencies`, then
+    /// `dependencies.websockets.connect`); see [`Imports::from_bindings_with`].
+    websockets_modules: Vec<String>,
     /// Every import statement that mentions websockets, in source order.
     pub statements: Vec<TextRange>,
     /// The last expression [`Imports::resolve_any`] found no import at the root of (its
@@ -84,7 +88,10 @@ impl Imports {
         module: &ModModule,
         websockets_modules: &[String],
     ) -> Imports {
-        let mut imports = Imports::default();
+        let mut imports = Imports {
+            websockets_modules: websockets_modules.to_vec(),
+            ..Imports::default()
+        };
         let mut index: HashMap<BindingId, u32> = HashMap::default();
         for (id, binding) in bindings.all() {
             let Some(import) = binding.import() else {
@@ -284,10 +291,10 @@ impl Imports {
         };
         let id = name.id.as_str();
         let mut out = match self.import_of(name) {
+            Some(binding) if !root_filter(&binding.qualified) => {
+                return self.through_websockets_module(expr, binding, root_filter);
+            }
             Some(binding) => {
-                if !root_filter(&binding.qualified) {
-                    return Err(false);
-                }
                 let mut out = String::with_capacity(binding.qualified.len() + extra);
                 out.push_str(&binding.qualified);
                 out
@@ -311,6 +318,29 @@ impl Imports {
         };
         push_attributes(expr, &mut out);
         Ok(out)
+    }
+
+    /// `dependencies.websockets.connect` with `dependencies` bound to `app.dependencies`, whose
+    /// `websockets` is the websockets package: `websockets.connect`. `Err(false)` otherwise.
+    fn through_websockets_module(
+        &self,
+        expr: &Expr,
+        root: &Binding,
+        root_filter: impl Fn(&str) -> bool,
+    ) -> Result<String, bool> {
+        if self.websockets_modules.is_empty() {
+            return Err(false);
+        }
+        let mut full = root.qualified.clone();
+        push_attributes(expr, &mut full);
+        let tail = self.websockets_modules.iter().find_map(|module| {
+            let tail = full.strip_prefix(module.as_str())?;
+            (tail.is_empty() || tail.starts_with('.')).then_some(tail)
+        });
+        match tail {
+            Some(tail) if root_filter("websockets") => Ok(format!("websockets{tail}")),
+            _ => Err(false),
+        }
     }
 
     /// The websockets binding at the root of a (dotted) reference, if any.
