@@ -32,6 +32,7 @@ use crate::source::LineEnding;
 const MAX_PASSES: usize = 10;
 
 /// What linting one version of the text produced.
+#[derive(Clone)]
 pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
     pub parses: bool,

@@ -36,9 +36,7 @@ impl Looked {
             Looked::Linted(..) | Looked::Report(_) => None,
         }
     }
-}
 
-impl Looked {
     /// See `FileReport::compact`.
     fn compacted(self) -> Looked {
         match self {
@@ -46,14 +44,7 @@ impl Looked {
                 report.compact();
                 Looked::Report(report)
             }
-            Looked::Linted(linted, digest) => Looked::Linted(
-                Linted {
-                    diagnostics: linted.diagnostics.clone(),
-                    parses: linted.parses,
-                    original: linted.original.clone(),
-                },
-                digest,
-            ),
+            Looked::Linted(linted, digest) => Looked::Linted(linted.clone(), digest),
         }
     }
 }

@@ -224,22 +224,17 @@ pub fn summarize<'a>(
         .sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let scope = model.bindings.scope(ScopeId::MODULE);
     for name in scope.names() {
-        let Some(&id) = scope.bindings_of(name).last() else {
+        let Some(&last) = scope.bindings_of(name).last() else {
             continue;
         };
-        if let BindingKind::Import(import) = &model.bindings.binding(id).kind {
+        if let BindingKind::Import(import) = &model.bindings.binding(last).kind {
             if !is_websockets(&import.qualified) {
                 summary
                     .exports
                     .push((name.to_string(), import.qualified.clone()));
             }
         }
-    }
-    summary.exports.sort();
-    for name in scope.names() {
-        let Some(&last) = scope.bindings_of(name).last() else {
-            continue;
-        };
+        // The package itself, also behind an `except ImportError` fallback.
         let primary = model.bindings.primary_of(last).unwrap_or(last);
         if let BindingKind::Import(import) = &model.bindings.binding(primary).kind {
             if import.qualified == "websockets" {
@@ -247,6 +242,7 @@ pub fn summarize<'a>(
             }
         }
     }
+    summary.exports.sort();
     summary.websockets_exports.sort();
     summary.offers = offers(module, model);
     served_parameters(text, module, model, &mut summary.offers);
