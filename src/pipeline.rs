@@ -68,6 +68,8 @@ pub struct Context<'s> {
     pub skip_prefilter: bool,
     /// The project's line length: statements the fixes make longer are laid out to fit.
     pub line_length: usize,
+    /// Writes the fixed files (`--fix`), sharing spare inodes between them.
+    pub writer: crate::write::Writer,
 }
 
 impl<'s> Context<'s> {
@@ -86,6 +88,7 @@ impl<'s> Context<'s> {
             keep_sources: true,
             skip_prefilter: false,
             line_length: crate::fix::layout::DEFAULT_LINE_LENGTH,
+            writer: crate::write::Writer::default(),
         }
     }
 }
@@ -220,6 +223,8 @@ pub fn run(
             .filter(|report| !report.messages.is_empty() || report.change.is_some())
             .collect()
     });
+    // Every file is written: the spare inodes go.
+    context.writer.release();
     // Files linted again because the project taught them something.
     timings.add("relint", relint);
     timings.print();

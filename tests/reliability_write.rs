@@ -204,6 +204,78 @@ fn owner_group_mode_acl_and_xattrs_are_kept() {
 }
 
 #[test]
+fn files_of_one_directory_share_spare_inodes_and_each_keeps_its_own_identity() {
+    // Files with different modes, owners and attributes, in one directory and its child: each
+    // replaced file's inode may serve as the next one's temporary file, never for a file whose
+    // identity differs.
+    let dir = scratch("w-spares");
+    fs::create_dir(dir.join("sub")).unwrap();
+    let mut files = Vec::new();
+    for i in 0..12 {
+        let name = match i % 4 {
+            3 => format!("sub/m{i:02}.py"),
+            _ => format!("m{i:02}.py"),
+        };
+        let path = dir.join(&name);
+        fs::write(&path, LEGACY).unwrap();
+        let mode = [0o644, 0o600, 0o640][i % 3];
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        if i % 5 == 4 {
+            chown(&path, NOBODY, NOBODY);
+        }
+        if i % 6 == 5 {
+            set_xattr(&path, "user.origin", name.as_bytes());
+        }
+        let meta = fs::metadata(&path).unwrap();
+        files.push((path, meta));
+    }
+    // A new inode is born during the run; a spare was born with the file it replaced.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let started = std::time::SystemTime::now();
+    let out = run(&dir, &["check", "--fix", "--threads", "1", "-q", "."]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let mut reused = 0;
+    for (path, before) in &files {
+        assert_eq!(read(path), FIXED, "{}", path.display());
+        let after = fs::metadata(path).unwrap();
+        assert_eq!(
+            (after.uid(), after.gid(), after.mode()),
+            (before.uid(), before.gid(), before.mode()),
+            "{}",
+            path.display()
+        );
+        assert_ne!(
+            after.ino(),
+            before.ino(),
+            "{} was not replaced",
+            path.display()
+        );
+        let born = after
+            .created()
+            .expect("the scratch file system records birth times");
+        reused += usize::from(born < started);
+    }
+    for (i, (path, _)) in files.iter().enumerate() {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let want = (i % 6 == 5).then(|| name.into_bytes());
+        assert_eq!(get_xattr(path, "user.origin"), want, "{}", path.display());
+    }
+    assert!(reused > 0, "no replaced file's inode served another file");
+    for sub in [dir.clone(), dir.join("sub")] {
+        let left: Vec<_> = fs::read_dir(&sub)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+    }
+}
+
+#[test]
 fn a_file_the_user_cannot_write_is_not_written_and_the_run_fails() {
     let dir = scratch("w-perm");
     // A directory anyone may write in (as /tmp): the rename alone would succeed.

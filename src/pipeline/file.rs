@@ -19,7 +19,7 @@ use crate::project::FileProject;
 use crate::registry::builtin;
 use crate::semantic::{focus, SemanticModel};
 use crate::source::{DecodeError, Locator, SourceText};
-use crate::write::{self, Stamp};
+use crate::write::Stamp;
 
 /// Reads and processes one file on its own; a panic inside becomes an internal-error finding.
 pub fn process_path(path: &Path, context: &Context) -> FileReport {
@@ -232,7 +232,10 @@ fn lint_fix(
         report.change = Some((source.text, new_text));
         return;
     }
-    if let Err(why) = write::replace_file(&path, &source, &new_text, stamp) {
+    if let Err(why) = context
+        .writer
+        .replace_file(&path, &source, &new_text, stamp)
+    {
         // Nothing was written: every finding of the file as it is on disk, unfixed, and a run
         // that fails even with --exit-zero.
         let locator = Locator::new(&source.text);
