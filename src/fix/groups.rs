@@ -26,6 +26,23 @@ pub struct GroupDecisions {
     pub held: HashMap<(u32, TextRange), String>,
 }
 
+/// Uses tied to an import of this module that binds another module's websockets name (`from
+/// .compat import connect`) are tied to that module's import instead (`origin`: the file and
+/// statement there): their group spans the two files.
+pub fn follow_aliases(
+    diagnostics: &mut [Diagnostic],
+    origin: impl Fn(TextRange) -> Option<(u32, TextRange)>,
+) {
+    for group in diagnostics.iter_mut().filter_map(|d| d.group.as_mut()) {
+        if group.file.is_none() {
+            if let Some((file, stmt)) = origin(group.key) {
+                group.file = Some(file);
+                group.key = stmt;
+            }
+        }
+    }
+}
+
 /// [`settle_groups_in`] for a file on its own.
 pub fn settle_groups(diagnostics: &mut [Diagnostic]) {
     settle_groups_in(diagnostics, None, &GroupDecisions::default());

@@ -366,6 +366,7 @@ fn lint_parsed(
             .iter()
             .any(|p| crate::settings::selector_matches(p, d.rule))
     });
+    fix::groups::follow_aliases(&mut diagnostics, |stmt| model.imports.alias_origin(stmt));
     // Before noqa: a suppressed use that cannot be fixed must still keep its legacy import
     // from switching, or the file would be left half-migrated.
     match project {

@@ -6,7 +6,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{FixGroup, GroupRole};
-use crate::semantic::{Connection, ExternalFacts, ExternalParameter, ExternalServed, Returned};
+use crate::semantic::{
+    Connection, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsAlias,
+};
 
 use super::summary::{Offer, Summary};
 
@@ -67,7 +69,7 @@ impl<'p> Index<'p> {
                 f.reaches_connect = imported.reaches_connect;
                 f.classes = imported.classes;
                 f.class_attributes = imported.class_attributes;
-                f.websockets_modules = imported.websockets_modules;
+                f.websockets_aliases = imported.websockets_aliases;
             }
         }
         for (file, summary) in self.summaries.iter().enumerate() {
@@ -179,18 +181,31 @@ impl Index<'_> {
     fn imported(&self, file: u32, summary: &Summary, offering: &Offering<'_>) -> ExternalFacts {
         let mut facts = ExternalFacts::default();
         self.imported_offers(file, summary, offering, &mut facts);
-        // The websockets package under another module's name (`from .compat import websockets`).
+        // websockets names under another module's name (`from .compat import websockets`,
+        // `from .compat import connect`).
         for qualified in &summary.references {
             let Some((target, name)) = self.locate(qualified, 5) else {
                 continue;
             };
-            let reexported = self.summaries[target as usize]
-                .as_ref()
-                .is_some_and(|s| s.websockets_exports.binary_search(&name).is_ok());
-            if target != file && reexported {
-                facts.websockets_modules.push(qualified.clone());
+            let Some(exporter) = self.summaries[target as usize].as_ref() else {
+                continue;
+            };
+            let exported = exporter
+                .websockets_exports
+                .binary_search_by(|(exported, _, _)| exported.as_str().cmp(&name))
+                .ok()
+                .map(|i| &exporter.websockets_exports[i]);
+            if let (true, Some((_, websockets, stmt))) = (target != file, exported) {
+                facts.websockets_aliases.push(WebsocketsAlias {
+                    name: qualified.clone(),
+                    websockets: websockets.clone(),
+                    file: target,
+                    stmt: *stmt,
+                });
             }
         }
+        facts.websockets_aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        facts.websockets_aliases.dedup();
         for (_, qualified) in &summary.exports {
             let Some((target, class)) = self.locate(qualified, 5) else {
                 continue;

@@ -292,13 +292,18 @@ impl Project {
         // serve(handler, ...)`). Look around seeds that may define one: in their packages, and
         // the scripts beside a package (`main.py` next to `app/`, a `__main__.py`).
         // Only then can an importer hand a function of a third module to a seed's `serve()`.
+        // A seed that imports names from websockets may also be where its importers get them
+        // (`from .compat import connect`).
         let serving_seeds = scans
             .iter()
             .any(|(i, scan)| inputs[*i].seed.is_some() && scan.serves_parameter);
         let homes: Vec<(PathBuf, PathBuf)> = scans
             .iter()
             .filter(|(i, scan)| {
-                inputs[**i].seed.is_some() && (scan.may_define_connection || scan.serves_parameter)
+                inputs[**i].seed.is_some()
+                    && (scan.may_define_connection
+                        || scan.serves_parameter
+                        || scan.binds_websockets_names)
             })
             .map(|(i, _)| i)
             .filter_map(|i| {

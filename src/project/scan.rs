@@ -20,6 +20,9 @@ pub struct Scan {
     /// The text names websockets and `path` (a handler that is only likely, `(websocket,
     /// path)`, when no module calls `serve()`).
     pub mentions_path: bool,
+    /// `from websockets... import name`: the module binds websockets names that the modules
+    /// importing it may use (`from .compat import connect`).
+    pub binds_websockets_names: bool,
 }
 
 /// One import statement as written.
@@ -40,8 +43,23 @@ impl Scan {
     /// start of a line.
     pub fn of(text: &str) -> Scan {
         let contains = |needles: &[&str]| needles.iter().any(|n| has(text, n));
+        let imports = imports(text);
+        let binds_websockets_names = imports.iter().any(|import| match import {
+            Import::From {
+                level: 0,
+                module,
+                names,
+            } => {
+                let websockets = module
+                    .strip_prefix("websockets")
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+                websockets && !names.is_empty()
+            }
+            _ => false,
+        });
         Scan {
-            imports: imports(text),
+            imports,
+            binds_websockets_names,
             serves_parameter: has(text, "serve(") && has(text, "def "),
             may_define_connection: contains(&["self.", "return ", "class "])
                 && contains(&["connect(", "Protocol", "Connect"]),

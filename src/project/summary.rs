@@ -30,10 +30,11 @@ pub struct Summary {
     pub class_attributes: Vec<(String, String, Connection)>,
     /// Module-level names bound by imports, with what they name (re-exports).
     pub exports: Vec<(String, String)>,
-    /// Module-level names bound to the websockets package itself (`import websockets`, also
-    /// in a `try` whose `except ImportError` sets it to `None`): a module of the project that
+    /// `(name, websockets name)`: module-level names bound by a websockets import (`import
+    /// websockets`, `from websockets.legacy.client import connect`; also in a `try` whose
+    /// `except ImportError` binds the name otherwise), sorted: a module of the project that
     /// imports the name from here uses websockets.
-    pub websockets_exports: Vec<String>,
+    pub websockets_exports: Vec<(String, String, TextRange)>,
     /// The module calls a websockets `serve()`.
     pub serves: bool,
     /// What the module offers the modules that import it, by the name of a top-level function,
@@ -195,7 +196,7 @@ pub fn summarize<'a>(
     if let Some(external) = model.external {
         summary
             .references
-            .extend(external.websockets_modules.iter().cloned());
+            .extend(external.websockets_aliases.iter().map(|a| a.name.clone()));
         summary.references.sort();
         summary.references.dedup();
     }
@@ -234,16 +235,20 @@ pub fn summarize<'a>(
                     .push((name.to_string(), import.qualified.clone()));
             }
         }
-        // The package itself, also behind an `except ImportError` fallback.
+        // A websockets import, also behind an `except ImportError` fallback.
         let primary = model.bindings.primary_of(last).unwrap_or(last);
         if let BindingKind::Import(import) = &model.bindings.binding(primary).kind {
-            if import.qualified == "websockets" {
-                summary.websockets_exports.push(name.to_string());
+            if is_websockets(&import.qualified) {
+                summary.websockets_exports.push((
+                    name.to_string(),
+                    import.qualified.clone(),
+                    import.stmt,
+                ));
             }
         }
     }
     summary.exports.sort();
-    summary.websockets_exports.sort();
+    summary.websockets_exports.sort_by(|a, b| a.0.cmp(&b.0));
     summary.offers = offers(module, model);
     served_parameters(text, module, model, &mut summary.offers);
     summary

@@ -32,9 +32,10 @@ pub struct ExternalFacts {
     pub reaches_connect: Vec<(String, Connection)>,
     /// Classes of other modules that derive from a websockets class.
     pub classes: Vec<(String, WebsocketsClass)>,
-    /// Names of other modules that are the websockets package (`pkg.compat.websockets`, bound
-    /// there by `import websockets`), as this module imports them.
-    pub websockets_modules: Vec<String>,
+    /// Names of other modules bound there by a websockets import (`pkg.compat.websockets` by
+    /// `import websockets`, `pkg.compat.connect` by `from websockets.legacy.client import
+    /// connect`), as this module imports them, sorted.
+    pub websockets_aliases: Vec<WebsocketsAlias>,
 }
 
 impl ExternalFacts {
@@ -48,7 +49,7 @@ impl ExternalFacts {
             && self.returns == other.returns
             && self.reaches_connect == other.reaches_connect
             && self.classes == other.classes
-            && self.websockets_modules == other.websockets_modules
+            && self.websockets_aliases == other.websockets_aliases
     }
 
     pub fn is_empty(&self) -> bool {
@@ -58,7 +59,7 @@ impl ExternalFacts {
             && self.returns.is_empty()
             && self.reaches_connect.is_empty()
             && self.classes.is_empty()
-            && self.websockets_modules.is_empty()
+            && self.websockets_aliases.is_empty()
     }
 
     /// The files whose legacy imports the facts depend on (the anchors of groups that span
@@ -74,7 +75,8 @@ impl ExternalFacts {
             .chain(self.reaches_connect.iter().map(|(_, c)| c))
             .filter_map(|c| c.origin_file);
         let classes = self.classes.iter().filter_map(|(_, c)| c.origin_file);
-        served.chain(connections).chain(classes)
+        let aliases = self.websockets_aliases.iter().map(|a| a.file);
+        served.chain(connections).chain(classes).chain(aliases)
     }
 
     pub fn returned(&self, qualified: &str) -> Option<Returned> {
@@ -97,6 +99,19 @@ impl ExternalFacts {
             .find(|(q, _)| q == qualified)
             .map(|(_, c)| c)
     }
+}
+
+/// A name of another module that is a websockets name: what it names, and the import that
+/// binds it there (uses here of a legacy name switch with that import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebsocketsAlias {
+    /// As this module imports it: `pkg.compat.connect`.
+    pub name: String,
+    /// `websockets.legacy.client.connect`.
+    pub websockets: String,
+    /// The run's file that binds it, and the range of its import statement there.
+    pub file: u32,
+    pub stmt: TextRange,
 }
 
 /// What calling a function gives: a connection, once awaited if the function is `async`; or,

@@ -10,6 +10,7 @@ use ruff_python_ast::{Expr, ExprName, ModModule};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::bindings::{BindingId, BindingKind, Bindings, ScopeId};
+use super::external::WebsocketsAlias;
 
 /// A local name bound by an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,8 @@ pub struct Binding {
     /// What the name refers to: `websockets.legacy.client.connect` for
     /// `from websockets.legacy.client import connect`; `websockets` for `import websockets.http`.
     pub qualified: String,
-    /// The whole import statement.
+    /// The whole import statement (for another module's websockets name, only the name's part
+    /// of it: see [`Imports::alias_origin`]).
     pub stmt: TextRange,
     /// The `name` or `name as alias` part of the statement.
     pub alias: TextRange,
@@ -56,10 +58,15 @@ pub struct Imports {
     ambiguous: Vec<String>,
     /// websockets modules imported with `from M import *` whose `__all__` is not tabled.
     star_modules: Vec<String>,
-    /// Names of other modules of the project that are the websockets package, reached through
-    /// an import of a module above them (`from app import dependencies`, then
-    /// `dependencies.websockets.connect`); see [`Imports::from_bindings_with`].
-    websockets_modules: Vec<String>,
+    /// `(name, websockets name)`: names of other modules of the project bound there by a
+    /// websockets import, also reached through an import of a module above them (`from app
+    /// import dependencies`, then `dependencies.websockets.connect`); see
+    /// [`Imports::from_bindings_with`].
+    websockets_aliases: Vec<WebsocketsAlias>,
+    /// `(name's part of a statement, file, statement there)`: this module's imports of another
+    /// module's websockets names, with the import that binds each there (see
+    /// [`Imports::alias_origin`]).
+    alias_origins: Vec<(TextRange, u32, TextRange)>,
     /// Every import statement that mentions websockets, in source order.
     pub statements: Vec<TextRange>,
     /// The last expression [`Imports::resolve_any`] found no import at the root of (its
@@ -79,17 +86,19 @@ impl Imports {
         Imports::from_bindings_with(bindings, module, &[])
     }
 
-    /// [`Imports::from_bindings`], with `websockets_modules`: names of other modules of the
-    /// project that are the websockets package (`pkg.compat.websockets`). A name imported as
-    /// one of them resolves as `websockets` does; its import statement is the project's, not a
-    /// websockets import (no rule rewrites it).
+    /// [`Imports::from_bindings`], with `websockets_aliases`: names of other modules of the
+    /// project bound there by websockets imports, with the websockets name each is
+    /// (`pkg.compat.websockets` is `websockets`, `pkg.compat.connect` may be
+    /// `websockets.legacy.client.connect`). A name imported as one of them resolves as that
+    /// websockets name; its import statement is the project's, not a websockets import (no rule
+    /// rewrites it).
     pub fn from_bindings_with(
         bindings: &Bindings,
         module: &ModModule,
-        websockets_modules: &[String],
+        websockets_aliases: &[WebsocketsAlias],
     ) -> Imports {
         let mut imports = Imports {
-            websockets_modules: websockets_modules.to_vec(),
+            websockets_aliases: websockets_aliases.to_vec(),
             ..Imports::default()
         };
         let mut index: HashMap<BindingId, u32> = HashMap::default();
@@ -97,13 +106,27 @@ impl Imports {
             let Some(import) = binding.import() else {
                 continue;
             };
-            let reexported = websockets_modules.contains(&import.qualified);
+            let alias = websockets_aliases
+                .iter()
+                .find(|alias| alias.name == import.qualified);
+            let reexported = alias.is_some();
+            // Another module's websockets name: what ties a use to an import is this name's
+            // part of the statement (one statement may import names bound by several imports
+            // there), and that part stands for the import there.
+            if let Some(alias) = alias {
+                imports
+                    .alias_origins
+                    .push((import.alias, alias.file, alias.stmt));
+            }
             let entry = Binding {
-                qualified: match reexported {
-                    true => "websockets".to_string(),
-                    false => import.qualified.clone(),
+                qualified: match alias {
+                    Some(alias) => alias.websockets.clone(),
+                    None => import.qualified.clone(),
                 },
-                stmt: import.stmt,
+                stmt: match alias {
+                    Some(_) => import.alias,
+                    None => import.stmt,
+                },
                 alias: import.alias,
             };
             index.insert(id, imports.imported.len() as u32);
@@ -321,26 +344,41 @@ impl Imports {
     }
 
     /// `dependencies.websockets.connect` with `dependencies` bound to `app.dependencies`, whose
-    /// `websockets` is the websockets package: `websockets.connect`. `Err(false)` otherwise.
+    /// `websockets` is the websockets package: `websockets.connect` (and `compat.connect` with
+    /// `app.compat.connect` bound by a websockets import: that import's name). `Err(false)`
+    /// otherwise.
     fn through_websockets_module(
         &self,
         expr: &Expr,
         root: &Binding,
         root_filter: impl Fn(&str) -> bool,
     ) -> Result<String, bool> {
-        if self.websockets_modules.is_empty() {
+        if self.websockets_aliases.is_empty() {
             return Err(false);
         }
         let mut full = root.qualified.clone();
         push_attributes(expr, &mut full);
-        let tail = self.websockets_modules.iter().find_map(|module| {
-            let tail = full.strip_prefix(module.as_str())?;
-            (tail.is_empty() || tail.starts_with('.')).then_some(tail)
+        let found = self.websockets_aliases.iter().find_map(|alias| {
+            let tail = full.strip_prefix(alias.name.as_str())?;
+            (tail.is_empty() || tail.starts_with('.')).then_some((&alias.websockets, tail))
         });
-        match tail {
-            Some(tail) if root_filter("websockets") => Ok(format!("websockets{tail}")),
+        match found {
+            Some((websockets, tail)) if root_filter(websockets) => {
+                Ok(format!("{websockets}{tail}"))
+            }
             _ => Err(false),
         }
+    }
+
+    /// Where an import of this module gets the websockets name it binds, when that is another
+    /// module's import (`from .compat import connect`; `key`: the binding's `stmt`, the name's
+    /// part of the statement): that module's file and statement. A use tied to this import is
+    /// tied to that one.
+    pub fn alias_origin(&self, key: TextRange) -> Option<(u32, TextRange)> {
+        self.alias_origins
+            .iter()
+            .find(|(here, _, _)| *here == key)
+            .map(|&(_, file, there)| (file, there))
     }
 
     /// The websockets binding at the root of a (dotted) reference, if any.

@@ -26,7 +26,8 @@ pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
 pub use external::{
-    ClassKind, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsClass,
+    ClassKind, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsAlias,
+    WebsocketsClass,
 };
 pub use imports::Imports;
 pub use module_name::ModuleName;
@@ -70,7 +71,7 @@ impl<'a> SemanticModel<'a> {
         focus: Option<&focus::Input>,
     ) -> SemanticModel<'a> {
         let bindings = builder::build(module, name);
-        let reexported = external.map_or(&[][..], |e| &e.websockets_modules[..]);
+        let reexported = external.map_or(&[][..], |e| &e.websockets_aliases[..]);
         let imports = Imports::from_bindings_with(&bindings, module, reexported);
         let mut definitions = Definitions::collect(&module.body, &imports, external);
         definitions.forward_handlers(&module.body, &bindings, &imports);
