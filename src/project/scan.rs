@@ -20,8 +20,9 @@ pub struct Scan {
     /// The text names websockets and `path` (a handler that is only likely, `(websocket,
     /// path)`, when no module calls `serve()`).
     pub mentions_path: bool,
-    /// `from websockets... import name`: the module binds websockets names that the modules
-    /// importing it may use (`from .compat import connect`).
+    /// `from websockets... import name` or `import websockets...`: the module binds websockets
+    /// names (also by assignment, `connect = websockets.connect`) that the modules importing it
+    /// may use (`from .compat import connect`).
     pub binds_websockets_names: bool,
 }
 
@@ -44,17 +45,18 @@ impl Scan {
     pub fn of(text: &str) -> Scan {
         let contains = |needles: &[&str]| needles.iter().any(|n| has(text, n));
         let imports = imports(text);
+        let websockets = |module: &str| {
+            module
+                .strip_prefix("websockets")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
         let binds_websockets_names = imports.iter().any(|import| match import {
             Import::From {
                 level: 0,
                 module,
                 names,
-            } => {
-                let websockets = module
-                    .strip_prefix("websockets")
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
-                websockets && !names.is_empty()
-            }
+            } => websockets(module) && !names.is_empty(),
+            Import::Module(module) => websockets(module),
             _ => false,
         });
         Scan {

@@ -235,16 +235,28 @@ pub fn summarize<'a>(
                     .push((name.to_string(), import.qualified.clone()));
             }
         }
-        // A websockets import, also behind an `except ImportError` fallback.
+        // A websockets import, also behind an `except ImportError` fallback, or a name given
+        // a websockets name (`connect = websockets.legacy.client.connect`): its key is the one
+        // WS101 anchors the reference's switch on.
         let primary = model.bindings.primary_of(last).unwrap_or(last);
-        if let BindingKind::Import(import) = &model.bindings.binding(primary).kind {
-            if is_websockets(&import.qualified) {
+        match &model.bindings.binding(primary).kind {
+            BindingKind::Import(import) if is_websockets(&import.qualified) => {
                 summary.websockets_exports.push((
                     name.to_string(),
                     import.qualified.clone(),
                     import.stmt,
                 ));
             }
+            BindingKind::Assignment(Some(value)) => {
+                let Some(qualified) = model.imports.resolve(value) else {
+                    continue;
+                };
+                let key = legacy_origin(&model.imports, value).unwrap_or(value.range());
+                summary
+                    .websockets_exports
+                    .push((name.to_string(), qualified, key));
+            }
+            _ => {}
         }
     }
     summary.exports.sort();
