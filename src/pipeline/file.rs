@@ -140,7 +140,7 @@ fn process_file(
             if let (true, Err(why)) = (fixing, writable) {
                 for m in &mut report.messages {
                     if m.fix.is_some() {
-                        m.help = Some(why.clone());
+                        m.help = Some(why.as_str().into());
                         m.fix = None;
                     }
                 }

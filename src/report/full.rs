@@ -42,7 +42,7 @@ pub fn write(
         None => "no automatic fix: this needs a human".to_string(),
     };
     let related = related_footer(m);
-    let help = [m.help.clone().unwrap_or_default(), related, fix_line]
+    let help = [m.help.as_deref().unwrap_or_default(), &related, &fix_line]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()

@@ -142,7 +142,7 @@ pub fn print_to(
                 m.start.row,
                 m.start.column,
                 m.rule.code,
-                m.fix.as_ref().map(|f| f.title.as_str()).unwrap_or(""),
+                m.fix.as_ref().map(|f| &*f.title).unwrap_or(""),
             )?;
         }
     }

@@ -69,7 +69,7 @@ fn result(m: &Message, rule_index: usize) -> Value {
         "ruleId": m.rule.code,
         "ruleIndex": rule_index,
         "level": level(m.severity),
-        "message": { "text": m.message },
+        "message": { "text": &*m.message },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,
@@ -79,7 +79,7 @@ fn result(m: &Message, rule_index: usize) -> Value {
     });
     if let Some(fix) = &m.fix {
         value["fixes"] = json!([{
-            "description": { "text": fix.title },
+            "description": { "text": &*fix.title },
             "artifactChanges": [{
                 "artifactLocation": artifact,
                 "replacements": fix.edits.iter().map(replacement).collect::<Vec<_>>(),
