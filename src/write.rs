@@ -186,14 +186,14 @@ impl Writer {
             file: &handle,
             expected: &expected,
         };
-        match self.replace_by_rename(old, &new_bytes) {
+        match self.replace_by_switch(old, &new_bytes) {
             Ok(()) => Ok(()),
             Err(Failure::Identity) => write_in_place(&mut handle, &expected, &new_bytes),
             Err(Failure::Fatal(why)) => Err(why),
         }
     }
 
-    fn replace_by_rename(&self, old: Old, new_bytes: &[u8]) -> Result<(), Failure> {
+    fn replace_by_switch(&self, old: Old, new_bytes: &[u8]) -> Result<(), Failure> {
         let dir = match old.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -266,18 +266,14 @@ impl Writer {
                 // carries attributes a later file would not have. (Not emptied: freeing its
                 // blocks now and allocating others for the next file costs more than writing
                 // over them.)
-                let spare = match bare.then(|| old.file.try_clone()) {
-                    Some(Ok(file)) => Some(Spare {
-                        path: temp.clone(),
+                match bare.then(|| old.file.try_clone()) {
+                    Some(Ok(file)) => self.keep(Spare {
+                        path: temp,
                         file,
                         id: (old.metadata.dev(), old.metadata.ino()),
                         identity: identity(old.metadata),
                     }),
-                    _ => None,
-                };
-                match spare {
-                    Some(spare) => self.keep(spare),
-                    None => {
+                    _ => {
                         let _ = fs::remove_file(&temp);
                     }
                 }

@@ -204,8 +204,7 @@ impl Index<'_> {
                 });
             }
         }
-        facts.websockets_aliases.sort_by(|a, b| a.name.cmp(&b.name));
-        facts.websockets_aliases.dedup();
+        // In the order of `references`: sorted, each name once.
         for (_, qualified) in &summary.exports {
             let Some((target, class)) = self.locate(qualified, 5) else {
                 continue;

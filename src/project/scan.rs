@@ -2,6 +2,7 @@
 //! lines. Over-approximates (a line inside a string counts too), never misses an import at the
 //! start of a line; used to decide which files the project phase parses at all.
 
+use crate::semantic::imports::is_websockets;
 use crate::semantic::ModuleName;
 
 /// What the project stage needs of a file's text, read off once when the file is read (so
@@ -45,18 +46,13 @@ impl Scan {
     pub fn of(text: &str) -> Scan {
         let contains = |needles: &[&str]| needles.iter().any(|n| has(text, n));
         let imports = imports(text);
-        let websockets = |module: &str| {
-            module
-                .strip_prefix("websockets")
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        };
         let binds_websockets_names = imports.iter().any(|import| match import {
             Import::From {
                 level: 0,
                 module,
                 names,
-            } => websockets(module) && !names.is_empty(),
-            Import::Module(module) => websockets(module),
+            } => is_websockets(module) && !names.is_empty(),
+            Import::Module(module) => is_websockets(module),
             _ => false,
         });
         Scan {
