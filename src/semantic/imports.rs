@@ -227,6 +227,20 @@ impl Imports {
         self.bindings.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Is `expr` a name, or a chain of attributes on one, that no import binds where it is
+    /// read, in a file without star imports? Then neither it nor any part of the chain
+    /// resolves to anything imported (`self.pool.conn`, `result.value`).
+    pub fn unimported_chain(&self, expr: &Expr) -> bool {
+        let mut root = expr;
+        while let Expr::Attribute(attr) = root {
+            root = &attr.value;
+        }
+        let Expr::Name(name) = root else {
+            return false;
+        };
+        self.star_modules.is_empty() && self.import_of(name).is_none()
+    }
+
     /// The import a `Name` node reads, seen from where it is written. A node this file does
     /// not contain (parsed from a string annotation) is looked up by name.
     pub fn import_of(&self, name: &ExprName) -> Option<&Binding> {

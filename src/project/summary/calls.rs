@@ -187,6 +187,9 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(_) | Expr::Attribute(_) => {
+                if self.model.imports.unimported_chain(expr) {
+                    return; // No part of it names another module.
+                }
                 let part = self.chain_part == Some(expr.range());
                 if let Expr::Attribute(attr) = expr {
                     // `a.b` in `a.b.c` is part of a name read, not a read of its own.
