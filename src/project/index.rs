@@ -7,7 +7,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{FixGroup, GroupRole};
 use crate::semantic::{
-    Connection, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsAlias,
+    Connection, ExternalFacts, ExternalParameter, ExternalPatch, ExternalServed, Returned,
+    WebsocketsAlias,
 };
 
 use super::summary::{Offer, Summary};
@@ -44,6 +45,37 @@ impl<'p> Index<'p> {
         None
     }
 
+    /// The patches of the legacy `Connect` class, to every other module that imports a legacy
+    /// `connect`: the class is the whole program's. (Modules of one run that never run in
+    /// one program are not told apart: their switches wait too.)
+    fn connect_patches(&self, sites: &[String], facts: &mut [ExternalFacts]) {
+        let patches: Vec<(usize, ExternalPatch)> = self
+            .summaries
+            .iter()
+            .enumerate()
+            .filter_map(|(file, s)| Some((file, s.as_ref()?)))
+            .flat_map(|(file, summary)| {
+                summary.connect_patches.iter().map(move |(member, line)| {
+                    let site = format!("{}:{line}", sites[file]);
+                    let member = member.clone();
+                    (file, ExternalPatch { member, site })
+                })
+            })
+            .collect();
+        if patches.is_empty() {
+            return;
+        }
+        for (file, summary) in self.summaries.iter().enumerate() {
+            if summary.as_ref().is_some_and(|s| s.uses_legacy_connect) {
+                facts[file].connect_patches = patches
+                    .iter()
+                    .filter(|(from, _)| *from != file)
+                    .map(|(_, patch)| patch.clone())
+                    .collect();
+            }
+        }
+    }
+
     /// The facts every module learns from the others' summaries.
     pub fn facts(&self, sites: &[String]) -> Vec<ExternalFacts> {
         let mut facts: Vec<ExternalFacts> = vec![ExternalFacts::default(); self.summaries.len()];
@@ -72,6 +104,7 @@ impl<'p> Index<'p> {
                 f.websockets_aliases = imported.websockets_aliases;
             }
         }
+        self.connect_patches(sites, &mut facts);
         for (file, summary) in self.summaries.iter().enumerate() {
             let Some(summary) = summary else { continue };
             let file = file as u32;

@@ -100,6 +100,14 @@ impl ModuleNames {
     }
 }
 
+/// The packages above a module, outermost first (`a`, `a.b` for `a.b.c`; `a` for the package
+/// `a.b` itself).
+fn package_names(name: &ModuleName) -> impl Iterator<Item = String> + '_ {
+    name.name
+        .match_indices('.')
+        .map(|(dot, _)| name.name[..dot].to_string())
+}
+
 /// What one file gets from the project.
 #[derive(Clone, Copy)]
 pub struct FileProject<'p> {
@@ -259,7 +267,17 @@ impl Project {
                     continue;
                 };
                 let roots = modules::search_roots(&paths[i], name, &mut namer, &src);
-                for module in imported {
+                // Importing a module runs its packages' `__init__` first: one that may patch
+                // the legacy `Connect` changes this module's `connect()` (`semantic::patches`).
+                let patching_packages: Vec<String> = package_names(name)
+                    .filter(|package| {
+                        modules::find(&roots, package, &by_path).is_some_and(|t| {
+                            inputs[t].seed.is_some()
+                                && scans.get(&t).is_some_and(|s| s.may_patch_connect)
+                        })
+                    })
+                    .collect();
+                for module in imported.into_iter().chain(patching_packages) {
                     let Some(target) = modules::find(&roots, &module, &by_path) else {
                         continue;
                     };

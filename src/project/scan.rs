@@ -25,6 +25,10 @@ pub struct Scan {
     /// names (also by assignment, `connect = websockets.connect`) that the modules importing it
     /// may use (`from .compat import connect`).
     pub binds_websockets_names: bool,
+    /// A line stores to an attribute of something named `connect` or `Connect`
+    /// (`Connect.__aiter__ = ...`): the module may patch the legacy `Connect` class, which the
+    /// modules of its package use whenever they run (importing one runs the package first).
+    pub may_patch_connect: bool,
 }
 
 /// One import statement as written.
@@ -62,6 +66,7 @@ impl Scan {
             may_define_connection: contains(&["self.", "return ", "class "])
                 && contains(&["connect(", "Protocol", "Connect"]),
             mentions_path: mentions_path(text),
+            may_patch_connect: may_patch_connect(text),
         }
     }
 
@@ -92,6 +97,20 @@ impl Scan {
         }
         out
     }
+}
+
+/// [`Scan::may_patch_connect`] of a text: `onnect.<name> =` (not `==`) on one line.
+fn may_patch_connect(text: &str) -> bool {
+    text.match_indices("onnect.").any(|(at, needle)| {
+        let rest = &text[at + needle.len()..];
+        let rest = rest.split('\n').next().unwrap_or("");
+        let name = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c == '_' || c.is_alphanumeric())
+                .len();
+        let after = rest[name..].trim_start();
+        name > 0 && after.starts_with('=') && !after.starts_with("==")
+    })
 }
 
 /// [`Scan::mentions_path`] of a text.

@@ -57,6 +57,11 @@ pub struct Summary {
     /// Functions and classes of other modules read here other than by calling them or in
     /// annotations (`register(Factory)`, sorted): what they are called with is not in sight.
     pub handed: Vec<String>,
+    /// `(member, line)`: the module patches the legacy `Connect` class, which every module's
+    /// legacy `connect` is (`semantic::patches`).
+    pub connect_patches: Vec<(String, usize)>,
+    /// The module imports a legacy `connect`: its switch must wait for the patches elsewhere.
+    pub uses_legacy_connect: bool,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -191,6 +196,16 @@ pub fn summarize<'a>(
         }
     }
     calls::collect(module, model, names, &mut summary);
+    summary.connect_patches = summary
+        .connect_patches
+        .drain(..)
+        .map(|(member, offset)| (member, 1 + text[..offset].matches('\n').count()))
+        .collect();
+    summary.uses_legacy_connect = model
+        .bindings
+        .all()
+        .filter_map(|(_, b)| b.import())
+        .any(|import| crate::semantic::patches::is_legacy_connect(&import.qualified));
     // A name the index said is the websockets package resolves as websockets now, and so is
     // not among the references the walk finds: it is still one (the index asks again).
     if let Some(external) = model.external {

@@ -16,6 +16,7 @@ pub mod forwarding;
 pub mod imports;
 pub mod inference;
 pub mod module_name;
+pub mod patches;
 pub mod scope;
 pub mod star_exports;
 
@@ -26,8 +27,8 @@ pub use bindings::{Binding, BindingId, BindingKind, Bindings, ScopeId, ScopeKind
 pub use connections::{Connection, Evidence};
 pub use definitions::{Callable, CallableRef, Definitions};
 pub use external::{
-    ClassKind, ExternalFacts, ExternalParameter, ExternalServed, Returned, WebsocketsAlias,
-    WebsocketsClass,
+    ClassKind, ExternalFacts, ExternalParameter, ExternalPatch, ExternalServed, Returned,
+    WebsocketsAlias, WebsocketsClass,
 };
 pub use imports::Imports;
 pub use module_name::ModuleName;

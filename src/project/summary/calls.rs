@@ -9,6 +9,7 @@ use super::{elsewhere, sorted_unique, top_level_name, CallRef, PassRef, Summary}
 use crate::project::ModuleNames;
 use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::imports::is_websockets;
+use crate::semantic::patches;
 use crate::semantic::{BindingKind, Callable, ScopeId, SemanticModel};
 
 /// Fills the summary's calls, call targets, passes, local others, handed-on names, callees and
@@ -35,6 +36,7 @@ pub(super) fn collect<'a>(
         callees: Vec::new(),
         references: Vec::new(),
         typing: false,
+        patches: Vec::new(),
     };
     calls.visit_body(&module.body);
     calls.out.shrink_to_fit();
@@ -47,6 +49,8 @@ pub(super) fn collect<'a>(
     summary.handed = sorted_unique(calls.handed);
     summary.callees = sorted_unique(calls.callees);
     summary.references = sorted_unique(calls.references);
+    // Byte offsets for now: `summarize` makes them lines.
+    summary.connect_patches = calls.patches;
 }
 
 struct Calls<'m, 'a> {
@@ -69,6 +73,8 @@ struct Calls<'m, 'a> {
     references: Vec<String>,
     /// Inside an annotation: a string there is a type.
     typing: bool,
+    /// `(member, offset)`: stores to a member of the legacy `Connect` class.
+    patches: Vec<(String, usize)>,
 }
 
 impl<'a> Calls<'_, 'a> {
@@ -189,6 +195,10 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
             Expr::Name(_) | Expr::Attribute(_) => {
                 if self.model.imports.unimported_chain(expr) {
                     return; // No part of it names another module.
+                }
+                if let Some(patch) = patches::patch_of(&self.model.imports, expr) {
+                    let offset = patch.range.start().to_usize();
+                    self.patches.push((patch.member.to_string(), offset));
                 }
                 let part = self.chain_part == Some(expr.range());
                 if let Expr::Attribute(attr) = expr {
