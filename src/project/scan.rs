@@ -243,5 +243,14 @@ mod tests {
         let client =
             Scan::of("class Client:\n    def __init__(self):\n        self.ws = connect(u)\n");
         assert!(client.may_define_connection && !client.serves_parameter);
+        assert!(!client.may_patch_connect);
+        let patch = Scan::of("websockets.legacy.client.Connect.__aiter__ = _aiter\n");
+        assert!(patch.may_patch_connect);
+        for text in [
+            "if connect.BACKOFF_MAX == 5: pass\n",
+            "print(Connect.__name__)\n",
+        ] {
+            assert!(!Scan::of(text).may_patch_connect, "{text}");
+        }
     }
 }
