@@ -45,20 +45,24 @@ impl<'p> Index<'p> {
         None
     }
 
-    /// The patches of the legacy `Connect` class, to every other module that imports a legacy
-    /// `connect`: the class is the whole program's. (Modules of one run that never run in
-    /// one program are not told apart: their switches wait too.)
-    fn connect_patches(&self, sites: &[String], facts: &mut [ExternalFacts]) {
+    /// The patches of legacy classes, to every other module whose legacy `connect()` or
+    /// `serve()` makes what they change: the classes are the whole program's. (Modules of one
+    /// run that never run in one program are not told apart: their switches wait too.)
+    fn legacy_patches(&self, sites: &[String], facts: &mut [ExternalFacts]) {
         let patches: Vec<(usize, ExternalPatch)> = self
             .summaries
             .iter()
             .enumerate()
             .filter_map(|(file, s)| Some((file, s.as_ref()?)))
             .flat_map(|(file, summary)| {
-                summary.connect_patches.iter().map(move |(member, line)| {
-                    let site = format!("{}:{line}", sites[file]);
-                    let member = member.clone();
-                    (file, ExternalPatch { member, site })
+                summary.legacy_patches.iter().map(move |patch| {
+                    let external = ExternalPatch {
+                        patched: patch.patched,
+                        class: patch.class.clone(),
+                        member: patch.member.clone(),
+                        site: format!("{}:{}", sites[file], patch.line),
+                    };
+                    (file, external)
                 })
             })
             .collect();
@@ -66,13 +70,18 @@ impl<'p> Index<'p> {
             return;
         }
         for (file, summary) in self.summaries.iter().enumerate() {
-            if summary.as_ref().is_some_and(|s| s.uses_legacy_connect) {
-                facts[file].connect_patches = patches
-                    .iter()
-                    .filter(|(from, _)| *from != file)
-                    .map(|(_, patch)| patch.clone())
-                    .collect();
-            }
+            let Some(summary) = summary else { continue };
+            facts[file].legacy_patches = patches
+                .iter()
+                .filter(|(from, patch)| {
+                    *from != file
+                        && summary
+                            .entry_points
+                            .iter()
+                            .any(|e| patch.patched.reaches(*e))
+                })
+                .map(|(_, patch)| patch.clone())
+                .collect();
         }
     }
 
@@ -104,7 +113,7 @@ impl<'p> Index<'p> {
                 f.websockets_aliases = imported.websockets_aliases;
             }
         }
-        self.connect_patches(sites, &mut facts);
+        self.legacy_patches(sites, &mut facts);
         for (file, summary) in self.summaries.iter().enumerate() {
             let Some(summary) = summary else { continue };
             let file = file as u32;

@@ -268,12 +268,11 @@ impl Project {
                 };
                 let roots = modules::search_roots(&paths[i], name, &mut namer, &src);
                 // Importing a module runs its packages' `__init__` first: one that may patch
-                // the legacy `Connect` changes this module's `connect()` (`semantic::patches`).
+                // a legacy class changes this module's `connect()` (`semantic::patches`).
                 let patching_packages: Vec<String> = package_names(name)
                     .filter(|package| {
                         modules::find(&roots, package, &by_path).is_some_and(|t| {
-                            inputs[t].seed.is_some()
-                                && scans.get(&t).is_some_and(|s| s.may_patch_connect)
+                            inputs[t].seed.is_some() && scans.get(&t).is_some_and(|s| s.may_patch)
                         })
                     })
                     .collect();

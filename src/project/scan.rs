@@ -25,10 +25,11 @@ pub struct Scan {
     /// names (also by assignment, `connect = websockets.connect`) that the modules importing it
     /// may use (`from .compat import connect`).
     pub binds_websockets_names: bool,
-    /// A line stores to an attribute of something named `connect` or `Connect`
-    /// (`Connect.__aiter__ = ...`): the module may patch the legacy `Connect` class, which the
-    /// modules of its package use whenever they run (importing one runs the package first).
-    pub may_patch_connect: bool,
+    /// A line stores to an attribute of something named `...connect` or `...Protocol`
+    /// (`Connect.__aiter__ = ...`, `WebSocketServerProtocol.send = ...`): the module may patch
+    /// a legacy class, which the modules of its package use whenever they run (importing one
+    /// runs the package first).
+    pub may_patch: bool,
 }
 
 /// One import statement as written.
@@ -66,7 +67,7 @@ impl Scan {
             may_define_connection: contains(&["self.", "return ", "class "])
                 && contains(&["connect(", "Protocol", "Connect"]),
             mentions_path: mentions_path(text),
-            may_patch_connect: may_patch_connect(text),
+            may_patch: crate::semantic::patches::may_patch(text),
         }
     }
 
@@ -97,20 +98,6 @@ impl Scan {
         }
         out
     }
-}
-
-/// [`Scan::may_patch_connect`] of a text: `onnect.<name> =` (not `==`) on one line.
-fn may_patch_connect(text: &str) -> bool {
-    text.match_indices("onnect.").any(|(at, needle)| {
-        let rest = &text[at + needle.len()..];
-        let rest = rest.split('\n').next().unwrap_or("");
-        let name = rest.len()
-            - rest
-                .trim_start_matches(|c: char| c == '_' || c.is_alphanumeric())
-                .len();
-        let after = rest[name..].trim_start();
-        name > 0 && after.starts_with('=') && !after.starts_with("==")
-    })
 }
 
 /// [`Scan::mentions_path`] of a text.
@@ -243,14 +230,15 @@ mod tests {
         let client =
             Scan::of("class Client:\n    def __init__(self):\n        self.ws = connect(u)\n");
         assert!(client.may_define_connection && !client.serves_parameter);
-        assert!(!client.may_patch_connect);
+        assert!(!client.may_patch);
         let patch = Scan::of("websockets.legacy.client.Connect.__aiter__ = _aiter\n");
-        assert!(patch.may_patch_connect);
+        assert!(patch.may_patch);
+        assert!(Scan::of("WebSocketServerProtocol.send = counted\n").may_patch);
         for text in [
             "if connect.BACKOFF_MAX == 5: pass\n",
             "print(Connect.__name__)\n",
         ] {
-            assert!(!Scan::of(text).may_patch_connect, "{text}");
+            assert!(!Scan::of(text).may_patch, "{text}");
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::semantic::api::Implementation;
 use crate::semantic::connections::legacy_origin;
 use crate::semantic::forwarding::served_parameter;
 use crate::semantic::imports::is_websockets;
+use crate::semantic::patches::{self, Entry, Patched};
 use crate::semantic::ClassKey;
 use crate::semantic::{BindingKind, Connection, Returned, ScopeId, SemanticModel, WebsocketsClass};
 
@@ -57,11 +58,21 @@ pub struct Summary {
     /// Functions and classes of other modules read here other than by calling them or in
     /// annotations (`register(Factory)`, sorted): what they are called with is not in sight.
     pub handed: Vec<String>,
-    /// `(member, line)`: the module patches the legacy `Connect` class, which every module's
-    /// legacy `connect` is (`semantic::patches`).
-    pub connect_patches: Vec<(String, usize)>,
-    /// The module imports a legacy `connect`: its switch must wait for the patches elsewhere.
-    pub uses_legacy_connect: bool,
+    /// The module patches legacy classes, which every module's legacy `connect()` or
+    /// `serve()` makes (`semantic::patches`).
+    pub legacy_patches: Vec<PatchRef>,
+    /// The legacy `connect()` / `serve()` the module imports: their switches must wait for
+    /// the patches elsewhere that change what they make.
+    pub entry_points: Vec<Entry>,
+}
+
+/// A patch of a legacy class (`semantic::patches::LegacyPatch`), by line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchRef {
+    pub patched: Patched,
+    pub class: String,
+    pub member: String,
+    pub line: usize,
 }
 
 /// A fact about a top-level definition that other modules use.
@@ -196,16 +207,18 @@ pub fn summarize<'a>(
         }
     }
     calls::collect(module, model, names, &mut summary);
-    summary.connect_patches = summary
-        .connect_patches
-        .drain(..)
-        .map(|(member, offset)| (member, 1 + text[..offset].matches('\n').count()))
-        .collect();
-    summary.uses_legacy_connect = model
+    for patch in &mut summary.legacy_patches {
+        // A byte offset until now.
+        patch.line = 1 + text[..patch.line].matches('\n').count();
+    }
+    let mut entry_points: Vec<Entry> = model
         .bindings
         .all()
-        .filter_map(|(_, b)| b.import())
-        .any(|import| crate::semantic::patches::is_legacy_connect(&import.qualified));
+        .filter_map(|(_, b)| patches::entry_point(&b.import()?.qualified))
+        .collect();
+    entry_points.sort();
+    entry_points.dedup();
+    summary.entry_points = entry_points;
     // A name the index said is the websockets package resolves as websockets now, and so is
     // not among the references the walk finds: it is still one (the index asks again).
     if let Some(external) = model.external {

@@ -6,6 +6,7 @@ mod connection_attribute;
 mod header_literal;
 mod kwargs_keys;
 pub(crate) mod legacy_names;
+mod legacy_patches;
 mod legacy_protocol_methods;
 mod server_object;
 mod sync_api;

@@ -13,9 +13,11 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::rules::legacy_patches::{self, Concern};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
-use crate::semantic::{api, patches, ClassKind, Implementation};
+use crate::semantic::patches::Patched;
+use crate::semantic::{api, ClassKind, Implementation};
 
 pub struct LegacyConnectClass;
 
@@ -30,6 +32,15 @@ static META: RuleMeta = RuleMeta {
     since: Version::V14_0,
     needles: &["onnect"],
     doc: include_str!("../../rules/WS108.md"),
+};
+
+/// The `connect()` calls of a program that patches `Connect` (`legacy_patches`).
+static PATCHES: Concern = Concern {
+    meta: &META,
+    patches: |patched| patched == Patched::Connect,
+    help: "move what the patch does into `connect()` arguments (`process_exception=`, \
+           `reconnect_delays=`, `additional_headers=`, ...) or into a wrapper function, then \
+           remove the patch",
 };
 
 /// Members of the legacy `Connect` that the new `connect` lacks → what replaces each.
@@ -76,19 +87,7 @@ impl Rule for LegacyConnectClass {
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
         match stmt {
             Stmt::ClassDef(class) => subclass(checker, class),
-            Stmt::ImportFrom(import) => {
-                for alias in &import.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    let bindings = &checker.model.bindings;
-                    let qualified = bindings
-                        .created_at(local.range)
-                        .and_then(|id| bindings.binding(id).import())
-                        .map(|import| import.qualified.as_str());
-                    if qualified.is_some_and(patches::is_legacy_connect) {
-                        patched(checker, alias.range(), import.range);
-                    }
-                }
-            }
+            Stmt::ImportFrom(import) => legacy_patches::import(checker, import, &PATCHES),
             _ => {}
         }
     }
@@ -100,16 +99,8 @@ impl Rule for LegacyConnectClass {
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
         let Expr::Attribute(attr) = expr else { return };
-        if matches!(attr.attr.as_str(), "connect" | "unix_connect")
-            && attr.ctx == ExprContext::Load
-            && checker.parent_expr().is_none_or(|p| !p.is_attribute_expr())
-            && checker
-                .model
-                .resolve(expr)
-                .is_some_and(|q| patches::is_legacy_connect(&q))
-        {
-            // `websockets.legacy.client.connect(...)`: a group of its own.
-            patched(checker, attr.range, attr.range);
+        if checker.parent_expr().is_none_or(|p| !p.is_attribute_expr()) {
+            legacy_patches::reference(checker, expr, &PATCHES);
         }
         let Some(implementation) = connect_class(checker, &attr.value) else {
             return;
@@ -200,76 +191,6 @@ fn subclass(checker: &Checker, class: &ruff_python_ast::StmtClassDef) {
             help,
         );
     }
-}
-
-/// The patches of the legacy `Connect` in this file: `(member, line, group of the import the
-/// class is reached through)`.
-struct LocalPatches(Vec<(String, usize, Option<TextRange>)>);
-
-/// `range` (a legacy `connect` import, or a dotted reference to one, whose group is `key`) in
-/// a program that patches the legacy `Connect` class, here through another import or in another
-/// module: a report-only member of its group, so that nothing switches it to the new `connect`
-/// and drops the patch.
-fn patched(checker: &Checker, range: TextRange, key: TextRange) {
-    let local = checker.per_file(|| {
-        LocalPatches(
-            patches::connect_patches(&checker.module.body, &checker.model.imports)
-                .into_iter()
-                .map(|p| {
-                    let line = 1 + checker.source[..p.range.start().to_usize()]
-                        .matches('\n')
-                        .count();
-                    (p.member.to_string(), line, p.origin)
-                })
-                .collect(),
-        )
-    });
-    let mut sites: Vec<String> = local
-        .0
-        .iter()
-        .filter(|(_, _, origin)| *origin != Some(key))
-        .map(|(member, line, _)| format!("`{member}` at line {line}"))
-        .collect();
-    if let Some(external) = checker.model.external {
-        sites.extend(
-            external
-                .connect_patches
-                .iter()
-                .map(|p| format!("`{}` at {}", p.member, p.site)),
-        );
-    }
-    if sites.is_empty() {
-        return;
-    }
-    let more = sites.len().saturating_sub(3);
-    sites.truncate(3);
-    let mut listed = sites.join(", ");
-    if more > 0 {
-        listed.push_str(&format!(" and {more} more"));
-    }
-    let text = checker.slice(range);
-    checker.report(
-        Diagnostic::new(
-            &META,
-            format!(
-                "`{text}` is the legacy `Connect` class, which this program patches ({listed}); \
-                 the new `connect` would run without the patch, so the switch of this import \
-                 (WS101) waits until the patch is migrated by hand"
-            ),
-            range,
-        )
-        .with_severity(Severity::Deprecation)
-        .with_help(
-            "move what the patch does into `connect()` arguments (`process_exception=`, \
-             `reconnect_delays=`, `additional_headers=`, ...) or into a wrapper function, then \
-             remove the patch",
-        )
-        .with_group(Some(FixGroup {
-            key,
-            role: GroupRole::Member,
-            file: None,
-        })),
-    );
 }
 
 /// Is `expr` the `connect` class (legacy `Connect` / `connect`, or the new `connect`), a

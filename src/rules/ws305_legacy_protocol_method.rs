@@ -8,9 +8,11 @@ use ruff_text_size::Ranged;
 
 use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::rules::legacy_patches::{self, Concern};
 use crate::rules::legacy_protocol_methods::{becomes, legacy_base};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::definitions::ConnectionBase;
+use crate::semantic::patches::Patched;
 
 pub struct LegacyProtocolMethod;
 
@@ -25,6 +27,16 @@ static META: RuleMeta = RuleMeta {
     since: Version::V14_0,
     needles: &["Protocol"],
     doc: include_str!("../../rules/WS305.md"),
+};
+
+/// The `connect()` / `serve()` calls of a program that patches a legacy connection class,
+/// which they make (`legacy_patches`).
+static PATCHES: Concern = Concern {
+    meta: &META,
+    patches: |patched| matches!(patched, Patched::Connection(_)),
+    help: "move what the patch does to the new implementation: a subclass of its connection \
+           class given to `connect(create_connection=...)` / `serve(create_connection=...)`, \
+           or code around the calls it wraps; then remove the patch",
 };
 
 /// Overrides another rule reports on the same `def` line.
@@ -43,6 +55,9 @@ impl Rule for LegacyProtocolMethod {
     }
 
     fn stmt(&self, checker: &Checker, stmt: &Stmt) {
+        if let Stmt::ImportFrom(import) = stmt {
+            return legacy_patches::import(checker, import, &PATCHES);
+        }
         let Stmt::FunctionDef(def) = stmt else { return };
         let name = def.name.as_str();
         if REPORTED_ELSEWHERE.contains(&name) {
@@ -75,6 +90,8 @@ impl Rule for LegacyProtocolMethod {
         let Expr::Attribute(attr) = &*call.func else {
             return;
         };
+        // `websockets.server.serve(...)` in a program that patches a connection class.
+        legacy_patches::reference(checker, &call.func, &PATCHES);
         let is_super = matches!(&*attr.value, Expr::Call(inner)
             if matches!(&*inner.func, Expr::Name(n) if n.id.as_str() == "super"));
         if !is_super {

@@ -36,14 +36,17 @@ pub struct ExternalFacts {
     /// `import websockets`, `pkg.compat.connect` by `from websockets.legacy.client import
     /// connect`), as this module imports them, sorted.
     pub websockets_aliases: Vec<WebsocketsAlias>,
-    /// Patches of the legacy `Connect` class made by other modules of the project (only for
-    /// a module that imports a legacy `connect`, which the patches change).
-    pub connect_patches: Vec<ExternalPatch>,
+    /// Patches of legacy classes made by other modules of the project that change what this
+    /// module's legacy `connect()` / `serve()` make (`semantic::patches`).
+    pub legacy_patches: Vec<ExternalPatch>,
 }
 
-/// A patch of the legacy `Connect` class in another module (`semantic::patches`).
+/// A patch of a legacy class in another module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalPatch {
+    pub patched: super::patches::Patched,
+    /// The class's own name (`Connect`).
+    pub class: String,
     /// The member patched (`__aiter__`).
     pub member: String,
     /// `path:line` of the patch.
@@ -54,7 +57,7 @@ impl ExternalFacts {
     /// Equal in all that a module's summary can depend on. `serve_elsewhere` is not part of
     /// it: it only tells WS301 whether a likely handler is proven, never what a module offers
     /// to others, so a change in it alone need not parse and summarize the module again; nor
-    /// are `connect_patches`, which only hold back the module's own switch.
+    /// are `legacy_patches`, which only hold back the module's own switches.
     pub fn same_for_summary(&self, other: &Self) -> bool {
         self.served == other.served
             && self.parameters == other.parameters
@@ -73,7 +76,7 @@ impl ExternalFacts {
             && self.reaches_connect.is_empty()
             && self.classes.is_empty()
             && self.websockets_aliases.is_empty()
-            && self.connect_patches.is_empty()
+            && self.legacy_patches.is_empty()
     }
 
     /// The files whose legacy imports the facts depend on (the anchors of groups that span

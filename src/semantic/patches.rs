@@ -1,21 +1,56 @@
-//! Patches of the legacy `Connect` class: stores to its attributes (`Connect.__aiter__ = f`,
-//! `websockets.legacy.client.Connect.BACKOFF_MAX = 10`), anywhere in a module. The class is the
-//! program's: a patch made in one module changes every legacy `connect()` of every module, and
-//! a module whose `connect` import switches to the new implementation loses it silently.
-//! A subclass's attributes are that subclass's (WS108 reports them where it is defined).
+//! Patches of legacy classes: stores to an attribute of the legacy `Connect` class or of a
+//! legacy connection class (`Connect.__aiter__ = f`, `WebSocketCommonProtocol.recv = logged`,
+//! `websockets.legacy.client.Connect.BACKOFF_MAX = 10`), anywhere in a module. The classes are
+//! the program's: a patch made in one module changes every legacy `connect()` (or `serve()`)
+//! of every module, and a module whose `connect` / `serve` import switches to the new
+//! implementation loses it silently. A subclass's attributes are that subclass's (WS103, WS108
+//! report the subclass where it is defined).
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::TextRange;
 
-use super::api::{self, Implementation};
+use super::api::{self, Implementation, Side};
 use super::connections::legacy_origin;
 use super::imports::Imports;
 
-/// One store to a member of the legacy `Connect` class.
+/// What a patch changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patched {
+    /// The legacy `Connect` class: every legacy `connect()`.
+    Connect,
+    /// A legacy connection class: the connections of one side (`Unknown`: both, the common
+    /// base class).
+    Connection(Side),
+}
+
+/// Where a program makes legacy objects that a patch changes: its legacy `connect()` and
+/// `serve()` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Entry {
+    Connect,
+    Serve,
+}
+
+impl Patched {
+    /// Does the patch change what `entry` makes?
+    pub fn reaches(self, entry: Entry) -> bool {
+        match (self, entry) {
+            (Patched::Connect, Entry::Connect) => true,
+            (Patched::Connect, Entry::Serve) => false,
+            (Patched::Connection(side), Entry::Connect) => side != Side::Server,
+            (Patched::Connection(side), Entry::Serve) => side != Side::Client,
+        }
+    }
+}
+
+/// One store to a member of a legacy class.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectPatch<'a> {
-    /// The member patched (`__aiter__`, `BACKOFF_MAX`).
+pub struct LegacyPatch<'a> {
+    pub patched: Patched,
+    /// The class's own name (`Connect`, `WebSocketCommonProtocol`).
+    pub class: String,
+    /// The member patched (`__aiter__`, `recv`).
     pub member: &'a str,
     /// The whole attribute (`Connect.__aiter__`).
     pub range: TextRange,
@@ -24,8 +59,8 @@ pub struct ConnectPatch<'a> {
     pub origin: Option<TextRange>,
 }
 
-/// `attr` when it stores to (or deletes) a member of the legacy `Connect` class itself.
-pub fn patch_of<'a>(imports: &Imports, expr: &'a Expr) -> Option<ConnectPatch<'a>> {
+/// `expr` when it stores to (or deletes) a member of a legacy class itself.
+pub fn patch_of<'a>(imports: &Imports, expr: &'a Expr) -> Option<LegacyPatch<'a>> {
     let Expr::Attribute(attr) = expr else {
         return None;
     };
@@ -33,18 +68,32 @@ pub fn patch_of<'a>(imports: &Imports, expr: &'a Expr) -> Option<ConnectPatch<'a
         return None;
     }
     let qualified = imports.resolve(&attr.value)?;
-    (api::connect_class(&qualified)? == Implementation::Legacy).then(|| ConnectPatch {
+    let patched = match api::connect_class(&qualified) {
+        Some(Implementation::Legacy) => Patched::Connect,
+        Some(Implementation::New) => return None,
+        None => match api::connection_class(&qualified)? {
+            (Implementation::Legacy, side) => Patched::Connection(side),
+            (Implementation::New, _) => return None,
+        },
+    };
+    Some(LegacyPatch {
+        patched,
+        class: qualified
+            .rsplit('.')
+            .next()
+            .unwrap_or(&qualified)
+            .to_string(),
         member: attr.attr.as_str(),
         range: attr.range,
         origin: legacy_origin(imports, &attr.value),
     })
 }
 
-/// Every patch of the legacy `Connect` in `body`, in source order.
-pub fn connect_patches<'a>(body: &'a [Stmt], imports: &Imports) -> Vec<ConnectPatch<'a>> {
+/// Every patch of a legacy class in `body`, in source order.
+pub fn legacy_patches<'a>(body: &'a [Stmt], imports: &Imports) -> Vec<LegacyPatch<'a>> {
     struct Finder<'i, 'a> {
         imports: &'i Imports,
-        out: Vec<ConnectPatch<'a>>,
+        out: Vec<LegacyPatch<'a>>,
     }
     impl<'a> Visitor<'a> for Finder<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
@@ -65,12 +114,56 @@ pub fn connect_patches<'a>(body: &'a [Stmt], imports: &Imports) -> Vec<ConnectPa
     finder.out
 }
 
-/// Does `qualified` name a legacy `connect()` (or `unix_connect()`), which a patch of `Connect`
-/// changes? (`Connect` itself is a class reference: it has no new equivalent to switch to.)
-pub fn is_legacy_connect(qualified: &str) -> bool {
+/// Could `text` patch a legacy class: `onnect.<name> =` or `Protocol.<name> =` (not `==`) on
+/// one line? Misses a class imported under another name (`import Connect as C`; see
+/// [`may_patch_in`]).
+pub fn may_patch(text: &str) -> bool {
+    stores_after(text, "onnect.") || stores_after(text, "Protocol.")
+}
+
+/// [`may_patch`], or a store to an attribute of a name that imports a legacy class under
+/// another name: never false for a file [`legacy_patches`] finds a patch in.
+pub fn may_patch_in(text: &str, imports: &Imports) -> bool {
+    may_patch(text)
+        || imports.bindings().any(|(name, binding)| {
+            let legacy = |q: &str| {
+                api::connect_class(q) == Some(Implementation::Legacy)
+                    || api::connection_class(q).is_some_and(|(i, _)| i == Implementation::Legacy)
+            };
+            // `may_patch` has searched the names that end like the classes.
+            let searched = name.ends_with("onnect") || name.ends_with("Protocol");
+            !searched && legacy(&binding.qualified) && stores_after(text, &format!("{name}."))
+        })
+}
+
+/// Is some `needle` followed by `<name> =` (not `==`) on its line?
+fn stores_after(text: &str, needle: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()).any(|at| {
+        let rest = &text.as_bytes()[at + needle.len()..];
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let name = line
+            .iter()
+            .take_while(|b| **b == b'_' || b.is_ascii_alphanumeric() || !b.is_ascii())
+            .count();
+        let after = line[name..].trim_ascii_start();
+        name > 0 && after.starts_with(b"=") && !after.starts_with(b"==")
+    })
+}
+
+/// The legacy entry point `qualified` names: `connect()` / `unix_connect()`, `serve()` /
+/// `unix_serve()`. (`Connect` and `Serve` themselves are class references: they have no new
+/// equivalent to switch to.)
+pub fn entry_point(qualified: &str) -> Option<Entry> {
     let name = qualified.rsplit('.').next().unwrap_or(qualified);
-    matches!(name, "connect" | "unix_connect")
-        && api::connect_function(qualified) == Some(Implementation::Legacy)
+    match name {
+        "connect" | "unix_connect" => {
+            (api::connect_function(qualified)? == Implementation::Legacy).then_some(Entry::Connect)
+        }
+        "serve" | "unix_serve" => {
+            (api::serve_function(qualified)? == Implementation::Legacy).then_some(Entry::Serve)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -82,24 +175,27 @@ mod tests {
         let module = parsed.syntax();
         let bindings = crate::semantic::builder::build(module, None);
         let imports = Imports::from_bindings(&bindings, module);
-        connect_patches(&module.body, &imports)
+        legacy_patches(&module.body, &imports)
             .iter()
-            .map(|p| format!("{} {}", p.member, &source[p.range]))
+            .map(|p| format!("{} {} {}", p.class, p.member, &source[p.range]))
             .collect()
     }
 
     #[test]
-    fn finds_stores_to_the_legacy_class_only() {
+    fn finds_stores_to_the_legacy_classes_only() {
         let source = r#"
 import websockets
 import websockets.legacy.client
 from websockets.client import connect as legacy_connect
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import connect, ClientConnection
+from websockets.legacy.protocol import WebSocketCommonProtocol
 
 websockets.legacy.client.Connect.__aiter__ = None
 def tune():
     legacy_connect.BACKOFF_MAX = 5
 connect.BACKOFF_MAX = 5
+ClientConnection.recv = None
+WebSocketCommonProtocol.recv = None
 print(websockets.legacy.client.Connect.BACKOFF_MIN)
 class Mine(legacy_connect):
     pass
@@ -108,9 +204,42 @@ Mine.BACKOFF_MIN = 1
         assert_eq!(
             patches(source),
             [
-                "__aiter__ websockets.legacy.client.Connect.__aiter__",
-                "BACKOFF_MAX legacy_connect.BACKOFF_MAX",
+                "Connect __aiter__ websockets.legacy.client.Connect.__aiter__",
+                "connect BACKOFF_MAX legacy_connect.BACKOFF_MAX",
+                "WebSocketCommonProtocol recv WebSocketCommonProtocol.recv",
             ]
         );
+    }
+
+    #[test]
+    fn the_text_test_never_misses_a_patch() {
+        let source = "from websockets.legacy.client import Connect as C\nC.__aiter__ = None\n";
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let module = parsed.syntax();
+        let bindings = crate::semantic::builder::build(module, None);
+        let imports = Imports::from_bindings(&bindings, module);
+        assert_eq!(legacy_patches(&module.body, &imports).len(), 1);
+        assert!(!may_patch(source) && may_patch_in(source, &imports));
+        assert!(may_patch(
+            "websockets.legacy.client.Connect.BACKOFF_MAX = 3\n"
+        ));
+        assert!(!may_patch(
+            "if connect.BACKOFF_MAX == 3: pass\nx = Connect.y\n"
+        ));
+    }
+
+    #[test]
+    fn a_patch_reaches_the_entry_points_that_make_its_class() {
+        let common = Patched::Connection(Side::Unknown);
+        assert!(common.reaches(Entry::Connect) && common.reaches(Entry::Serve));
+        assert!(!Patched::Connection(Side::Client).reaches(Entry::Serve));
+        assert!(!Patched::Connect.reaches(Entry::Serve));
+        assert_eq!(entry_point("websockets.server.serve"), Some(Entry::Serve));
+        assert_eq!(
+            entry_point("websockets.legacy.client.connect"),
+            Some(Entry::Connect)
+        );
+        assert_eq!(entry_point("websockets.legacy.client.Connect"), None);
+        assert_eq!(entry_point("websockets.asyncio.server.serve"), None);
     }
 }

@@ -5,7 +5,7 @@ use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Expr, ModModule};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::{elsewhere, sorted_unique, top_level_name, CallRef, PassRef, Summary};
+use super::{elsewhere, sorted_unique, top_level_name, CallRef, PassRef, PatchRef, Summary};
 use crate::project::ModuleNames;
 use crate::semantic::definitions::BoundKeywords;
 use crate::semantic::imports::is_websockets;
@@ -50,7 +50,7 @@ pub(super) fn collect<'a>(
     summary.callees = sorted_unique(calls.callees);
     summary.references = sorted_unique(calls.references);
     // Byte offsets for now: `summarize` makes them lines.
-    summary.connect_patches = calls.patches;
+    summary.legacy_patches = calls.patches;
 }
 
 struct Calls<'m, 'a> {
@@ -73,8 +73,8 @@ struct Calls<'m, 'a> {
     references: Vec<String>,
     /// Inside an annotation: a string there is a type.
     typing: bool,
-    /// `(member, offset)`: stores to a member of the legacy `Connect` class.
-    patches: Vec<(String, usize)>,
+    /// Stores to a member of a legacy class (`line` is the byte offset).
+    patches: Vec<PatchRef>,
 }
 
 impl<'a> Calls<'_, 'a> {
@@ -197,8 +197,12 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                     return; // No part of it names another module.
                 }
                 if let Some(patch) = patches::patch_of(&self.model.imports, expr) {
-                    let offset = patch.range.start().to_usize();
-                    self.patches.push((patch.member.to_string(), offset));
+                    self.patches.push(PatchRef {
+                        patched: patch.patched,
+                        class: patch.class,
+                        member: patch.member.to_string(),
+                        line: patch.range.start().to_usize(),
+                    });
                 }
                 let part = self.chain_part == Some(expr.range());
                 if let Expr::Attribute(attr) = expr {
