@@ -40,6 +40,10 @@ pub struct Connections<'a> {
     pub other_attributes: rustc_hash::FxHashSet<(ClassKey, &'a str)>,
     /// Bindings and `self` attributes that hold collections of connections.
     collections: HashMap<CollectionKey<'a>, Connection>,
+    /// Bindings and `self` attributes that hold a `connect()` un-awaited (`self._ctx =
+    /// websockets.connect(uri)`): awaiting, entering (also by hand, `await
+    /// self._ctx.__aenter__()`) or iterating them gives the connection.
+    held: HashMap<CollectionKey<'a>, Connection>,
     /// What the calls of this file pass to a function's parameter.
     passed: HashMap<BindingId, Passed>,
     /// Functions (by the range of their `def`) that return a connection.
@@ -96,6 +100,7 @@ impl<'a> Connections<'a> {
                 connections.facts.len(),
                 connections.attributes.len(),
                 connections.collections.len(),
+                connections.held.len(),
                 connections.returns.len(),
                 connections.connectors.len(),
                 connections.reaches.len(),
@@ -121,6 +126,7 @@ impl<'a> Connections<'a> {
                 connections.facts.len(),
                 connections.attributes.len(),
                 connections.collections.len(),
+                connections.held.len(),
                 connections.returns.len(),
                 connections.connectors.len(),
                 connections.reaches.len(),
@@ -253,6 +259,58 @@ impl<'a> Walker<'_, 'a, '_> {
         }
     }
 
+    /// `target = connect(uri)`, un-awaited: what awaiting or entering `target` gives.
+    fn hold(&mut self, target: &'a Expr, value: &Expr) {
+        if !value.is_call_expr() {
+            return;
+        }
+        let (Some(c), Some(key)) = (self.created(value), self.target_key(target)) else {
+            return;
+        };
+        self.out.held.entry(key).or_insert(c);
+    }
+
+    /// The binding a name target creates, or `self.<attr>` of the method's class.
+    fn target_key(&self, target: &'a Expr) -> Option<CollectionKey<'a>> {
+        match target {
+            Expr::Name(name) => Some(CollectionKey::Binding(
+                self.bindings.created_at(name.range)?,
+            )),
+            Expr::Attribute(_) => self.collection_key(target),
+            _ => None,
+        }
+    }
+
+    /// The connection a name or `self.<attr>` holding a `connect()` un-awaited gives.
+    fn held(&self, expr: &Expr) -> Option<Connection> {
+        if self.out.held.is_empty() {
+            return None;
+        }
+        match expr {
+            Expr::Name(name) => {
+                let id = self.bindings.reference(name.range)??;
+                self.out.held.get(&CollectionKey::Binding(id)).copied()
+            }
+            Expr::Attribute(attr) => {
+                let Expr::Name(base) = &*attr.value else {
+                    return None;
+                };
+                if base.id.as_str() != "self" {
+                    return None;
+                }
+                let class = self.method_class()?;
+                // Few are held: a scan, keyed by the attribute's text.
+                self.out.held.iter().find_map(|(key, c)| match key {
+                    CollectionKey::Attribute(k, a) if *k == class && *a == attr.attr.as_str() => {
+                        Some(*c)
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// Attaches a connection to the binding a target creates.
     fn assign(&mut self, target: &'a Expr, connection: Option<Connection>) {
         let Some(c) = connection else { return };
@@ -268,9 +326,17 @@ impl<'a> Walker<'_, 'a, '_> {
                 };
                 if base.id.as_str() == "self" {
                     if let Some(class) = self.method_class() {
+                        // As for bindings: what creates the connection outweighs an
+                        // annotation (`self.ws: WebSocketClientProtocol = None`, then
+                        // `self.ws = await websockets.connect(uri)`, the new one).
                         self.out
                             .attributes
                             .entry((class, attr.attr.as_str()))
+                            .and_modify(|old| {
+                                if c.evidence > old.evidence {
+                                    *old = c;
+                                }
+                            })
                             .or_insert(c);
                     }
                 }
@@ -479,6 +545,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                 for target in &assign.targets {
                     if c.is_none() {
                         self.note_other_object(target, &assign.value);
+                        self.hold(target, &assign.value);
                     }
                     self.assign(target, c);
                     if let Expr::Subscript(sub) = target {
@@ -500,6 +567,9 @@ impl<'a> Visitor<'a> for Walker<'_, 'a, '_> {
                     .or_else(|| {
                         annotated_connection(self.imports, self.external, &assign.annotation)
                     });
+                if let (None, Some(value)) = (c, assign.value.as_deref()) {
+                    self.hold(&assign.target, value);
+                }
                 self.assign(&assign.target, c);
             }
             // `return ws`: calls of the function give the connection.

@@ -25,8 +25,17 @@ impl<'a> Walker<'_, 'a, '_> {
         if let Some(c) = created_connection(self.imports, expr) {
             return Some(c);
         }
+        // `await ctx.__aenter__()`: the `connect()` object entered by hand.
+        if let Expr::Call(call) = expr {
+            if let Expr::Attribute(attr) = &*call.func {
+                if attr.attr.as_str() == "__aenter__" && call.arguments.is_empty() {
+                    return self.created(&attr.value);
+                }
+            }
+        }
         self.created_by_subclass(expr)
             .or_else(|| self.connector_returned_by(expr))
+            .or_else(|| self.held(expr))
     }
 
     /// The connection awaiting, entering or iterating a call of a project function that
