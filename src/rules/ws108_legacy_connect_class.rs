@@ -12,7 +12,7 @@ use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Interest};
-use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
 use crate::rules::legacy_patches::{self, Concern};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
@@ -25,8 +25,8 @@ static META: RuleMeta = RuleMeta {
     code: "WS108",
     name: "legacy-connect-class",
     family: Family::ImportsAndNames,
-    summary: "Subclass, class attribute (`BACKOFF_*`, `MAX_REDIRECTS_ALLOWED`) or patch of the legacy `Connect` class",
-    fix: FixAvailability::None,
+    summary: "Subclass, class attribute (`BACKOFF_*`, `MAX_REDIRECTS_ALLOWED`), patch or `protocol` of the legacy `Connect` class",
+    fix: FixAvailability::Sometimes,
     default_severity: Severity::Deprecation,
     enabled_by_default: true,
     since: Version::V14_0,
@@ -93,12 +93,21 @@ impl Rule for LegacyConnectClass {
     }
 
     fn interest(&self) -> Interest {
-        // Attributes only: the hook returns at once for anything else.
-        Interest::ATTRIBUTES
+        // Attributes, and calls for `hasattr(ctx, "protocol")`.
+        Interest {
+            calls: true,
+            ..Interest::ATTRIBUTES
+        }
     }
 
     fn expr(&self, checker: &Checker, expr: &Expr) {
+        if let Expr::Call(call) = expr {
+            return protocol_by_name(checker, call);
+        }
         let Expr::Attribute(attr) = expr else { return };
+        if attr.attr.as_str() == "protocol" && attr.ctx.is_load() {
+            protocol_member(checker, &attr.value, attr.attr.range);
+        }
         if checker.parent_expr().is_none_or(|p| !p.is_attribute_expr()) {
             legacy_patches::reference(checker, expr, &PATCHES);
         }
@@ -139,6 +148,73 @@ impl Rule for LegacyConnectClass {
             vec![format!("`{name}` → {advice}")],
         );
     }
+}
+
+/// `hasattr(ctx, "protocol")`, `getattr(ctx, "protocol", None)` on a `connect()` object.
+fn protocol_by_name(checker: &Checker, call: &ruff_python_ast::ExprCall) {
+    let Expr::Name(func) = &*call.func else {
+        return;
+    };
+    if !matches!(func.id.as_str(), "hasattr" | "getattr") {
+        return;
+    }
+    let (Some(object), Some(Expr::StringLiteral(name))) =
+        (call.arguments.args.first(), call.arguments.args.get(1))
+    else {
+        return;
+    };
+    if name.value.to_str() != "protocol" || name.value.is_implicit_concatenated() {
+        return;
+    }
+    // The name inside the quotes.
+    let Some(inner) = name.value.iter().next().map(|part| part.content_range()) else {
+        return;
+    };
+    protocol_member(checker, object, inner);
+}
+
+/// `ctx.protocol` where `ctx` holds a `connect()` object: the legacy `Connect` kept the
+/// connection it opened in `protocol`, the new `connect` keeps it in `connection`, and only
+/// while entered (`async with`, `__aenter__()`; `await connect(...)` sets nothing).
+fn protocol_member(checker: &Checker, object: &Expr, name: TextRange) {
+    let Some(held) = checker.model.connector(object, &checker.frames()) else {
+        return;
+    };
+    let receiver = checker.slice(object.range());
+    let message = match held.implementation {
+        Implementation::New => format!(
+            "`{receiver}` is the new `connect`, which has no `protocol`: the connection it \
+             opened is its `connection`"
+        ),
+        Implementation::Legacy => format!(
+            "`protocol` of the legacy `Connect` (`{receiver}`) is `connection` on the new \
+             `connect`"
+        ),
+    };
+    let fix = Fix::unsafe_(
+        "Use `connection` (set only while the `connect()` object is entered: `async with`, \
+         `__aenter__()`)",
+        vec![Edit::replace(name, "connection")],
+    );
+    let group = match held.implementation {
+        Implementation::New => None,
+        Implementation::Legacy => held.origin.map(|key| FixGroup {
+            key,
+            role: GroupRole::Member,
+            file: held.origin_file,
+        }),
+    };
+    checker.report(
+        Diagnostic::new(&META, message, name)
+            .with_severity(held.severity())
+            .with_help(
+                "the new `connect` sets `connection` in `__aenter__()` and removes it in \
+                 `__aexit__()`; awaiting it (`ws = await connect(...)`) sets nothing: keep the \
+                 connection it returns instead",
+            )
+            .with_fix(fix)
+            .with_group(group),
+    );
 }
 
 /// A subclass of the `connect` class: legacy, or new with legacy members.

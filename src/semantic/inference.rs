@@ -74,6 +74,44 @@ enum CollectionKey<'a> {
     Attribute(ClassKey, &'a str),
 }
 
+impl Connections<'_> {
+    /// The connection awaiting or entering `expr` gives when it is a name or `self.<attr>`
+    /// (of `class`, the method's) holding a `connect()` un-awaited.
+    pub fn held_by(
+        &self,
+        bindings: &Bindings,
+        expr: &Expr,
+        class: Option<ClassKey>,
+    ) -> Option<Connection> {
+        if self.held.is_empty() {
+            return None;
+        }
+        match expr {
+            Expr::Name(name) => {
+                let id = bindings.reference(name.range)??;
+                self.held.get(&CollectionKey::Binding(id)).copied()
+            }
+            Expr::Attribute(attr) => {
+                let Expr::Name(base) = &*attr.value else {
+                    return None;
+                };
+                if base.id.as_str() != "self" {
+                    return None;
+                }
+                let class = class?;
+                // Few are held: a scan, keyed by the attribute's text.
+                self.held.iter().find_map(|(key, c)| match key {
+                    CollectionKey::Attribute(k, a) if *k == class && *a == attr.attr.as_str() => {
+                        Some(*c)
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<'a> Connections<'a> {
     pub fn infer(
         body: &'a [Stmt],
@@ -283,32 +321,7 @@ impl<'a> Walker<'_, 'a, '_> {
 
     /// The connection a name or `self.<attr>` holding a `connect()` un-awaited gives.
     fn held(&self, expr: &Expr) -> Option<Connection> {
-        if self.out.held.is_empty() {
-            return None;
-        }
-        match expr {
-            Expr::Name(name) => {
-                let id = self.bindings.reference(name.range)??;
-                self.out.held.get(&CollectionKey::Binding(id)).copied()
-            }
-            Expr::Attribute(attr) => {
-                let Expr::Name(base) = &*attr.value else {
-                    return None;
-                };
-                if base.id.as_str() != "self" {
-                    return None;
-                }
-                let class = self.method_class()?;
-                // Few are held: a scan, keyed by the attribute's text.
-                self.out.held.iter().find_map(|(key, c)| match key {
-                    CollectionKey::Attribute(k, a) if *k == class && *a == attr.attr.as_str() => {
-                        Some(*c)
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
-        }
+        self.out.held_by(self.bindings, expr, self.method_class())
     }
 
     /// Attaches a connection to the binding a target creates.

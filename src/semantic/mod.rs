@@ -163,6 +163,13 @@ impl<'a> SemanticModel<'a> {
         }
     }
 
+    /// The `connect()` object a name or `self.<attr>` holds un-awaited (`self._ctx =
+    /// websockets.connect(uri)`), as the connection entering it gives.
+    pub fn connector(&self, expr: &Expr, frames: &[Frame]) -> Option<Connection> {
+        self.connections
+            .held_by(&self.bindings, expr, Self::method_class(frames))
+    }
+
     /// The function of another module a call's callee runs (`helpers.open_client`,
     /// `pool.acquire` on an instance of an imported class), by its qualified name.
     pub fn callee_elsewhere(&self, func: &Expr) -> Option<String> {
