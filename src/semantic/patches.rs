@@ -122,32 +122,55 @@ pub fn may_patch(text: &str) -> bool {
 }
 
 /// [`may_patch`], or a store to an attribute of a name that imports a legacy class under
-/// another name: never false for a file [`legacy_patches`] finds a patch in.
+/// another name: never false for a file [`legacy_patches`] finds a patch in. One pass over the
+/// text, however many such names (a scan per name was quadratic in a module of imports).
 pub fn may_patch_in(text: &str, imports: &Imports) -> bool {
-    may_patch(text)
-        || imports.bindings().any(|(name, binding)| {
-            let legacy = |q: &str| {
-                api::connect_class(q) == Some(Implementation::Legacy)
-                    || api::connection_class(q).is_some_and(|(i, _)| i == Implementation::Legacy)
-            };
-            // `may_patch` has searched the names that end like the classes.
-            let searched = name.ends_with("onnect") || name.ends_with("Protocol");
-            !searched && legacy(&binding.qualified) && stores_after(text, &format!("{name}."))
+    if may_patch(text) {
+        return true;
+    }
+    let legacy = |q: &str| {
+        api::connect_class(q) == Some(Implementation::Legacy)
+            || api::connection_class(q).is_some_and(|(i, _)| i == Implementation::Legacy)
+    };
+    // `may_patch` has searched the names that end like the classes.
+    let renamed: rustc_hash::FxHashSet<&str> = imports
+        .bindings()
+        .filter(|(name, binding)| {
+            !name.ends_with("onnect") && !name.ends_with("Protocol") && legacy(&binding.qualified)
         })
+        .map(|(name, _)| name)
+        .collect();
+    if renamed.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let word = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || !b.is_ascii();
+    memchr::memchr_iter(b'.', bytes).any(|dot| {
+        let start = bytes[..dot]
+            .iter()
+            .rposition(|b| !word(*b))
+            .map_or(0, |i| i + 1);
+        // Whole characters: the run stops at ASCII bytes only.
+        let name = &text[start..dot];
+        !name.is_empty() && renamed.contains(name) && stores_at(&bytes[dot + 1..])
+    })
 }
 
 /// Is some `needle` followed by `<name> =` (not `==`) on its line?
 fn stores_after(text: &str, needle: &str) -> bool {
-    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()).any(|at| {
-        let rest = &text.as_bytes()[at + needle.len()..];
-        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
-        let name = line
-            .iter()
-            .take_while(|b| **b == b'_' || b.is_ascii_alphanumeric() || !b.is_ascii())
-            .count();
-        let after = line[name..].trim_ascii_start();
-        name > 0 && after.starts_with(b"=") && !after.starts_with(b"==")
-    })
+    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+        .any(|at| stores_at(&text.as_bytes()[at + needle.len()..]))
+}
+
+/// Does `rest` start with `<name> =` (not `==`) on its first line?
+fn stores_at(rest: &[u8]) -> bool {
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let name = line
+        .iter()
+        .take_while(|b| **b == b'_' || b.is_ascii_alphanumeric() || !b.is_ascii())
+        .count();
+    let after = line[name..].trim_ascii_start();
+    name > 0 && after.starts_with(b"=") && !after.starts_with(b"==")
 }
 
 /// The legacy entry point `qualified` names: `connect()` / `unix_connect()`, `serve()` /
