@@ -165,6 +165,12 @@ pub struct Locator<'a> {
     index: LineIndex,
 }
 
+/// The 1-based line of `offset` in `text`, for the few places that need one line number
+/// without building a line index.
+pub fn line_of(text: &str, offset: TextSize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.to_usize()]).count()
+}
+
 impl<'a> Locator<'a> {
     pub fn new(text: &'a str) -> Self {
         Locator {

@@ -201,20 +201,16 @@ pub fn summarize<'a>(
                     bound_positional,
                     bound_keywords,
                     group_key,
-                    line: 1 + text[..serve.call.start().to_usize()].matches('\n').count(),
+                    line: crate::source::line_of(text, serve.call.start()),
                 });
             }
         }
     }
-    calls::collect(module, model, names, &mut summary);
-    for patch in &mut summary.legacy_patches {
-        // A byte offset until now.
-        patch.line = 1 + text[..patch.line].matches('\n').count();
-    }
+    calls::collect(text, module, model, names, &mut summary);
     let mut entry_points: Vec<Entry> = model
-        .bindings
-        .all()
-        .filter_map(|(_, b)| patches::entry_point(&b.import()?.qualified))
+        .imports
+        .imported()
+        .filter_map(|b| patches::entry_point(&b.qualified))
         .collect();
     entry_points.sort();
     entry_points.dedup();
@@ -379,7 +375,7 @@ fn served_parameters(
             name: served.parameter.name.to_string(),
             implementation: serve.implementation,
             group_key,
-            line: 1 + text[..serve.call.start().to_usize()].matches('\n').count(),
+            line: crate::source::line_of(text, serve.call.start()),
         });
         if !out.iter().any(|(n, o)| *n == name && *o == offer) {
             out.push((name, offer));

@@ -10,11 +10,10 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, FixGroup, GroupRole, Severity};
 use crate::rules::RuleMeta;
-use crate::semantic::patches::{self, Entry, Patched};
+use crate::semantic::patches::{self, Entry, LegacyPatch, Patched};
 
-/// The patches of this file: `(patched, class, member, line, group of the import the class is
-/// reached through)`.
-struct LocalPatches(Vec<(Patched, String, String, usize, Option<TextRange>)>);
+/// The patches of this file, each with its line.
+struct LocalPatches(Vec<(LegacyPatch, usize)>);
 
 /// What a rule reports about patches: its own, and what to do instead.
 pub struct Concern {
@@ -72,9 +71,8 @@ fn report(checker: &Checker, concern: &Concern, entry: Entry, range: TextRange, 
             patches::legacy_patches(&checker.module.body, &checker.model.imports)
                 .into_iter()
                 .map(|p| {
-                    let start = p.range.start().to_usize();
-                    let line = 1 + checker.source[..start].matches('\n').count();
-                    (p.patched, p.class, p.member.to_string(), line, p.origin)
+                    let line = crate::source::line_of(checker.source, p.range.start());
+                    (p, line)
                 })
                 .collect(),
         )
@@ -82,8 +80,8 @@ fn report(checker: &Checker, concern: &Concern, entry: Entry, range: TextRange, 
     let mut sites: Vec<String> = local
         .0
         .iter()
-        .filter(|(patched, _, _, _, origin)| wanted(*patched) && *origin != Some(key))
-        .map(|(_, class, member, line, _)| format!("`{class}.{member}` at line {line}"))
+        .filter(|(p, _)| wanted(p.patched) && p.origin != Some(key))
+        .map(|(p, line)| format!("`{}.{}` at line {line}", p.class, p.member))
         .collect();
     if let Some(external) = checker.model.external {
         sites.extend(

@@ -218,6 +218,11 @@ impl Imports {
         !self.statements.is_empty()
     }
 
+    /// Every import binding of the file (any module, any scope).
+    pub fn imported(&self) -> impl Iterator<Item = &Binding> {
+        self.imported.iter()
+    }
+
     /// The websockets import binding `name` (name-only callers; see `bindings`).
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         self.bindings.get(name)

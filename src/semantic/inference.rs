@@ -74,6 +74,27 @@ enum CollectionKey<'a> {
     Attribute(ClassKey, &'a str),
 }
 
+/// The key of what a name or `self.<attr>` (in a method of `class`) reads.
+fn read_key<'e>(
+    bindings: &Bindings,
+    expr: &'e Expr,
+    class: Option<ClassKey>,
+) -> Option<CollectionKey<'e>> {
+    match expr {
+        Expr::Name(name) => Some(CollectionKey::Binding(bindings.reference(name.range)??)),
+        Expr::Attribute(attr) => {
+            let Expr::Name(base) = &*attr.value else {
+                return None;
+            };
+            if base.id.as_str() != "self" {
+                return None;
+            }
+            Some(CollectionKey::Attribute(class?, attr.attr.as_str()))
+        }
+        _ => None,
+    }
+}
+
 impl Connections<'_> {
     /// The connection awaiting or entering `expr` gives when it is a name or `self.<attr>`
     /// (of `class`, the method's) holding a `connect()` un-awaited.
@@ -84,31 +105,11 @@ impl Connections<'_> {
         class: Option<ClassKey>,
     ) -> Option<Connection> {
         if self.held.is_empty() {
-            return None;
+            return None; // Asked at every call the walk meets.
         }
-        match expr {
-            Expr::Name(name) => {
-                let id = bindings.reference(name.range)??;
-                self.held.get(&CollectionKey::Binding(id)).copied()
-            }
-            Expr::Attribute(attr) => {
-                let Expr::Name(base) = &*attr.value else {
-                    return None;
-                };
-                if base.id.as_str() != "self" {
-                    return None;
-                }
-                let class = class?;
-                // Few are held: a scan, keyed by the attribute's text.
-                self.held.iter().find_map(|(key, c)| match key {
-                    CollectionKey::Attribute(k, a) if *k == class && *a == attr.attr.as_str() => {
-                        Some(*c)
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
-        }
+        // Keys live as long as the module; this one as long as `expr` (the map is covariant).
+        let held: &HashMap<CollectionKey<'_>, Connection> = &self.held;
+        held.get(&read_key(bindings, expr, class)?).copied()
     }
 }
 
@@ -244,24 +245,7 @@ impl<'a> Walker<'_, 'a, '_> {
     }
 
     fn collection_key(&self, expr: &'a Expr) -> Option<CollectionKey<'a>> {
-        match expr {
-            Expr::Name(name) => Some(CollectionKey::Binding(
-                self.bindings.reference(name.range)??,
-            )),
-            Expr::Attribute(attr) => {
-                let Expr::Name(base) = &*attr.value else {
-                    return None;
-                };
-                if base.id.as_str() != "self" {
-                    return None;
-                }
-                Some(CollectionKey::Attribute(
-                    self.method_class()?,
-                    attr.attr.as_str(),
-                ))
-            }
-            _ => None,
-        }
+        read_key(self.bindings, expr, self.method_class())
     }
 
     /// `self.x = other_library.Thing(...)` (awaited or not): `x` of this class holds an object

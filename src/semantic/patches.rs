@@ -46,12 +46,12 @@ impl Patched {
 
 /// One store to a member of a legacy class.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LegacyPatch<'a> {
+pub struct LegacyPatch {
     pub patched: Patched,
     /// The class's own name (`Connect`, `WebSocketCommonProtocol`).
     pub class: String,
     /// The member patched (`__aiter__`, `recv`).
-    pub member: &'a str,
+    pub member: String,
     /// The whole attribute (`Connect.__aiter__`).
     pub range: TextRange,
     /// The group of the import the class is reached through here (its fixes already wait for
@@ -60,7 +60,7 @@ pub struct LegacyPatch<'a> {
 }
 
 /// `expr` when it stores to (or deletes) a member of a legacy class itself.
-pub fn patch_of<'a>(imports: &Imports, expr: &'a Expr) -> Option<LegacyPatch<'a>> {
+pub fn patch_of(imports: &Imports, expr: &Expr) -> Option<LegacyPatch> {
     let Expr::Attribute(attr) = expr else {
         return None;
     };
@@ -83,19 +83,19 @@ pub fn patch_of<'a>(imports: &Imports, expr: &'a Expr) -> Option<LegacyPatch<'a>
             .next()
             .unwrap_or(&qualified)
             .to_string(),
-        member: attr.attr.as_str(),
+        member: attr.attr.to_string(),
         range: attr.range,
         origin: legacy_origin(imports, &attr.value),
     })
 }
 
 /// Every patch of a legacy class in `body`, in source order.
-pub fn legacy_patches<'a>(body: &'a [Stmt], imports: &Imports) -> Vec<LegacyPatch<'a>> {
-    struct Finder<'i, 'a> {
+pub fn legacy_patches(body: &[Stmt], imports: &Imports) -> Vec<LegacyPatch> {
+    struct Finder<'i> {
         imports: &'i Imports,
-        out: Vec<LegacyPatch<'a>>,
+        out: Vec<LegacyPatch>,
     }
-    impl<'a> Visitor<'a> for Finder<'_, 'a> {
+    impl<'a> Visitor<'a> for Finder<'_> {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Some(patch) = patch_of(self.imports, expr) {
                 self.out.push(patch);

@@ -12,9 +12,10 @@ use crate::semantic::imports::is_websockets;
 use crate::semantic::patches;
 use crate::semantic::{BindingKind, Callable, ScopeId, SemanticModel};
 
-/// Fills the summary's calls, call targets, passes, local others, handed-on names, callees and
-/// references.
+/// Fills the summary's calls, call targets, passes, local others, handed-on names, callees,
+/// references and patches of legacy classes.
 pub(super) fn collect<'a>(
+    text: &str,
     module: &'a ModModule,
     model: &SemanticModel<'a>,
     names: &ModuleNames,
@@ -49,8 +50,16 @@ pub(super) fn collect<'a>(
     summary.handed = sorted_unique(calls.handed);
     summary.callees = sorted_unique(calls.callees);
     summary.references = sorted_unique(calls.references);
-    // Byte offsets for now: `summarize` makes them lines.
-    summary.legacy_patches = calls.patches;
+    summary.legacy_patches = calls
+        .patches
+        .into_iter()
+        .map(|p| PatchRef {
+            line: crate::source::line_of(text, p.range.start()),
+            patched: p.patched,
+            class: p.class,
+            member: p.member,
+        })
+        .collect();
 }
 
 struct Calls<'m, 'a> {
@@ -73,8 +82,8 @@ struct Calls<'m, 'a> {
     references: Vec<String>,
     /// Inside an annotation: a string there is a type.
     typing: bool,
-    /// Stores to a member of a legacy class (`line` is the byte offset).
-    patches: Vec<PatchRef>,
+    /// Stores to a member of a legacy class.
+    patches: Vec<patches::LegacyPatch>,
 }
 
 impl<'a> Calls<'_, 'a> {
@@ -196,14 +205,8 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                 if self.model.imports.unimported_chain(expr) {
                     return; // No part of it names another module.
                 }
-                if let Some(patch) = patches::patch_of(&self.model.imports, expr) {
-                    self.patches.push(PatchRef {
-                        patched: patch.patched,
-                        class: patch.class,
-                        member: patch.member.to_string(),
-                        line: patch.range.start().to_usize(),
-                    });
-                }
+                self.patches
+                    .extend(patches::patch_of(&self.model.imports, expr));
                 let part = self.chain_part == Some(expr.range());
                 if let Expr::Attribute(attr) = expr {
                     // `a.b` in `a.b.c` is part of a name read, not a read of its own.
