@@ -13,6 +13,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Interest};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixGroup, GroupRole, Severity};
+use crate::rules::connection_attribute;
 use crate::rules::legacy_patches::{self, Concern};
 use crate::rules::{Family, FixAvailability, Rule, RuleMeta, Version};
 use crate::semantic::connections::legacy_origin;
@@ -196,14 +197,6 @@ fn protocol_member(checker: &Checker, object: &Expr, name: TextRange) {
          `__aenter__()`)",
         vec![Edit::replace(name, "connection")],
     );
-    let group = match held.implementation {
-        Implementation::New => None,
-        Implementation::Legacy => held.origin.map(|key| FixGroup {
-            key,
-            role: GroupRole::Member,
-            file: held.origin_file,
-        }),
-    };
     checker.report(
         Diagnostic::new(&META, message, name)
             .with_severity(held.severity())
@@ -213,7 +206,7 @@ fn protocol_member(checker: &Checker, object: &Expr, name: TextRange) {
                  connection it returns instead",
             )
             .with_fix(fix)
-            .with_group(group),
+            .with_group(connection_attribute::legacy_group(&held)),
     );
 }
 
